@@ -1,0 +1,191 @@
+/* conf: reads cchc.conf. The file is flat "key = value" so an operator can edit it with any editor
+ * and a shell script can write it; relative paths are resolved against the file's folder so the
+ * dev stack's var/ can live anywhere. */
+#include "conf.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void conf_defaults(conf *c)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->ingest_listen, sizeof c->ingest_listen, "tcp://127.0.0.1:7401");
+	snprintf(c->stats_listen, sizeof c->stats_listen, "tcp://127.0.0.1:7402");
+	snprintf(c->export_listen, sizeof c->export_listen, "tcp://127.0.0.1:7403");
+	snprintf(c->stats_db, sizeof c->stats_db, "host=127.0.0.1 port=7409 user=cchc dbname=cchc");
+	snprintf(c->units_file, sizeof c->units_file, "/usr/share/cchc/units.csv");
+	snprintf(c->sources_file, sizeof c->sources_file, "/etc/cchc/sources");
+	snprintf(c->timezone, sizeof c->timezone, "Asia/Ho_Chi_Minh");
+	snprintf(c->default_scope, sizeof c->default_scope, "46");
+	c->max_message_bytes = 4u << 20;
+	c->max_batch_records = 1000;
+	c->clock_window_seconds = 600;
+	c->request_timeout_ms = 30000;
+	c->workers = 4;
+}
+
+static int set_string(char *dst, size_t len, const char *value, const char *key, char *err,
+		      size_t errlen)
+{
+	if (strlen(value) >= len) {
+		snprintf(err, errlen, "%s: value longer than %zu characters", key, len - 1);
+		return -1;
+	}
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
+static int set_path(char *dst, size_t len, const char *value, const char *dir, const char *key,
+		    char *err, size_t errlen)
+{
+	char buf[CONF_PATH_MAX * 2];
+	if (value[0] == '/' || !dir || !*dir || value[0] == '\0')
+		return set_string(dst, len, value, key, err, errlen);
+	snprintf(buf, sizeof buf, "%s/%s", dir, value);
+	return set_string(dst, len, buf, key, err, errlen);
+}
+
+static int set_number(unsigned long long *out, const char *value, unsigned long long min,
+		      unsigned long long max, const char *key, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (errno || end == value || *end || value[0] == '-' || v < min || v > max) {
+		snprintf(err, errlen, "%s: '%s' is not a whole number from %llu to %llu", key, value,
+			 min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int conf_set(conf *c, const char *key, const char *value, const char *dir, char *err, size_t errlen)
+{
+	unsigned long long n;
+	static const struct {
+		const char *key;
+		size_t off, len;
+		int is_path;
+	} strings[] = {
+#define S(k, f, p) {k, offsetof(conf, f), sizeof(((conf *)0)->f), p}
+		S("ingest.listen", ingest_listen, 0),
+		S("stats.listen", stats_listen, 0),
+		S("export.listen", export_listen, 0),
+		S("stats.db", stats_db, 0),
+		S("units_file", units_file, 1),
+		S("sources_file", sources_file, 1),
+		S("source", source, 0),
+		S("key_file", key_file, 1),
+		S("timezone", timezone, 0),
+		S("report.scope", default_scope, 0),
+#undef S
+	};
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+		if (strcmp(key, strings[i].key))
+			continue;
+		char *dst = (char *)c + strings[i].off;
+		return strings[i].is_path
+			       ? set_path(dst, strings[i].len, value, dir, key, err, errlen)
+			       : set_string(dst, strings[i].len, value, key, err, errlen);
+	}
+	if (!strcmp(key, "max_message_bytes")) {
+		if (set_number(&n, value, 4096, 1ull << 30, key, err, errlen))
+			return -1;
+		c->max_message_bytes = (size_t)n;
+	} else if (!strcmp(key, "max_batch_records")) {
+		if (set_number(&n, value, 1, 100000, key, err, errlen))
+			return -1;
+		c->max_batch_records = (unsigned)n;
+	} else if (!strcmp(key, "clock_window_seconds")) {
+		if (set_number(&n, value, 1, 7 * 86400, key, err, errlen))
+			return -1;
+		c->clock_window_seconds = (unsigned)n;
+	} else if (!strcmp(key, "request_timeout_ms")) {
+		if (set_number(&n, value, 10, 3600000, key, err, errlen))
+			return -1;
+		c->request_timeout_ms = (unsigned)n;
+	} else if (!strcmp(key, "workers")) {
+		if (set_number(&n, value, 1, 256, key, err, errlen))
+			return -1;
+		c->workers = (unsigned)n;
+	} else {
+		snprintf(err, errlen, "unknown setting '%s'", key);
+		return -1;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int conf_read_file(conf *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char dir[PATH_MAX];
+	if (!realpath(path, dir) || strlen(path) >= sizeof c->path) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : ENAMETOOLONG));
+		fclose(f);
+		return -1;
+	}
+	*strrchr(dir, '/') = '\0'; /* realpath is absolute, so there is a slash */
+	memcpy(c->path, path, strlen(path) + 1);
+
+	char line[4096], msg[512];
+	int lineno = 0, rc = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(line);
+		if (!*s)
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		if (conf_set(c, trim(s), trim(eq + 1), dir, msg, sizeof msg)) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int conf_load(const char *path, conf *c, char *err, size_t errlen)
+{
+	conf_defaults(c);
+	if (path)
+		return conf_read_file(c, path, err, errlen);
+	const char *env = getenv("CCHC_CONF");
+	if (env && *env)
+		return conf_read_file(c, env, err, errlen);
+	static const char *const candidates[] = {"./var/cchc.conf", "/etc/cchc/cchc.conf"};
+	for (size_t i = 0; i < 2; i++)
+		if (access(candidates[i], F_OK) == 0)
+			return conf_read_file(c, candidates[i], err, errlen);
+	return 0;
+}

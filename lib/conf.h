@@ -1,0 +1,38 @@
+/* conf: the cchc.conf file shared by every binary. Flat "key = value" lines, '#' comments; relative
+ * paths in it are taken relative to the file's own folder, so a stack's folder can move. */
+#ifndef CCHC_CONF_H
+#define CCHC_CONF_H
+
+#include <stddef.h>
+
+#define CONF_PATH_MAX 1024
+
+typedef struct conf {
+	char path[CONF_PATH_MAX];          /* the file read, or "" when defaults only */
+	char ingest_listen[256];           /* ingest.listen, default tcp://127.0.0.1:7401 */
+	char stats_listen[256];            /* stats.listen, default tcp://127.0.0.1:7402 */
+	char export_listen[256];           /* export.listen, default tcp://127.0.0.1:7403 */
+	char stats_db[1024];               /* stats.db: libpq conninfo */
+	char units_file[CONF_PATH_MAX];    /* units_file: the registry CSV */
+	char sources_file[CONF_PATH_MAX];  /* sources_file: source names, public keys, grants */
+	char source[128];                  /* client: source name to sign as */
+	char key_file[CONF_PATH_MAX];      /* client: private key file */
+	char timezone[64];                 /* default Asia/Ho_Chi_Minh */
+	size_t max_message_bytes;          /* every socket's NNG_OPT_RECVMAXSZ; default 4 MiB */
+	unsigned max_batch_records;        /* default 1000 */
+	unsigned clock_window_seconds;     /* refuse batches signed further from now; default 600 */
+	unsigned request_timeout_ms;       /* client wait for one reply before resending; default 30000 */
+	unsigned workers;                  /* concurrent requests per service; default 4 */
+	char default_scope[32];            /* report.scope: default scope of reports; default 46 */
+} conf;
+
+/* Fills *c with defaults, then reads `path` if non-NULL, else $CCHC_CONF, else ./var/cchc.conf, else
+ * /etc/cchc/cchc.conf (the first that exists; none existing is not an error unless `path` was given).
+ * Returns 0, or -1 with a message naming the file and line in err. */
+int conf_load(const char *path, conf *c, char *err, size_t errlen);
+
+/* Sets one key from "key = value" text; used by conf_load and by tests. Returns 0 or -1 (unknown key
+ * or bad value, with a message in err). `dir` resolves relative paths; may be NULL. */
+int conf_set(conf *c, const char *key, const char *value, const char *dir, char *err, size_t errlen);
+
+#endif

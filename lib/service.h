@@ -1,0 +1,18 @@
+/* service: the life of a long-running process: signals, uptime, version. */
+#ifndef CCHC_SERVICE_H
+#define CCHC_SERVICE_H
+
+#include <stdint.h>
+
+#define CCHC_VERSION "0.1.0"
+
+/* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread it starts afterwards.
+ * Call first thing in main. Also records the start time for service_uptime_seconds. */
+void service_init(const char *name);
+/* Waits for one of the blocked signals and returns it. */
+int service_wait_signal(void);
+uint64_t service_uptime_seconds(void);
+/* Sets TZ for the process (the local day of DESIGN §4); call before any thread starts. */
+void service_set_timezone(const char *tz);
+
+#endif

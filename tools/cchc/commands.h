@@ -1,0 +1,12 @@
+/* commands: the subcommands of the `cchc` tool, each in its own file, each taking the arguments
+ * after its name (argv[0] is the subcommand) and returning the process exit status. */
+#ifndef CCHC_COMMANDS_H
+#define CCHC_COMMANDS_H
+
+int cmd_push(int argc, char **argv);   /* push.c */
+int cmd_status(int argc, char **argv); /* status.c */
+int cmd_report(int argc, char **argv); /* report.c */
+int cmd_source(int argc, char **argv); /* source.c: add (key pair + sources file line) */
+int cmd_gen(int argc, char **argv);    /* gen.c */
+
+#endif
