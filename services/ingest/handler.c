@@ -132,6 +132,7 @@ static int store_valid(ingest_ctx *c, const char *source, Cchc__V1__StoreItem **
 			      "acknowledged, send it again");
 	}
 	Cchc__V1__StoreReply *s = rep->store;
+	r->reply.has_accepted = r->reply.has_duplicate = 1;
 	r->reply.accepted = s->accepted;
 	r->reply.duplicate = s->duplicate;
 	for (size_t i = 0; i < s->n_rejections; i++)
@@ -205,7 +206,7 @@ static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, su
 		item_ptrs[nvalid] = &items[nvalid];
 		nvalid++;
 	}
-	r->reply.has_status = 1;
+	r->reply.has_status = r->reply.has_accepted = r->reply.has_duplicate = 1;
 	r->reply.status = CCHC__V1__SUBMIT_STATUS__OK;
 	if (nvalid)
 		rc = store_valid(c, src->name, item_ptrs, nvalid, r);
