@@ -1,0 +1,142 @@
+/* handler: decodes a StatsRequest, runs store / query / status on the right connection, packs the
+ * StatsReply. Logs codes and counts only, never record contents. */
+#include "stats_handler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cchc/v1/stats.pb-c.h"
+#include "log.h"
+#include "service.h"
+#include "stats_db.h"
+#include "stats_query.h"
+#include "stats_store.h"
+
+int stats_ctx_init(stats_ctx *c, PGconn *writer, PGconn *reader)
+{
+	memset(c, 0, sizeof *c);
+	if (pthread_mutex_init(&c->writer_mu, NULL) != 0)
+		return -1;
+	if (pthread_mutex_init(&c->reader_mu, NULL) != 0) {
+		pthread_mutex_destroy(&c->writer_mu);
+		return -1;
+	}
+	c->writer = writer;
+	c->reader = reader;
+	atomic_init(&c->requests, 0);
+	atomic_init(&c->records, 0);
+	atomic_init(&c->server, NULL);
+	return 0;
+}
+
+void stats_ctx_destroy(stats_ctx *c)
+{
+	PQfinish(c->writer);
+	PQfinish(c->reader);
+	pthread_mutex_destroy(&c->writer_mu);
+	pthread_mutex_destroy(&c->reader_mu);
+	memset(c, 0, sizeof *c);
+}
+
+/* Raw events in the database, or -1 when it cannot say. */
+static int64_t events_stored(stats_ctx *c)
+{
+	char err[256];
+	int64_t n = -1;
+	PGresult *r;
+
+	if (db_ensure(c->reader, err, sizeof err) != 0)
+		return -1;
+	r = db_query(c->reader, "status", "SELECT dossier + feedback FROM event_count WHERE id = 1",
+	             0, NULL, err, sizeof err);
+	if (r && PQntuples(r) == 1)
+		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen)
+{
+	stats_ctx *c = arg;
+	Cchc__V1__StatsRequest *rq = cchc__v1__stats_request__unpack(NULL, reqlen, req);
+	Cchc__V1__StatsReply out = CCHC__V1__STATS_REPLY__INIT;
+	Cchc__V1__StoreReply store = CCHC__V1__STORE_REPLY__INIT;
+	Cchc__V1__QueryReply query = CCHC__V1__QUERY_REPLY__INIT;
+	Cchc__V1__StatusReply status = CCHC__V1__STATUS_REPLY__INIT;
+	uint64_t stored = 0;
+	int rc;
+
+	if (!rq)
+		return -1;
+	switch (rq->body_case) {
+	case CCHC__V1__STATS_REQUEST__BODY_STORE:
+		if (!rq->store) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		pthread_mutex_lock(&c->writer_mu);
+		store_batch(c->writer, rq->store, &store, &stored);
+		pthread_mutex_unlock(&c->writer_mu);
+		atomic_fetch_add(&c->records, stored);
+		log_info(
+		    "store: %zu records, committed %d, accepted %u, duplicate %u, rejected %zu",
+		    rq->store->n_items, (int)store.committed, store.accepted, store.duplicate,
+		    store.n_rejections);
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_STORE;
+		out.store = &store;
+		break;
+	case CCHC__V1__STATS_REQUEST__BODY_QUERY:
+		if (!rq->query) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		pthread_mutex_lock(&c->reader_mu);
+		rc = query_figures(c->reader, rq->query, &query);
+		pthread_mutex_unlock(&c->reader_mu);
+		if (rc != 0 && query.error) {
+			/* the step only ("query: dossier figures"), not the server's text */
+			const char *e = query.error;
+			size_t skip = strncmp(e, "query: ", 7) == 0 ? 7 : 0;
+			log_warn("query: not answered: %.*s", (int)strcspn(e + skip, ":"),
+			         e + skip);
+		}
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_QUERY;
+		out.query = &query;
+		break;
+	case CCHC__V1__STATS_REQUEST__BODY_STATUS: {
+		int64_t n;
+		pthread_mutex_lock(&c->reader_mu);
+		n = events_stored(c);
+		pthread_mutex_unlock(&c->reader_mu);
+		status.service = "cchc-stats";
+		status.version = CCHC_VERSION;
+		status.has_uptime_seconds = 1;
+		status.uptime_seconds = service_uptime_seconds();
+		status.has_requests = 1;
+		status.requests = atomic_load(&c->requests);
+		status.has_records = 1;
+		status.records = atomic_load(&c->records);
+		if (n >= 0) {
+			status.has_events_stored = 1;
+			status.events_stored = (uint64_t)n;
+		}
+		status.has_busy_workers = 1;
+		wire_server *srv = atomic_load(&c->server);
+		status.busy_workers = srv ? wire_server_busy(srv) : 0;
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_STATUS;
+		out.status = &status;
+		break;
+	}
+	default:
+		cchc__v1__stats_request__free_unpacked(rq, NULL);
+		return -1;
+	}
+	rc = wire_pack(&out.base, reply, replylen);
+	store_reply_clear(&store);
+	query_reply_clear(&query);
+	cchc__v1__stats_request__free_unpacked(rq, NULL);
+	if (rc != 0)
+		return -1;
+	atomic_fetch_add(&c->requests, 1);
+	return 0;
+}

@@ -1,0 +1,365 @@
+/* query: DESIGN §6 in SQL. Each dossier state row says, for a period [f, t), which figures it falls
+ * in; one GROUPING SETS pass counts them for the scope, each level, each unit and each field. The
+ * due and supplement histories in the state let "pending within due" be exact for any past period,
+ * not only for the latest state. Identity per row: carried_over + received = resolved + returned +
+ * withdrawn + pending (a dossier finishes at or after it starts, so the two sides count the same
+ * dossiers). */
+#include "stats_query.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_db.h"
+
+/* $1 from, $2 to (timestamptz), $3 scope code ('' = everything). */
+#define PARAMS_CTE "p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, $3::text AS scope)"
+#define SCOPE_CTE                                                                                  \
+	"scope(code, snapshot) AS (SELECT u.code, u.snapshot FROM units u, p WHERE u.code = "      \
+	"p.scope "                                                                                 \
+	"UNION SELECT u.code, u.snapshot FROM units u JOIN scope s ON u.parent_code = s.code "     \
+	"AND u.snapshot = s.snapshot)"
+#define IN_SCOPE(alias)                                                                            \
+	"(p.scope = '' OR (" alias ".office, " alias ".unit_snapshot) IN "                         \
+	"(SELECT code, snapshot FROM scope))"
+
+enum { NFIG = 18 }; /* DossierFigures in proto order, intake left out (carried_over + received) */
+
+static const char dossier_sql[] =
+    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
+    "d AS (SELECT s.level, s.office, s.unit_snapshot, s.field, s.channel, s.finish_kind, "
+    "  s.resolved_class, "
+    "  (s.received_at < p.f AND (s.finished_at IS NULL OR s.finished_at >= p.f)) AS carried, "
+    "  (s.received_at >= p.f AND s.received_at < p.t) AS recv, "
+    "  (s.finished_at >= p.f AND s.finished_at < p.t) AS fin, "
+    "  (s.received_at < p.t AND (s.finished_at IS NULL OR s.finished_at >= p.t)) AS pend, "
+    /* within due at the end: waiting for supplements then, or the due known before the end
+     * is at or after it */
+    "  CASE WHEN s.received_at < p.t AND (s.finished_at IS NULL OR s.finished_at >= p.t) THEN "
+    "   EXISTS (SELECT 1 FROM unnest(s.supp_from, s.supp_to) w(a, b) "
+    "           WHERE w.a < p.t AND w.b >= p.t) "
+    "   OR COALESCE((SELECT h.v FROM unnest(s.due_from, s.due_val) WITH ORDINALITY h(a, v, n) "
+    "                WHERE h.a < p.t ORDER BY h.n DESC LIMIT 1) >= p.t, true) "
+    "  ELSE false END AS in_due, "
+    "  (s.submitted_at < p.t AND (s.waiting_end_at IS NULL OR s.waiting_end_at >= p.t)) "
+    "   AS waiting, "
+    "  (s.not_accepted_at >= p.f AND s.not_accepted_at < p.t) AS not_acc, "
+    "  s.paid_online_at IS NOT NULL AS paid, s.digitized_at IS NOT NULL AS digi "
+    " FROM dossier_state s, p WHERE " IN_SCOPE(
+        "s") " AND "
+             "  ((s.received_at < p.t AND (s.finished_at IS NULL OR s.finished_at >= p.f)) OR "
+             "   (s.submitted_at < p.t AND (s.waiting_end_at IS NULL OR s.waiting_end_at >= "
+             "p.f)))) "
+             "SELECT GROUPING(d.level, d.office, d.unit_snapshot, d.field), d.level, d.office, "
+             " d.unit_snapshot::text, d.field, "
+             " count(*) FILTER (WHERE carried), "
+             " count(*) FILTER (WHERE recv), "
+             " count(*) FILTER (WHERE recv AND channel = 2), "
+             " count(*) FILTER (WHERE recv AND channel = 1), "
+             " count(*) FILTER (WHERE recv AND channel = 3), "
+             " count(*) FILTER (WHERE fin AND finish_kind = 6), "
+             " count(*) FILTER (WHERE fin AND finish_kind = 6 AND resolved_class = 1), "
+             " count(*) FILTER (WHERE fin AND finish_kind = 6 AND resolved_class = 2), "
+             " count(*) FILTER (WHERE fin AND finish_kind = 6 AND resolved_class = 3), "
+             " count(*) FILTER (WHERE fin AND finish_kind = 7), "
+             " count(*) FILTER (WHERE fin AND finish_kind = 8), "
+             " count(*) FILTER (WHERE pend), "
+             " count(*) FILTER (WHERE pend AND in_due), "
+             " count(*) FILTER (WHERE pend AND NOT in_due), "
+             " count(*) FILTER (WHERE waiting), "
+             " count(*) FILTER (WHERE not_acc), "
+             " count(*) FILTER (WHERE recv AND paid), "
+             " count(*) FILTER (WHERE recv AND digi) "
+             "FROM d GROUP BY GROUPING SETS ((), (d.level), (d.office, d.unit_snapshot), "
+             "(d.field)) "
+             "ORDER BY 1 DESC, 2, 3, 4, 5";
+
+/* GROUPING(level, office, unit_snapshot, field): a bit set for each column not grouped by. */
+enum { G_ALL = 15, G_LEVEL = 7, G_UNIT = 9, G_FIELD = 14 };
+
+static const char units_sql[] =
+    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " "
+    "SELECT u.code, u.snapshot::text, u.name, u.level, u.parent_code, "
+    " (u.valid_from < p.t AND u.valid_to > p.f) FROM units u, p "
+    "WHERE p.scope = '' OR (u.code, u.snapshot) IN (SELECT code, snapshot FROM scope) "
+    "ORDER BY u.level, u.parent_code, u.code, u.snapshot";
+
+static const char scope_name_sql[] =
+    "WITH " PARAMS_CTE " SELECT u.name FROM units u, p WHERE u.code = p.scope "
+    "ORDER BY (u.valid_from < p.t AND u.valid_to > p.f) DESC, u.valid_from DESC LIMIT 1";
+
+static const char feedback_sql[] =
+    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " SELECT "
+    " count(*) FILTER (WHERE s.received_at < p.f AND "
+    "  (s.resolved_at IS NULL OR s.resolved_at >= p.f)), "
+    " count(*) FILTER (WHERE s.received_at >= p.f AND s.received_at < p.t), "
+    " count(*) FILTER (WHERE s.received_at >= p.f AND s.received_at < p.t AND s.topic = 1), "
+    " count(*) FILTER (WHERE s.received_at >= p.f AND s.received_at < p.t AND s.topic = 2), "
+    " count(*) FILTER (WHERE s.resolved_at >= p.f AND s.resolved_at < p.t), "
+    " count(*) FILTER (WHERE s.published_at >= p.f AND s.published_at < p.t), "
+    " count(*) FILTER (WHERE s.received_at < p.t AND "
+    "  (s.resolved_at IS NULL OR s.resolved_at >= p.t)) "
+    "FROM feedback_state s, p WHERE s.has_received AND " IN_SCOPE("s");
+
+typedef struct figs {
+	int64_t v[NFIG];
+} figs;
+
+static void figs_read(const PGresult *r, int row, int col, figs *f)
+{
+	for (int i = 0; i < NFIG; i++)
+		f->v[i] = strtoll(PQgetvalue(r, row, col + i), NULL, 10);
+}
+
+static int figs_zero(const figs *f)
+{
+	for (int i = 0; i < NFIG; i++)
+		if (f->v[i])
+			return 0;
+	return 1;
+}
+
+static Cchc__V1__DossierFigures *figs_message(const figs *f)
+{
+	Cchc__V1__DossierFigures *d = malloc(sizeof *d);
+	const int64_t *v = f->v;
+
+	if (!d)
+		return NULL;
+	cchc__v1__dossier_figures__init(d);
+#define SET(name, value)                                                                           \
+	do {                                                                                       \
+		d->has_##name = 1;                                                                 \
+		d->name = (value);                                                                 \
+	} while (0)
+	SET(carried_over, v[0]);
+	SET(received, v[1]);
+	SET(received_online, v[2]);
+	SET(received_direct, v[3]);
+	SET(received_postal, v[4]);
+	SET(resolved, v[5]);
+	SET(resolved_early, v[6]);
+	SET(resolved_on_time, v[7]);
+	SET(resolved_late, v[8]);
+	SET(intake, v[0] + v[1]);
+	SET(returned, v[9]);
+	SET(withdrawn, v[10]);
+	SET(pending, v[11]);
+	SET(pending_within_due, v[12]);
+	SET(pending_overdue, v[13]);
+	SET(waiting, v[14]);
+	SET(not_accepted, v[15]);
+	SET(paid_online, v[16]);
+	SET(digitized, v[17]);
+#undef SET
+	return d;
+}
+
+typedef struct rows {
+	Cchc__V1__QueryReply *reply;
+	size_t cap;
+	int oom;
+} rows;
+
+static void add_row(rows *rs, const char *group, const char *key, const char *name, int level,
+                    const char *parent, const figs *f)
+{
+	Cchc__V1__QueryReply *r = rs->reply;
+	Cchc__V1__FigureRow *x;
+
+	if (rs->oom)
+		return;
+	if (r->n_rows == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		Cchc__V1__FigureRow **p = realloc(r->rows, cap * sizeof *p);
+		if (!p) {
+			rs->oom = 1;
+			return;
+		}
+		r->rows = p;
+		rs->cap = cap;
+	}
+	x = malloc(sizeof *x);
+	if (!x) {
+		rs->oom = 1;
+		return;
+	}
+	cchc__v1__figure_row__init(x);
+	x->group = (char *)group; /* static strings */
+	x->key = strdup(key);
+	x->name = name ? strdup(name) : NULL;
+	x->parent = parent ? strdup(parent) : NULL;
+	if (level) {
+		x->has_level = 1;
+		x->level = level;
+	}
+	x->dossiers = figs_message(f);
+	r->rows[r->n_rows++] = x;
+	if (!x->key || (name && !x->name) || (parent && !x->parent) || !x->dossiers)
+		rs->oom = 1;
+}
+
+void query_reply_clear(Cchc__V1__QueryReply *reply)
+{
+	for (size_t i = 0; i < reply->n_rows; i++) {
+		Cchc__V1__FigureRow *x = reply->rows[i];
+		free(x->key);
+		free(x->name);
+		free(x->parent);
+		free(x->dossiers);
+		free(x);
+	}
+	free(reply->rows);
+	free(reply->error);
+	free(reply->scope_name);
+	free(reply->feedback);
+	cchc__v1__query_reply__init(reply);
+}
+
+static int fail(Cchc__V1__QueryReply *reply, const char *err)
+{
+	query_reply_clear(reply);
+	reply->has_ok = 1;
+	reply->ok = 0;
+	reply->error = strdup(err);
+	return -1;
+}
+
+/* Fills the rows from the grouped figures and the scope's units. */
+static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
+{
+	static const char *const level_key[] = {"province", "district", "commune"};
+	int nf = PQntuples(fr), nu = PQntuples(ur);
+	figs f, zero = {{0}};
+	char *used = calloc((size_t)nf + 1, 1);
+
+	if (!used) {
+		rs->oom = 1;
+		return;
+	}
+	for (int i = 0; i < nf; i++)
+		if (atoi(PQgetvalue(fr, i, 0)) == G_ALL) {
+			figs_read(fr, i, 5, &f);
+			add_row(rs, "all", "", NULL, 0, NULL, &f);
+			break;
+		}
+	if (rs->reply->n_rows == 0)
+		add_row(rs, "all", "", NULL, 0, NULL, &zero);
+	for (int lv = 1; lv <= 3; lv++) {
+		f = zero;
+		for (int i = 0; i < nf; i++)
+			if (atoi(PQgetvalue(fr, i, 0)) == G_LEVEL && !PQgetisnull(fr, i, 1) &&
+			    atoi(PQgetvalue(fr, i, 1)) == lv)
+				figs_read(fr, i, 5, &f);
+		add_row(rs, "level", level_key[lv - 1], NULL, lv, NULL, &f);
+	}
+	/* Units of the scope valid in the period, and any other unit of it with figures (a
+	 * dossier carried over from an older snapshot). */
+	for (int u = 0; u < nu; u++) {
+		const char *code = PQgetvalue(ur, u, 0), *snap = PQgetvalue(ur, u, 1);
+		int found = -1;
+		for (int i = 0; i < nf; i++)
+			if (!used[i] && atoi(PQgetvalue(fr, i, 0)) == G_UNIT &&
+			    !PQgetisnull(fr, i, 3) && strcmp(PQgetvalue(fr, i, 2), code) == 0 &&
+			    strcmp(PQgetvalue(fr, i, 3), snap) == 0) {
+				found = i;
+				break;
+			}
+		if (found >= 0) {
+			used[found] = 1;
+			figs_read(fr, found, 5, &f);
+		} else {
+			f = zero;
+		}
+		if (strcmp(PQgetvalue(ur, u, 5), "t") != 0 && figs_zero(&f))
+			continue;
+		add_row(rs, "unit", code, PQgetvalue(ur, u, 2), atoi(PQgetvalue(ur, u, 3)),
+		        PQgetvalue(ur, u, 4), &f);
+	}
+	/* Offices the registry does not know at their dossiers' time: shown so nothing hides. */
+	for (int i = 0; i < nf; i++)
+		if (!used[i] && atoi(PQgetvalue(fr, i, 0)) == G_UNIT && PQgetisnull(fr, i, 3)) {
+			figs_read(fr, i, 5, &f);
+			add_row(rs, "unit", PQgetvalue(fr, i, 2), "", 0, "", &f);
+		}
+	for (int i = 0; i < nf; i++)
+		if (atoi(PQgetvalue(fr, i, 0)) == G_FIELD) {
+			figs_read(fr, i, 5, &f);
+			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f);
+		}
+	free(used);
+}
+
+int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply)
+{
+	char from[40], to[40], err[512];
+	const char *scope = req->scope ? req->scope : "";
+	const char *params[3] = {from, to, scope};
+	PGresult *fr = NULL, *ur = NULL, *kr = NULL, *nr = NULL;
+	rows rs = {.reply = reply};
+	int rc = -1;
+
+	cchc__v1__query_reply__init(reply);
+	if (!req->has_from_ms || !req->has_to_ms || req->from_ms >= req->to_ms) {
+		snprintf(err, sizeof err, "query: the period needs from_ms < to_ms");
+		return fail(reply, err);
+	}
+	db_format_ts(req->from_ms, from, sizeof from);
+	db_format_ts(req->to_ms, to, sizeof to);
+	if (db_ensure(conn, err, sizeof err) != 0)
+		return fail(reply, err);
+	if (db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) != 0)
+		goto out;
+	if (*scope) {
+		nr = db_query(conn, "query: scope", scope_name_sql, 3, params, err, sizeof err);
+		if (!nr)
+			goto out;
+		if (PQntuples(nr) == 0) {
+			snprintf(err, sizeof err, "query: scope %s is not a unit of the registry",
+			         scope);
+			goto out;
+		}
+	}
+	fr = db_query(conn, "query: dossier figures", dossier_sql, 3, params, err, sizeof err);
+	ur = fr ? db_query(conn, "query: units", units_sql, 3, params, err, sizeof err) : NULL;
+	kr =
+	    ur ? db_query(conn, "query: feedback figures", feedback_sql, 3, params, err, sizeof err)
+	       : NULL;
+	if (!kr)
+		goto out;
+	build_rows(&rs, fr, ur);
+	reply->feedback = malloc(sizeof *reply->feedback);
+	reply->scope_name = strdup(nr ? PQgetvalue(nr, 0, 0) : "");
+	if (rs.oom || !reply->feedback || !reply->scope_name) {
+		snprintf(err, sizeof err, "query: out of memory");
+		goto out;
+	}
+	Cchc__V1__FeedbackFigures *fb = reply->feedback;
+	cchc__v1__feedback_figures__init(fb);
+	int64_t k[7];
+	for (int i = 0; i < 7; i++)
+		k[i] = strtoll(PQgetvalue(kr, 0, i), NULL, 10);
+	fb->has_carried_over = fb->has_received = fb->has_about_regulation = 1;
+	fb->has_about_behavior = fb->has_resolved = fb->has_published = fb->has_pending = 1;
+	fb->carried_over = k[0];
+	fb->received = k[1];
+	fb->about_regulation = k[2];
+	fb->about_behavior = k[3];
+	fb->resolved = k[4];
+	fb->published = k[5];
+	fb->pending = k[6];
+	reply->has_ok = 1;
+	reply->ok = 1;
+	rc = 0;
+out:
+	PQclear(fr);
+	PQclear(ur);
+	PQclear(kr);
+	PQclear(nr);
+	if (PQstatus(conn) == CONNECTION_OK)
+		PQclear(PQexec(conn, "ROLLBACK")); /* read only: nothing to keep */
+	else
+		PQreset(conn);
+	return rc == 0 ? 0 : fail(reply, err);
+}

@@ -1,0 +1,73 @@
+/* db: stats' few ways of talking to PostgreSQL: connecting, checked statements with parameters,
+ * COPY text rows built in memory (with COPY's escaping), schema migrations and the unit registry.
+ * No SQL text is ever built from data: values travel as parameters or COPY rows. */
+#ifndef CCHC_STATS_DB_H
+#define CCHC_STATS_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "units.h"
+
+/* Serialises migrations and unit syncs of stats processes sharing one database. */
+#define DB_LOCK_KEY "7162738463" /* pg_advisory_xact_lock key */
+
+/* Opens a connection (application_name cchc-stats, notices silenced). Returns 0, or -1 with the
+ * server's reason in err (the connection is closed then). */
+int db_connect(const char *conninfo, PGconn **out, char *err, size_t errlen);
+
+/* Makes sure conn is usable, resetting it when PostgreSQL dropped it. Returns 0 or -1 with err. */
+int db_ensure(PGconn *conn, char *err, size_t errlen);
+
+/* Starts a transaction with `sql` (BEGIN …). A connection PostgreSQL dropped since the last call is
+ * only noticed here, and nothing has been done yet, so it is reset and tried once more. */
+int db_begin(PGconn *conn, const char *sql, char *err, size_t errlen);
+
+/* Runs sql (no parameters, may hold several statements). Returns 0, or -1 with "what: reason". */
+int db_exec(PGconn *conn, const char *what, const char *sql, char *err, size_t errlen);
+
+/* Runs one statement with text parameters; returns its result when the status is COMMAND_OK or
+ * TUPLES_OK, else NULL with "what: reason" in err. The caller PQclears the result. */
+PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
+                   const char *const *params, char *err, size_t errlen);
+
+/* A growing buffer of COPY text-format rows. `oom` sticks once an allocation failed. */
+typedef struct db_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+} db_buf;
+
+void db_buf_free(db_buf *b);
+void db_buf_text(db_buf *b, const char *s); /* escaped; NULL is written as "" */
+void db_buf_null(db_buf *b);
+void db_buf_int(db_buf *b, long long v);
+void db_buf_bool(db_buf *b, int v);
+void db_buf_ts(db_buf *b, int64_t ms);               /* STATE_NO_TIME (INT64_MIN) is NULL */
+void db_buf_bound(db_buf *b, int64_t ms);            /* INT64_MIN -infinity, INT64_MAX infinity */
+void db_buf_raw(db_buf *b, const char *s, size_t n); /* already valid COPY text */
+void db_buf_tab(db_buf *b);
+void db_buf_eol(db_buf *b);
+
+/* Runs `copy_sql` (COPY … FROM STDIN) and sends b's rows. Returns 0 or -1 with err. */
+int db_copy(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b, char *err,
+            size_t errlen);
+
+/* Formats an instant as "YYYY-MM-DDTHH:MM:SS.mmmZ" (INT64_MIN "-infinity", INT64_MAX "infinity").
+ * buf needs 40 bytes. */
+void db_format_ts(int64_t ms, char *buf, size_t len);
+
+/* Milliseconds in a bigint column, or INT64_MIN when NULL. */
+int64_t db_get_ms(const PGresult *r, int row, int col);
+
+/* Applies the embedded migrations not yet in schema_version, in one transaction under the advisory
+ * lock (two stats starting at once are safe). Returns 0 or -1 with err. */
+int db_migrate(PGconn *conn, char *err, size_t errlen);
+
+/* Replaces the units table with the registry when they differ, and re-resolves every state's unit
+ * (a unit is its code and validity: the office's unit is the one valid at the dossier's receipt).
+ * Returns 0 or -1 with err; *changed is set to 1 when anything changed. */
+int db_sync_units(PGconn *conn, const units *u, int *changed, char *err, size_t errlen);
+
+#endif

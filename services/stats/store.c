@@ -1,0 +1,730 @@
+/* store: a StoreRequest becomes one transaction. The batch is COPYed into temporary staging tables,
+ * inserted with ON CONFLICT DO NOTHING (COPY alone would abort on one resent event), the events not
+ * inserted are told apart as duplicates or conflicts, and only the dossiers / feedback items that
+ * gained an event get their state recomputed (state.c) and written back set-based. A fixed number
+ * of round trips per batch, never one per record. */
+#include "stats_store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rfc3339.h"
+#include "stats_db.h"
+#include "stats_state.h"
+
+/* Session-local staging, emptied at every commit; IF NOT EXISTS because a reset connection
+ * has lost them. */
+static const char staging_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_event (pos integer, event_id text, "
+    "office text, dossier text, procedure text, field text, kind smallint, channel smallint, "
+    "at timestamptz, due timestamptz) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_event (pos integer, event_id text, "
+    "office text, feedback text, kind smallint, topic smallint, at timestamptz) "
+    "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS touched_dossier (office text, dossier text, "
+    "PRIMARY KEY (office, dossier)) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS touched_feedback (office text, feedback text, "
+    "PRIMARY KEY (office, feedback)) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_state (office text, dossier text, "
+    "anchor_at timestamptz, procedure text, field text, channel smallint, "
+    "has_received boolean, received_at timestamptz, due timestamptz, due_from timestamptz[], "
+    "due_val timestamptz[], supp_from timestamptz[], supp_to timestamptz[], "
+    "supplement_waiting boolean, finished_at timestamptz, finish_kind smallint, "
+    "resolved_class smallint, submitted_at timestamptz, waiting_end_at timestamptz, "
+    "not_accepted_at timestamptz, delivered_at timestamptz, paid_online_at timestamptz, "
+    "digitized_at timestamptz, anomalies integer, events integer) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_state (office text, feedback text, "
+    "anchor_at timestamptz, has_received boolean, received_at timestamptz, topic smallint, "
+    "resolved_at timestamptz, published_at timestamptz, anomalies integer, events integer) "
+    "ON COMMIT DELETE ROWS";
+
+static const char insert_dossier_events_sql[] =
+    "WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "
+    "field, kind, channel, at, due) "
+    "SELECT DISTINCT ON (event_id) $1, event_id, office, dossier, procedure, field, kind, "
+    "channel, at, due FROM stage_dossier_event ORDER BY event_id, pos "
+    "ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id, office, dossier), "
+    "t AS (INSERT INTO touched_dossier SELECT DISTINCT office, dossier FROM ins "
+    "ON CONFLICT DO NOTHING) "
+    "SELECT event_id FROM ins";
+
+static const char classify_dossier_sql[] =
+    "SELECT s.pos, s.event_id, (d.office = s.office AND d.dossier = s.dossier AND "
+    "d.procedure = s.procedure AND d.field = s.field AND d.kind = s.kind AND "
+    "d.channel = s.channel AND d.at = s.at AND d.due IS NOT DISTINCT FROM s.due) "
+    "FROM stage_dossier_event s JOIN dossier_event d ON d.source = $1 AND "
+    "d.event_id = s.event_id ORDER BY s.pos";
+
+static const char insert_feedback_events_sql[] =
+    "WITH ins AS (INSERT INTO feedback_event (source, event_id, office, feedback, kind, topic, "
+    "at) SELECT DISTINCT ON (event_id) $1, event_id, office, feedback, kind, topic, at "
+    "FROM stage_feedback_event ORDER BY event_id, pos "
+    "ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id, office, feedback), "
+    "t AS (INSERT INTO touched_feedback SELECT DISTINCT office, feedback FROM ins "
+    "ON CONFLICT DO NOTHING) "
+    "SELECT event_id FROM ins";
+
+static const char classify_feedback_sql[] =
+    "SELECT s.pos, s.event_id, (d.office = s.office AND d.feedback = s.feedback AND "
+    "d.kind = s.kind AND d.topic = s.topic AND d.at = s.at) "
+    "FROM stage_feedback_event s JOIN feedback_event d ON d.source = $1 AND "
+    "d.event_id = s.event_id ORDER BY s.pos";
+
+static const char dossier_events_sql[] =
+    "SELECT e.office, e.dossier, e.procedure, e.field, e.kind, e.channel, "
+    "(extract(epoch FROM e.at) * 1000)::bigint, (extract(epoch FROM e.due) * 1000)::bigint "
+    "FROM dossier_event e WHERE (e.office, e.dossier) IN "
+    "(SELECT office, dossier FROM touched_dossier) ORDER BY e.office, e.dossier";
+
+static const char feedback_events_sql[] =
+    "SELECT e.office, e.feedback, e.kind, e.topic, (extract(epoch FROM e.at) * 1000)::bigint "
+    "FROM feedback_event e WHERE (e.office, e.feedback) IN "
+    "(SELECT office, feedback FROM touched_feedback) ORDER BY e.office, e.feedback";
+
+/* The unit is the one valid at the anchor time (DESIGN §8); DISTINCT ON guards against a registry
+ * with overlapping validity, so one statement never touches a row twice. */
+static const char upsert_dossier_state_sql[] =
+    "INSERT INTO dossier_state (office, dossier, anchor_at, unit_snapshot, unit_valid_from, "
+    "unit_valid_to, level, procedure, field, channel, has_received, received_at, due, "
+    "due_from, due_val, supp_from, supp_to, supplement_waiting, finished_at, finish_kind, "
+    "resolved_class, submitted_at, waiting_end_at, not_accepted_at, delivered_at, "
+    "paid_online_at, digitized_at, anomalies, events, updated_at) "
+    "SELECT DISTINCT ON (s.office, s.dossier) s.office, s.dossier, s.anchor_at, u.snapshot, "
+    "u.valid_from, u.valid_to, u.level, s.procedure, s.field, s.channel, s.has_received, "
+    "s.received_at, s.due, s.due_from, s.due_val, s.supp_from, s.supp_to, "
+    "s.supplement_waiting, s.finished_at, s.finish_kind, s.resolved_class, s.submitted_at, "
+    "s.waiting_end_at, s.not_accepted_at, s.delivered_at, s.paid_online_at, s.digitized_at, "
+    "s.anomalies, s.events, now() "
+    "FROM stage_dossier_state s LEFT JOIN units u ON u.code = s.office "
+    "AND s.anchor_at >= u.valid_from AND s.anchor_at < u.valid_to "
+    "ORDER BY s.office, s.dossier, u.valid_from DESC "
+    "ON CONFLICT (office, dossier) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, "
+    "unit_snapshot = EXCLUDED.unit_snapshot, unit_valid_from = EXCLUDED.unit_valid_from, "
+    "unit_valid_to = EXCLUDED.unit_valid_to, level = EXCLUDED.level, "
+    "procedure = EXCLUDED.procedure, field = EXCLUDED.field, channel = EXCLUDED.channel, "
+    "has_received = EXCLUDED.has_received, received_at = EXCLUDED.received_at, "
+    "due = EXCLUDED.due, due_from = EXCLUDED.due_from, due_val = EXCLUDED.due_val, "
+    "supp_from = EXCLUDED.supp_from, supp_to = EXCLUDED.supp_to, "
+    "supplement_waiting = EXCLUDED.supplement_waiting, finished_at = EXCLUDED.finished_at, "
+    "finish_kind = EXCLUDED.finish_kind, resolved_class = EXCLUDED.resolved_class, "
+    "submitted_at = EXCLUDED.submitted_at, waiting_end_at = EXCLUDED.waiting_end_at, "
+    "not_accepted_at = EXCLUDED.not_accepted_at, delivered_at = EXCLUDED.delivered_at, "
+    "paid_online_at = EXCLUDED.paid_online_at, digitized_at = EXCLUDED.digitized_at, "
+    "anomalies = EXCLUDED.anomalies, events = EXCLUDED.events, updated_at = now()";
+
+static const char upsert_feedback_state_sql[] =
+    "INSERT INTO feedback_state (office, feedback, anchor_at, unit_snapshot, unit_valid_from, "
+    "unit_valid_to, level, has_received, received_at, topic, resolved_at, published_at, "
+    "anomalies, events, updated_at) "
+    "SELECT DISTINCT ON (s.office, s.feedback) s.office, s.feedback, s.anchor_at, u.snapshot, "
+    "u.valid_from, u.valid_to, u.level, s.has_received, s.received_at, s.topic, "
+    "s.resolved_at, s.published_at, s.anomalies, s.events, now() "
+    "FROM stage_feedback_state s LEFT JOIN units u ON u.code = s.office "
+    "AND s.anchor_at >= u.valid_from AND s.anchor_at < u.valid_to "
+    "ORDER BY s.office, s.feedback, u.valid_from DESC "
+    "ON CONFLICT (office, feedback) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, "
+    "unit_snapshot = EXCLUDED.unit_snapshot, unit_valid_from = EXCLUDED.unit_valid_from, "
+    "unit_valid_to = EXCLUDED.unit_valid_to, level = EXCLUDED.level, "
+    "has_received = EXCLUDED.has_received, received_at = EXCLUDED.received_at, "
+    "topic = EXCLUDED.topic, resolved_at = EXCLUDED.resolved_at, "
+    "published_at = EXCLUDED.published_at, anomalies = EXCLUDED.anomalies, "
+    "events = EXCLUDED.events, updated_at = now()";
+
+/* One valid record of the batch, as staged. */
+typedef struct staged {
+	size_t item;     /* position in req->items */
+	int64_t at, due; /* due: STATE_NO_TIME when absent (dossiers only) */
+	const Cchc__V1__DossierEvent *d;
+	const Cchc__V1__FeedbackEvent *f;
+} staged;
+
+typedef struct batch {
+	const Cchc__V1__StoreRequest *req;
+	Cchc__V1__StoreReply *reply;
+	size_t rej_cap;
+	staged *ds, *fs;
+	size_t nd, nf;
+	int oom;
+} batch;
+
+static uint32_t item_index(const batch *b, size_t item)
+{
+	const Cchc__V1__StoreItem *it = b->req->items[item];
+	return it && it->has_index ? it->index : (uint32_t)item;
+}
+
+/* Adds a rejection; code is a static string, message is copied. */
+static void reject(batch *b, size_t item, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void reject(batch *b, size_t item, const char *code, const char *fmt, ...)
+{
+	Cchc__V1__StoreReply *r = b->reply;
+	Cchc__V1__Rejection *x;
+	char msg[512], *message;
+	va_list ap;
+
+	if (r->n_rejections == b->rej_cap) {
+		size_t cap = b->rej_cap ? b->rej_cap * 2 : 16;
+		Cchc__V1__Rejection **p = realloc(r->rejections, cap * sizeof *p);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		r->rejections = p;
+		b->rej_cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	x = malloc(sizeof *x);
+	message = strdup(msg);
+	if (!x || !message) {
+		free(x);
+		free(message);
+		b->oom = 1;
+		return;
+	}
+	cchc__v1__rejection__init(x);
+	x->message = message;
+	x->has_index = 1;
+	x->index = item_index(b, item);
+	x->code = (char *)code;
+	r->rejections[r->n_rejections++] = x;
+}
+
+/* protobuf-c does not check UTF-8 in proto2 strings, and PostgreSQL refuses invalid UTF-8 with
+ * an error that would abort the whole batch again at every resend: catch it per record. */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p++;
+		int n;
+		unsigned min, cp;
+		if (c < 0x80)
+			continue;
+		if ((c & 0xE0) == 0xC0)
+			n = 1, min = 0x80, cp = c & 0x1F;
+		else if ((c & 0xF0) == 0xE0)
+			n = 2, min = 0x800, cp = c & 0x0F;
+		else if ((c & 0xF8) == 0xF0)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return 0;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (*p & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+	}
+	return 1;
+}
+
+static int text_ok(const char *s, int required)
+{
+	if (!s)
+		return !required;
+	if (required && !*s)
+		return 0;
+	return utf8_valid(s);
+}
+
+/* Stats trusts ingest's validation but never lets a malformed record crash it or poison a batch. */
+static void stage_items(batch *b)
+{
+	const Cchc__V1__StoreRequest *req = b->req;
+
+	for (size_t i = 0; i < req->n_items; i++) {
+		const Cchc__V1__StoreItem *it = req->items[i];
+		const Cchc__V1__Record *rec = it ? it->record : NULL;
+		int64_t at, due = STATE_NO_TIME;
+
+		if (!rec || rec->event_case == CCHC__V1__RECORD__EVENT__NOT_SET ||
+		    (rec->event_case == CCHC__V1__RECORD__EVENT_DOSSIER && !rec->dossier) ||
+		    (rec->event_case == CCHC__V1__RECORD__EVENT_FEEDBACK && !rec->feedback)) {
+			reject(b, i, "bad_field", "record %u holds no event", item_index(b, i));
+			continue;
+		}
+		if (rec->event_case == CCHC__V1__RECORD__EVENT_DOSSIER) {
+			const Cchc__V1__DossierEvent *d = rec->dossier;
+			if (!text_ok(d->event_id, 1) || !text_ok(d->office, 1) ||
+			    !text_ok(d->dossier, 1) || !text_ok(d->procedure, 0) ||
+			    !text_ok(d->field, 0) || d->kind < CCHC__V1__DOSSIER_KIND__SUBMITTED ||
+			    d->kind > CCHC__V1__DOSSIER_KIND__DIGITIZED || (int)d->channel < 0 ||
+			    d->channel > CCHC__V1__CHANNEL__POSTAL) {
+				reject(
+				    b, i, "bad_field",
+				    "record %u: event_id, office, dossier, kind or channel missing "
+				    "or invalid",
+				    item_index(b, i));
+				continue;
+			}
+			if (!d->at || rfc3339_parse(d->at, &at) != 0 ||
+			    (d->due && *d->due && rfc3339_parse(d->due, &due) != 0)) {
+				reject(b, i, "bad_time",
+				       "record %u (event_id %s): at or due is not an "
+				       "RFC 3339 time with offset",
+				       item_index(b, i), d->event_id);
+				continue;
+			}
+			b->ds[b->nd++] = (staged){.item = i, .at = at, .due = due, .d = d};
+		} else {
+			const Cchc__V1__FeedbackEvent *f = rec->feedback;
+			if (!text_ok(f->event_id, 1) || !text_ok(f->office, 1) ||
+			    !text_ok(f->feedback, 1) ||
+			    f->kind < CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED ||
+			    f->kind > CCHC__V1__FEEDBACK_KIND__FEEDBACK_PUBLISHED ||
+			    (int)f->topic < 0 || f->topic > CCHC__V1__FEEDBACK_TOPIC__BEHAVIOR) {
+				reject(b, i, "bad_field",
+				       "record %u: event_id, office, feedback, kind or topic "
+				       "missing or "
+				       "invalid",
+				       item_index(b, i));
+				continue;
+			}
+			if (!f->at || rfc3339_parse(f->at, &at) != 0) {
+				reject(b, i, "bad_time",
+				       "record %u (event_id %s): at is not an RFC 3339 "
+				       "time with offset",
+				       item_index(b, i), f->event_id);
+				continue;
+			}
+			b->fs[b->nf++] = (staged){.item = i, .at = at, .f = f};
+		}
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts the inserted event_ids of `ins` (column 0) for lookup. */
+static const char **inserted_ids(const PGresult *ins, int *n)
+{
+	*n = PQntuples(ins);
+	const char **ids = malloc(((size_t)*n + 1) * sizeof *ids);
+	if (!ids)
+		return NULL;
+	for (int i = 0; i < *n; i++)
+		ids[i] = PQgetvalue(ins, i, 0);
+	qsort(ids, (size_t)*n, sizeof *ids, cmp_str);
+	return ids;
+}
+
+/* Inserts one kind of staged event and sorts the batch's records into accepted, duplicate and
+ * conflict. Returns 0 or -1 with err. */
+static int insert_events(PGconn *conn, batch *b, int feedback, uint32_t *accepted, char *err,
+                         size_t errlen)
+{
+	const char *source = b->req->source ? b->req->source : "";
+	const char *params[1] = {source};
+	size_t n = feedback ? b->nf : b->nd;
+	staged *rows = feedback ? b->fs : b->ds;
+	PGresult *ins, *cls;
+	db_buf buf = {0};
+	int nins, rc = -1;
+
+	*accepted = 0;
+	if (n == 0)
+		return 0;
+	for (size_t p = 0; p < n; p++) {
+		const staged *s = &rows[p];
+		db_buf_int(&buf, (long long)p);
+		db_buf_tab(&buf);
+		if (!feedback) {
+			db_buf_text(&buf, s->d->event_id);
+			db_buf_tab(&buf);
+			db_buf_text(&buf, s->d->office);
+			db_buf_tab(&buf);
+			db_buf_text(&buf, s->d->dossier);
+			db_buf_tab(&buf);
+			db_buf_text(&buf, s->d->procedure);
+			db_buf_tab(&buf);
+			db_buf_text(&buf, s->d->field);
+			db_buf_tab(&buf);
+			db_buf_int(&buf, s->d->kind);
+			db_buf_tab(&buf);
+			db_buf_int(&buf, s->d->channel);
+			db_buf_tab(&buf);
+			db_buf_ts(&buf, s->at);
+			db_buf_tab(&buf);
+			db_buf_ts(&buf, s->due);
+		} else {
+			db_buf_text(&buf, s->f->event_id);
+			db_buf_tab(&buf);
+			db_buf_text(&buf, s->f->office);
+			db_buf_tab(&buf);
+			db_buf_text(&buf, s->f->feedback);
+			db_buf_tab(&buf);
+			db_buf_int(&buf, s->f->kind);
+			db_buf_tab(&buf);
+			db_buf_int(&buf, s->f->topic);
+			db_buf_tab(&buf);
+			db_buf_ts(&buf, s->at);
+		}
+		db_buf_eol(&buf);
+	}
+	rc = db_copy(conn, feedback ? "copy feedback events" : "copy dossier events",
+	             feedback ? "COPY stage_feedback_event FROM STDIN"
+	                      : "COPY stage_dossier_event FROM STDIN",
+	             &buf, err, errlen);
+	db_buf_free(&buf);
+	if (rc != 0)
+		return -1;
+	ins = db_query(conn, feedback ? "insert feedback events" : "insert dossier events",
+	               feedback ? insert_feedback_events_sql : insert_dossier_events_sql, 1, params,
+	               err, errlen);
+	if (!ins)
+		return -1;
+	nins = PQntuples(ins);
+	*accepted = (uint32_t)nins;
+	if ((size_t)nins == n) { /* all new: nothing to tell apart */
+		PQclear(ins);
+		return 0;
+	}
+	cls = db_query(conn, feedback ? "compare feedback events" : "compare dossier events",
+	               feedback ? classify_feedback_sql : classify_dossier_sql, 1, params, err,
+	               errlen);
+	if (!cls) {
+		PQclear(ins);
+		return -1;
+	}
+	int nids;
+	const char **ids = inserted_ids(ins, &nids);
+	char *claimed = calloc((size_t)nids + 1, 1);
+	if (!ids || !claimed) {
+		snprintf(err, errlen, "compare events: out of memory");
+		rc = -1;
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(cls); i++) {
+		size_t p = strtoul(PQgetvalue(cls, i, 0), NULL, 10);
+		const char *id = PQgetvalue(cls, i, 1);
+		const char **hit = bsearch(&id, ids, (size_t)nids, sizeof *ids, cmp_str);
+		if (p >= n)
+			continue;
+		if (hit && !claimed[hit - ids]) {
+			claimed[hit - ids] =
+			    1; /* the first copy in the batch is the one inserted */
+			continue;
+		}
+		if (strcmp(PQgetvalue(cls, i, 2), "t") == 0) {
+			b->reply->duplicate++;
+		} else {
+			reject(b, rows[p].item, "conflict",
+			       "record %u: event_id %s was already stored with other content; an "
+			       "event never changes, send a new event_id",
+			       item_index(b, rows[p].item), id);
+		}
+	}
+	rc = 0;
+out:
+	free(ids);
+	free(claimed);
+	PQclear(cls);
+	PQclear(ins);
+	return rc;
+}
+
+static void buf_ts_array(db_buf *b, const int64_t *v, size_t n, size_t stride)
+{
+	char tmp[40];
+
+	db_buf_raw(b, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			db_buf_raw(b, ",", 1);
+		db_format_ts(*(const int64_t *)((const char *)v + i * stride), tmp, sizeof tmp);
+		db_buf_raw(b, tmp, strlen(tmp));
+	}
+	db_buf_raw(b, "}", 1);
+}
+
+static void buf_dossier_state(db_buf *b, const char *office, const char *dossier,
+                              const dossier_state *s)
+{
+	db_buf_text(b, office);
+	db_buf_tab(b);
+	db_buf_text(b, dossier);
+	db_buf_tab(b);
+	db_buf_ts(b, s->anchor_at);
+	db_buf_tab(b);
+	db_buf_text(b, s->procedure);
+	db_buf_tab(b);
+	db_buf_text(b, s->field);
+	db_buf_tab(b);
+	db_buf_int(b, s->channel);
+	db_buf_tab(b);
+	db_buf_bool(b, s->has_received);
+	db_buf_tab(b);
+	db_buf_ts(b, s->received_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->due_ms);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->dues[0].from_ms, s->n_dues, sizeof s->dues[0]);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->dues[0].due_ms, s->n_dues, sizeof s->dues[0]);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->waits[0].from_ms, s->n_waits, sizeof s->waits[0]);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->waits[0].to_ms, s->n_waits, sizeof s->waits[0]);
+	db_buf_tab(b);
+	db_buf_bool(b, s->supplement_waiting);
+	db_buf_tab(b);
+	db_buf_ts(b, s->finished_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->finish_kind);
+	db_buf_tab(b);
+	db_buf_int(b, s->resolved_class);
+	db_buf_tab(b);
+	db_buf_ts(b, s->submitted_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->waiting_end_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->not_accepted_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->delivered_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->paid_online_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->digitized_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->anomalies);
+	db_buf_tab(b);
+	db_buf_int(b, (long long)s->events);
+	db_buf_eol(b);
+}
+
+static void buf_feedback_state(db_buf *b, const char *office, const char *feedback,
+                               const feedback_state *s)
+{
+	db_buf_text(b, office);
+	db_buf_tab(b);
+	db_buf_text(b, feedback);
+	db_buf_tab(b);
+	db_buf_ts(b, s->anchor_at);
+	db_buf_tab(b);
+	db_buf_bool(b, s->has_received);
+	db_buf_tab(b);
+	db_buf_ts(b, s->received_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->topic);
+	db_buf_tab(b);
+	db_buf_ts(b, s->resolved_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->published_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->anomalies);
+	db_buf_tab(b);
+	db_buf_int(b, (long long)s->events);
+	db_buf_eol(b);
+}
+
+static int same_item(const PGresult *r, int a, int b)
+{
+	return strcmp(PQgetvalue(r, a, 0), PQgetvalue(r, b, 0)) == 0 &&
+	       strcmp(PQgetvalue(r, a, 1), PQgetvalue(r, b, 1)) == 0;
+}
+
+/* Reads every event of the touched items in one query (ordered by item), derives each item's
+ * state in C and writes the states back with one COPY and one upsert. */
+static int recompute(PGconn *conn, int feedback, char *err, size_t errlen)
+{
+	const char *what = feedback ? "recompute feedback" : "recompute dossiers";
+	PGresult *r = db_query(conn, what, feedback ? feedback_events_sql : dossier_events_sql, 0,
+	                       NULL, err, errlen);
+	db_buf buf = {0};
+	int rc = -1, n;
+	dossier_event *de = NULL;
+	feedback_event *fe = NULL;
+
+	if (!r)
+		return -1;
+	n = PQntuples(r);
+	if (n == 0) {
+		PQclear(r);
+		return 0;
+	}
+	if (feedback)
+		fe = malloc((size_t)n * sizeof *fe);
+	else
+		de = malloc((size_t)n * sizeof *de);
+	if (!fe && !de) {
+		snprintf(err, errlen, "%s: out of memory", what);
+		goto out;
+	}
+	for (int a = 0, z; a < n; a = z) {
+		for (z = a + 1; z < n && same_item(r, a, z); z++)
+			;
+		size_t k = (size_t)(z - a);
+		if (feedback) {
+			feedback_state fs;
+			for (int i = a; i < z; i++)
+				fe[i - a] = (feedback_event){
+				    .kind = atoi(PQgetvalue(r, i, 2)),
+				    .topic = atoi(PQgetvalue(r, i, 3)),
+				    .at_ms = db_get_ms(r, i, 4),
+				};
+			if (feedback_state_from_events(fe, k, &fs) != 0) {
+				snprintf(err, errlen, "%s: out of memory", what);
+				goto out;
+			}
+			buf_feedback_state(&buf, PQgetvalue(r, a, 0), PQgetvalue(r, a, 1), &fs);
+		} else {
+			dossier_state ds;
+			for (int i = a; i < z; i++)
+				de[i - a] = (dossier_event){
+				    .procedure = PQgetvalue(r, i, 2),
+				    .field = PQgetvalue(r, i, 3),
+				    .kind = atoi(PQgetvalue(r, i, 4)),
+				    .channel = atoi(PQgetvalue(r, i, 5)),
+				    .at_ms = db_get_ms(r, i, 6),
+				    .due_ms = db_get_ms(r, i, 7),
+				};
+			if (dossier_state_from_events(de, k, &ds) != 0) {
+				snprintf(err, errlen, "%s: out of memory", what);
+				goto out;
+			}
+			buf_dossier_state(&buf, PQgetvalue(r, a, 0), PQgetvalue(r, a, 1), &ds);
+			dossier_state_free(&ds);
+		}
+	}
+	if (db_copy(conn, what,
+	            feedback ? "COPY stage_feedback_state FROM STDIN"
+	                     : "COPY stage_dossier_state FROM STDIN",
+	            &buf, err, errlen) != 0)
+		goto out;
+	PGresult *u =
+	    db_query(conn, what, feedback ? upsert_feedback_state_sql : upsert_dossier_state_sql, 0,
+	             NULL, err, errlen);
+	if (!u)
+		goto out;
+	PQclear(u);
+	rc = 0;
+out:
+	free(de);
+	free(fe);
+	db_buf_free(&buf);
+	PQclear(r);
+	return rc;
+}
+
+void store_reply_clear(Cchc__V1__StoreReply *reply)
+{
+	for (size_t i = 0; i < reply->n_rejections; i++) {
+		free(reply->rejections[i]->message);
+		free(reply->rejections[i]);
+	}
+	free(reply->rejections);
+	free(reply->error);
+	cchc__v1__store_reply__init(reply);
+}
+
+/* The log gets the failed step and the SQLSTATE only: server messages may quote record values. */
+static void log_store_failure(size_t n, const char *err)
+{
+	const char *state = strstr(err, "(SQLSTATE ");
+	size_t step = strcspn(err, ":");
+
+	log_warn("store: %zu records not stored: %.*s%s%.*s", n, (int)step, err, state ? " " : "",
+	         state ? 16 : 0, state ? state : "");
+}
+
+static int fail_reply(batch *b, const char *error)
+{
+	Cchc__V1__StoreReply *r = b->reply;
+
+	store_reply_clear(r);
+	r->has_committed = 1;
+	r->committed = 0;
+	r->error = strdup(error);
+	return -1;
+}
+
+int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__StoreReply *reply,
+                uint64_t *stored)
+{
+	batch b = {.req = req, .reply = reply};
+	char err[512], nd[24], nf[24];
+	uint32_t acc_d = 0, acc_f = 0;
+	PGresult *r;
+
+	*stored = 0;
+	cchc__v1__store_reply__init(reply);
+	b.ds = malloc((req->n_items + 1) * sizeof *b.ds);
+	b.fs = malloc((req->n_items + 1) * sizeof *b.fs);
+	if (!b.ds || !b.fs) {
+		free(b.ds);
+		free(b.fs);
+		return fail_reply(&b, "out of memory");
+	}
+	stage_items(&b);
+	if (db_ensure(conn, err, sizeof err) != 0)
+		goto fail_noconn;
+	if (db_begin(conn, "BEGIN", err, sizeof err) != 0)
+		goto fail;
+	/* One writer at a time even across stats processes: a state is recomputed from what is
+	 * committed, so two transactions must not derive it from each other's half. */
+	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
+	            sizeof err) != 0 ||
+	    db_exec(conn, "staging", staging_sql, err, sizeof err) != 0 ||
+	    insert_events(conn, &b, 0, &acc_d, err, sizeof err) != 0 ||
+	    insert_events(conn, &b, 1, &acc_f, err, sizeof err) != 0)
+		goto fail;
+	if (b.oom) {
+		snprintf(err, sizeof err, "out of memory");
+		goto fail;
+	}
+	if ((acc_d && recompute(conn, 0, err, sizeof err) != 0) ||
+	    (acc_f && recompute(conn, 1, err, sizeof err) != 0))
+		goto fail;
+	if (acc_d || acc_f) {
+		const char *params[2] = {nd, nf};
+		snprintf(nd, sizeof nd, "%u", acc_d);
+		snprintf(nf, sizeof nf, "%u", acc_f);
+		r = db_query(conn, "count events",
+		             "UPDATE event_count SET dossier = dossier + $1, "
+		             "feedback = feedback + $2 WHERE id = 1",
+		             2, params, err, sizeof err);
+		if (!r)
+			goto fail;
+		PQclear(r);
+	}
+	r = PQexec(conn, "COMMIT");
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		snprintf(err, sizeof err, "commit: %s",
+		         r && PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+		             ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+		             : "the transaction did not commit");
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
+	free(b.ds);
+	free(b.fs);
+	reply->has_committed = 1;
+	reply->committed = 1;
+	reply->has_accepted = 1;
+	reply->accepted = acc_d + acc_f;
+	reply->has_duplicate = 1;
+	*stored = acc_d + acc_f;
+	return 0;
+fail:
+	if (PQstatus(conn) == CONNECTION_OK)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	else
+		PQreset(conn); /* and if PostgreSQL is still away, db_ensure retries next time */
+fail_noconn:
+	free(b.ds);
+	free(b.fs);
+	log_store_failure(req->n_items, err);
+	return fail_reply(&b, err);
+}

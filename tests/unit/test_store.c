@@ -1,0 +1,519 @@
+/* test_store: services/stats store + query + status through stats_handle, against a real
+ * PostgreSQL named by $CCHC_TEST_PGURL (skipped without it). Each run works in its own schema,
+ * dropped at the end, so it never touches other data in that database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cchc/v1/stats.pb-c.h"
+#include "stats_db.h"
+#include "stats_handler.h"
+#include "units.h"
+#include "wire.h"
+
+static char schema[64];
+static char conninfo[2048];
+static PGconn *admin;
+static stats_ctx ctx;
+static int have_db;
+
+/* ---- building requests ---- */
+
+typedef struct rec {
+	int feedback;
+	const char *event_id, *office, *item, *kind_s; /* item: dossier or feedback code */
+	int kind, channel, topic;
+	const char *at, *due, *field;
+} rec;
+
+static const char *PROC = "1.001234";
+
+static Cchc__V1__StatsReply *call(const Cchc__V1__StatsRequest *rq)
+{
+	uint8_t *req, *rep = NULL;
+	size_t reqlen, replen = 0;
+	Cchc__V1__StatsReply *out;
+
+	assert_int_equal(wire_pack(&rq->base, &req, &reqlen), 0);
+	assert_int_equal(stats_handle(&ctx, req, reqlen, &rep, &replen), 0);
+	out = cchc__v1__stats_reply__unpack(NULL, replen, rep);
+	assert_non_null(out);
+	free(req);
+	free(rep);
+	return out;
+}
+
+static Cchc__V1__StatsReply *store(const rec *rs, size_t n)
+{
+	Cchc__V1__StoreItem *items = calloc(n, sizeof *items);
+	Cchc__V1__StoreItem **pitems = calloc(n, sizeof *pitems);
+	Cchc__V1__Record *recs = calloc(n, sizeof *recs);
+	Cchc__V1__DossierEvent *de = calloc(n, sizeof *de);
+	Cchc__V1__FeedbackEvent *fe = calloc(n, sizeof *fe);
+	Cchc__V1__StoreRequest st = CCHC__V1__STORE_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	Cchc__V1__StatsReply *out;
+
+	for (size_t i = 0; i < n; i++) {
+		cchc__v1__store_item__init(&items[i]);
+		cchc__v1__record__init(&recs[i]);
+		items[i].has_index = 1;
+		items[i].index = (uint32_t)(100 + i);
+		items[i].record = &recs[i];
+		pitems[i] = &items[i];
+		if (!rs[i].feedback) {
+			cchc__v1__dossier_event__init(&de[i]);
+			de[i].event_id = (char *)rs[i].event_id;
+			de[i].office = (char *)rs[i].office;
+			de[i].dossier = (char *)rs[i].item;
+			de[i].procedure = (char *)PROC;
+			de[i].field = (char *)(rs[i].field ? rs[i].field : "hotich");
+			de[i].has_kind = 1;
+			de[i].kind = rs[i].kind;
+			de[i].has_channel = rs[i].channel != 0;
+			de[i].channel = rs[i].channel;
+			de[i].at = (char *)rs[i].at;
+			de[i].due = (char *)rs[i].due;
+			recs[i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+			recs[i].dossier = &de[i];
+		} else {
+			cchc__v1__feedback_event__init(&fe[i]);
+			fe[i].event_id = (char *)rs[i].event_id;
+			fe[i].office = (char *)rs[i].office;
+			fe[i].feedback = (char *)rs[i].item;
+			fe[i].has_kind = 1;
+			fe[i].kind = rs[i].kind;
+			fe[i].has_topic = rs[i].topic != 0;
+			fe[i].topic = rs[i].topic;
+			fe[i].at = (char *)rs[i].at;
+			recs[i].event_case = CCHC__V1__RECORD__EVENT_FEEDBACK;
+			recs[i].feedback = &fe[i];
+		}
+	}
+	st.source = "test";
+	st.n_items = n;
+	st.items = pitems;
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
+	rq.store = &st;
+	out = call(&rq);
+	free(items);
+	free(pitems);
+	free(recs);
+	free(de);
+	free(fe);
+	assert_int_equal(out->body_case, CCHC__V1__STATS_REPLY__BODY_STORE);
+	return out;
+}
+
+/* Local (UTC+7) midnight of a day, in ms. */
+static int64_t day(int y, int m, int d)
+{
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+	return ((int64_t)timegm(&tm) - 7 * 3600) * 1000;
+}
+
+static Cchc__V1__StatsReply *query(int64_t from, int64_t to, const char *scope)
+{
+	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	Cchc__V1__StatsReply *out;
+
+	q.has_from_ms = q.has_to_ms = 1;
+	q.from_ms = from;
+	q.to_ms = to;
+	q.scope = (char *)scope;
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_QUERY;
+	rq.query = &q;
+	out = call(&rq);
+	assert_int_equal(out->body_case, CCHC__V1__STATS_REPLY__BODY_QUERY);
+	return out;
+}
+
+static const Cchc__V1__FigureRow *row(const Cchc__V1__QueryReply *q, const char *group,
+                                      const char *key)
+{
+	for (size_t i = 0; i < q->n_rows; i++)
+		if (strcmp(q->rows[i]->group, group) == 0 && strcmp(q->rows[i]->key, key) == 0)
+			return q->rows[i];
+	return NULL;
+}
+
+static void check_identities(const Cchc__V1__QueryReply *q)
+{
+	for (size_t i = 0; i < q->n_rows; i++) {
+		const Cchc__V1__DossierFigures *d = q->rows[i]->dossiers;
+		assert_non_null(d);
+		assert_int_equal(d->carried_over + d->received,
+		                 d->resolved + d->returned + d->withdrawn + d->pending);
+		assert_int_equal(d->intake, d->carried_over + d->received);
+		assert_int_equal(d->resolved,
+		                 d->resolved_early + d->resolved_on_time + d->resolved_late);
+		assert_int_equal(d->pending, d->pending_within_due + d->pending_overdue);
+	}
+}
+
+/* ---- fixtures ---- */
+
+static char *with_schema(const char *url, const char *sch)
+{
+	static char buf[2048];
+	int uri = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+
+	if (uri)
+		snprintf(buf, sizeof buf, "%s%coptions=-csearch_path%%3D%s", url,
+		         strchr(url, '?') ? '&' : '?', sch);
+	else
+		snprintf(buf, sizeof buf, "%s options=-csearch_path=%s", url, sch);
+	return buf;
+}
+
+static int setup(void **st)
+{
+	const char *url = getenv("CCHC_TEST_PGURL");
+	char err[512], sql[256];
+	PGconn *w, *r;
+	units *reg;
+	int changed;
+
+	(void)st;
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	if (!url || !*url)
+		return 0;
+	snprintf(schema, sizeof schema, "cchc_test_%ld", (long)getpid());
+	if (db_connect(url, &admin, err, sizeof err) != 0) {
+		fprintf(stderr, "test_store: %s\n", err);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
+	         schema);
+	if (db_exec(admin, "schema", sql, err, sizeof err) != 0)
+		return -1;
+	snprintf(sql, sizeof sql, "SET search_path = %s", schema);
+	if (db_exec(admin, "schema", sql, err, sizeof err) != 0)
+		return -1;
+	snprintf(conninfo, sizeof conninfo, "%s", with_schema(url, schema));
+	if (db_connect(conninfo, &w, err, sizeof err) != 0 ||
+	    db_connect(conninfo, &r, err, sizeof err) != 0) {
+		fprintf(stderr, "test_store: %s\n", err);
+		return -1;
+	}
+	/* twice: the second run finds everything applied */
+	if (db_migrate(w, err, sizeof err) != 0 || db_migrate(w, err, sizeof err) != 0) {
+		fprintf(stderr, "test_store: %s\n", err);
+		return -1;
+	}
+	if (units_load(CCHC_SOURCE_DIR "/deploy/data/units.csv", &reg, err, sizeof err) != 0 ||
+	    db_sync_units(w, reg, &changed, err, sizeof err) != 0 || !changed ||
+	    db_sync_units(w, reg, &changed, err, sizeof err) != 0 || changed) {
+		fprintf(stderr, "test_store: units: %s\n", err);
+		return -1;
+	}
+	units_free(reg);
+	if (stats_ctx_init(&ctx, w, r) != 0)
+		return -1;
+	have_db = 1;
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	char err[512], sql[128];
+
+	(void)st;
+	if (!have_db)
+		return 0;
+	stats_ctx_destroy(&ctx);
+	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+	db_exec(admin, "drop schema", sql, err, sizeof err);
+	PQfinish(admin);
+	return 0;
+}
+
+#define NEED_DB()                                                                                  \
+	do {                                                                                       \
+		if (!have_db)                                                                      \
+			skip();                                                                    \
+	} while (0)
+
+/* ---- tests (run in order; each builds on the data before it) ---- */
+
+static void test_store_and_duplicates(void **st)
+{
+	(void)st;
+	NEED_DB();
+	rec rs[] = {
+	    {0, "e1", "19753", "D1", NULL, 2, 2, 0, "2024-01-05T08:15:00+07:00",
+	     "2024-01-12T17:00:00+07:00", NULL},
+	    {0, "e2", "19753", "D1", NULL, 6, 0, 0, "2024-01-10T09:00:00+07:00", NULL, NULL},
+	    {0, "e3", "474", "D2", NULL, 2, 1, 0, "2024-02-01T08:00:00+07:00",
+	     "2024-02-05T17:00:00+07:00", "datdai"},
+	    {1, "f1", "46", "P1", NULL, 1, 0, 1, "2024-02-01T09:00:00+07:00", NULL, NULL},
+	};
+	Cchc__V1__StatsReply *r = store(rs, 4);
+
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 4);
+	assert_int_equal(r->store->duplicate, 0);
+	assert_int_equal(r->store->n_rejections, 0);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* the same batch again: harmless */
+	r = store(rs, 4);
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 0);
+	assert_int_equal(r->store->duplicate, 4);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* a conflict, a duplicate inside the batch, an invalid record, a new event */
+	rec mixed[] = {
+	    {0, "e1", "19753", "D1", NULL, 2, 2, 0, "2024-01-05T08:16:00+07:00",
+	     "2024-01-12T17:00:00+07:00", NULL},
+	    {0, "e4", "474", "D2", NULL, 5, 0, 0, "2024-02-04T08:00:00+07:00",
+	     "2024-02-20T17:00:00+07:00", "datdai"},
+	    {0, "e4", "474", "D2", NULL, 5, 0, 0, "2024-02-04T08:00:00+07:00",
+	     "2024-02-20T17:00:00+07:00", "datdai"},
+	    {0, "e5", "474", "D2", NULL, 5, 0, 0, "not a time", NULL, NULL},
+	    {0, "e6", "474", "D2", NULL, 5, 0, 0, "2024-02-04T08:00:00+07:00",
+	     "2024-02-21T17:00:00+07:00", "datdai"},
+	    {0, "e6", "474", "D2", NULL, 5, 0, 0, "2024-02-04T08:00:00+07:00",
+	     "2024-02-22T17:00:00+07:00", "datdai"},
+	};
+	r = store(mixed, 6);
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 2);
+	assert_int_equal(r->store->duplicate, 1);
+	assert_int_equal(r->store->n_rejections, 3);
+	int conflicts = 0, bad_time = 0;
+	for (size_t i = 0; i < r->store->n_rejections; i++) {
+		const Cchc__V1__Rejection *x = r->store->rejections[i];
+		if (strcmp(x->code, "conflict") == 0) {
+			conflicts++;
+			assert_true(x->index == 100 || x->index == 105);
+			assert_non_null(strstr(x->message, x->index == 100 ? "e1" : "e6"));
+		} else if (strcmp(x->code, "bad_time") == 0) {
+			bad_time++;
+			assert_int_equal(x->index, 103);
+		}
+	}
+	assert_int_equal(conflicts, 2);
+	assert_int_equal(bad_time, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
+static void test_copy_escaping(void **st)
+{
+	(void)st;
+	NEED_DB();
+	rec rs[] = {
+	    {0, "esc\\1\t", "19753", "D\\x\t\n\r\"'{},;", NULL, 2, 1, 0,
+	     "2024-01-05T08:15:00+07:00", "2024-01-12T17:00:00+07:00", "f\\N"},
+	};
+	Cchc__V1__StatsReply *r = store(rs, 1);
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = store(rs, 1);
+	assert_int_equal(r->store->duplicate, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	const char *params[2] = {"D\\x\t\n\r\"'{},;", "f\\N"};
+	char err[256];
+	PGresult *q = db_query(admin, "check",
+	                       "SELECT count(*) FROM dossier_state WHERE dossier = $1 AND "
+	                       "field = $2",
+	                       2, params, err, sizeof err);
+	assert_non_null(q);
+	assert_string_equal(PQgetvalue(q, 0, 0), "1");
+	PQclear(q);
+}
+
+static void test_query_figures(void **st)
+{
+	(void)st;
+	NEED_DB();
+	/* Q1 2024: 15/12/2023 - 14/03/2024 */
+	Cchc__V1__StatsReply *r = query(day(2023, 12, 15), day(2024, 3, 15), "46");
+	const Cchc__V1__QueryReply *q = r->query;
+	assert_true(q->ok);
+	check_identities(q);
+	const Cchc__V1__FigureRow *all = row(q, "all", "");
+	assert_non_null(all);
+	/* D1 received + resolved early; D2 received, extended to 20/02 then (e6) 21/02: resolved
+	 * nothing, pending at 15/03 and overdue; the escaping dossier pending, overdue */
+	assert_int_equal(all->dossiers->received, 3);
+	assert_int_equal(all->dossiers->received_online, 1);
+	assert_int_equal(all->dossiers->received_direct, 2);
+	assert_int_equal(all->dossiers->resolved, 1);
+	assert_int_equal(all->dossiers->resolved_early, 1);
+	assert_int_equal(all->dossiers->pending, 2);
+	assert_int_equal(all->dossiers->pending_overdue, 2);
+	const Cchc__V1__FigureRow *com = row(q, "level", "commune");
+	const Cchc__V1__FigureRow *dis = row(q, "level", "district");
+	const Cchc__V1__FigureRow *pro = row(q, "level", "province");
+	assert_non_null(com);
+	assert_non_null(dis);
+	assert_non_null(pro);
+	assert_int_equal(com->dossiers->received, 2);
+	assert_int_equal(dis->dossiers->received, 1);
+	assert_int_equal(pro->dossiers->received, 0);
+	const Cchc__V1__FigureRow *u = row(q, "unit", "19753");
+	assert_non_null(u);
+	assert_int_equal(u->level, 3);
+	assert_string_equal(u->parent, "474");
+	assert_int_equal(u->dossiers->received, 2);
+	assert_non_null(row(q, "unit", "19750")); /* valid in the period, no figures */
+	assert_non_null(row(q, "field", "datdai"));
+	assert_int_equal(row(q, "field", "hotich")->dossiers->resolved, 1);
+	assert_int_equal(q->feedback->received, 1);
+	assert_int_equal(q->feedback->about_regulation, 1);
+	assert_int_equal(q->feedback->pending, 1);
+	assert_string_equal(q->scope_name, "Tỉnh Thừa Thiên Huế");
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* Scope 474: the commune 19753 is under it, the province's feedback is not. */
+	r = query(day(2023, 12, 15), day(2024, 3, 15), "474");
+	assert_true(r->query->ok);
+	assert_int_equal(row(r->query, "all", "")->dossiers->received, 3);
+	assert_int_equal(r->query->feedback->received, 0);
+	assert_null(row(r->query, "unit", "46"));
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* A month ending before D2's due (05/02 17:00 + extensions known then): pending within
+	 * due at 04/02 00:00, and D1 resolved in January. */
+	r = query(day(2024, 1, 15), day(2024, 2, 4), "");
+	q = r->query;
+	assert_true(q->ok);
+	check_identities(q);
+	all = row(q, "all", "");
+	assert_int_equal(all->dossiers->carried_over, 1); /* the escaping dossier (05/01) */
+	assert_int_equal(all->dossiers->received, 1);     /* D2 */
+	assert_int_equal(all->dossiers->pending, 2);
+	assert_int_equal(all->dossiers->pending_within_due, 1);
+	assert_int_equal(all->dossiers->pending_overdue, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* unknown scope, empty period */
+	r = query(day(2024, 1, 15), day(2024, 2, 4), "99999");
+	assert_false(r->query->ok);
+	assert_non_null(r->query->error);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = query(day(2024, 2, 4), day(2024, 1, 15), "");
+	assert_false(r->query->ok);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
+static void test_late_events_and_supplements(void **st)
+{
+	(void)st;
+	NEED_DB();
+	/* Events of D3 arrive backwards, one batch each. */
+	rec rs[] = {
+	    {0, "g4", "19750", "D3", NULL, 6, 0, 0, "2024-03-01T09:00:00+07:00", NULL, NULL},
+	    {0, "g3", "19750", "D3", NULL, 4, 0, 0, "2024-02-20T09:00:00+07:00",
+	     "2024-03-01T17:00:00+07:00", NULL},
+	    {0, "g2", "19750", "D3", NULL, 3, 0, 0, "2024-02-10T09:00:00+07:00", NULL, NULL},
+	    {0, "g1", "19750", "D3", NULL, 2, 1, 0, "2024-02-01T09:00:00+07:00",
+	     "2024-02-12T17:00:00+07:00", NULL},
+	};
+	for (int i = 0; i < 4; i++) {
+		Cchc__V1__StatsReply *r = store(&rs[i], 1);
+		assert_true(r->store->committed);
+		assert_int_equal(r->store->accepted, 1);
+		cchc__v1__stats_reply__free_unpacked(r, NULL);
+	}
+	/* On 15/02 D3 waits for papers (due 12/02 passed, but waiting is never overdue). */
+	Cchc__V1__StatsReply *r = query(day(2024, 2, 1), day(2024, 2, 15), "19750");
+	const Cchc__V1__FigureRow *all = row(r->query, "all", "");
+	assert_true(r->query->ok);
+	assert_int_equal(all->dossiers->received, 1);
+	assert_int_equal(all->dossiers->pending, 1);
+	assert_int_equal(all->dossiers->pending_within_due, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	/* Resolved 01/03 09:00 against the new due 01/03 17:00: on time. */
+	r = query(day(2024, 2, 15), day(2024, 3, 15), "19750");
+	all = row(r->query, "all", "");
+	check_identities(r->query);
+	assert_int_equal(all->dossiers->carried_over, 1);
+	assert_int_equal(all->dossiers->resolved_on_time, 1);
+	assert_int_equal(all->dossiers->pending, 0);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
+static void test_garbage_and_status(void **st)
+{
+	(void)st;
+	NEED_DB();
+	uint8_t junk[] = {0xff, 0xff, 0xff, 0x0f, 0x12, 0x99};
+	uint8_t *rep = NULL;
+	size_t replen = 0;
+	assert_int_equal(stats_handle(&ctx, junk, sizeof junk, &rep, &replen), -1);
+	assert_int_equal(stats_handle(&ctx, junk, 0, &rep, &replen), -1); /* no body */
+
+	Cchc__V1__StatusRequest s = CCHC__V1__STATUS_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STATUS;
+	rq.status = &s;
+	Cchc__V1__StatsReply *r = call(&rq);
+	assert_string_equal(r->status->service, "cchc-stats");
+	assert_true(r->status->has_events_stored);
+	assert_int_equal(r->status->events_stored, 11);
+	assert_int_equal(r->status->records, 11);
+	assert_true(r->status->requests > 0);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
+/* Terminates the backend of conn from the admin connection. */
+static void kill_backend(PGconn *conn)
+{
+	char err[256], pid[16];
+	const char *params[1] = {pid};
+
+	snprintf(pid, sizeof pid, "%d", PQbackendPID(conn));
+	PGresult *k = db_query(admin, "kill", "SELECT pg_terminate_backend($1::int)", 1, params,
+	                       err, sizeof err);
+	assert_non_null(k);
+	PQclear(k);
+	usleep(100000);
+}
+
+static void test_connection_loss(void **st)
+{
+	(void)st;
+	NEED_DB();
+	/* A connection PostgreSQL dropped between requests is reset before anything is sent. */
+	kill_backend(ctx.writer);
+	rec rs[] = {{0, "h1", "19750", "D4", NULL, 2, 1, 0, "2024-02-01T09:00:00+07:00",
+	             "2024-02-12T17:00:00+07:00", NULL}};
+	Cchc__V1__StatsReply *r = store(rs, 1);
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	kill_backend(ctx.reader);
+	r = query(day(2024, 2, 1), day(2024, 2, 15), "19750");
+	assert_true(r->query->ok);
+	assert_int_equal(row(r->query, "all", "")->dossiers->received, 2);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_store_and_duplicates),
+	    cmocka_unit_test(test_copy_escaping),
+	    cmocka_unit_test(test_query_figures),
+	    cmocka_unit_test(test_late_events_and_supplements),
+	    cmocka_unit_test(test_garbage_and_status),
+	    cmocka_unit_test(test_connection_loss),
+	};
+	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+}
