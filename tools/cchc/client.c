@@ -38,7 +38,7 @@ static const char *pick(const char *opt, const char *env, const char *conf)
 
 int client_setup(const char *cmd, const client_opts *o, int need_key, client *c)
 {
-	char err[512];
+	char err[2048];
 	const char *v;
 
 	memset(c, 0, sizeof *c);

@@ -151,7 +151,7 @@ static int source_add(int argc, char **argv)
 	const char *grants = NULL, *key_out = NULL, *sources = NULL, *name;
 	int force = 0, opt, rc;
 	uint8_t pk[AUTH_PUBLIC_KEY_BYTES], sk[AUTH_SECRET_KEY_BYTES];
-	char pkhex[2 * AUTH_PUBLIC_KEY_BYTES + 1], err[512], *line;
+	char pkhex[2 * AUTH_PUBLIC_KEY_BYTES + 1], err[2048], *line;
 	struct stat st;
 	client cl;
 

@@ -1,0 +1,53 @@
+# Makefile: thin entry points over CMake and deploy/ (DESIGN §11). The work is in the scripts.
+#   make demo   install, build, start the dev stack, push a generated quarter, write out/
+#   make test   install, build, run every test; then again under ASan+UBSan (build-asan/)
+#   make build | up | down | reset | clean
+JOBS ?= 2
+BUILD ?= build
+# Configure flags for build/: optimised with debug info, as services run in production (the
+# optimiser's extra warnings are errors too). build-asan/ is a Debug build with the sanitizers.
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build build-asan demo test test-normal test-asan up down reset status clean
+
+all: build
+
+deps:
+	deploy/install-deps.sh
+
+build:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan:
+	cmake -S . -B build-asan -DCCHC_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+
+demo: deps build
+	CCHC_BIN=$(BUILD)/bin deploy/demo.sh
+
+test: deps
+	$(MAKE) test-normal
+	$(MAKE) test-asan
+
+test-normal: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+up: build
+	CCHC_BIN=$(BUILD)/bin deploy/stack.sh up
+
+down:
+	deploy/stack.sh down
+
+reset:
+	deploy/stack.sh reset
+
+status:
+	deploy/stack.sh status
+
+clean:
+	deploy/stack.sh down
+	rm -rf $(BUILD) build-asan out

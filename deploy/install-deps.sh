@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# install-deps: installs the Debian 12 packages cchc needs to build, test and run its dev stack.
+# Idempotent: asks dpkg what is already there and only calls apt-get (update + install) when some
+# package is missing, so a machine that has everything is left untouched and no network is needed.
+set -euo pipefail
+
+# The one list. Build: compiler, CMake, pkg-config, protoc-c and the libraries the code links.
+# Run: the PostgreSQL 15 server (the dev stack runs a private cluster of it). Test: cmocka for the
+# unit tests, jq for the integration scripts that read `cchc report --format json`.
+PACKAGES=(
+	build-essential cmake pkg-config
+	protobuf-c-compiler libprotobuf-c-dev
+	libnng-dev libmbedtls-dev
+	libsodium-dev libjansson-dev libcsv-dev libpq-dev
+	postgresql
+	libcmocka-dev jq
+)
+# Optional extras: installed when CCHC_WITH_CLANG=1 (a second compiler for developers).
+OPTIONAL_CLANG=(clang lld)
+
+want=("${PACKAGES[@]}")
+if [[ "${CCHC_WITH_CLANG:-0}" == 1 ]]; then
+	want+=("${OPTIONAL_CLANG[@]}")
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+	if [[ "$status" != installed ]]; then
+		missing+=("$pkg")
+	fi
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: all ${#want[@]} packages present"
+	exit 0
+fi
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+	if ! command -v sudo >/dev/null; then
+		echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2
+		exit 1
+	fi
+	SUDO=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

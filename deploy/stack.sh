@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# stack: the dev stack — a private PostgreSQL cluster and the three cchc services, all under one
+# folder ($CCHC_VAR), started in the background and stopped by their pid files (DESIGN §11).
+#
+#   deploy/stack.sh up        start whatever is not running; return once everything answers
+#   deploy/stack.sh down      stop everything (SIGTERM, wait for exit; pg_ctl stop)
+#   deploy/stack.sh reset     down, then wipe $CCHC_VAR
+#   deploy/stack.sh status    what runs (pids), then `cchc status`; exit 1 if anything is down
+#   deploy/stack.sh stop NAME stop one process (postgres, cchc-stats, cchc-ingest, cchc-export)
+#
+# Environment: CCHC_VAR (default ./var), CCHC_BIN (default ./build/bin), CCHC_PORT_BASE (default
+# 7400: ingest +1, stats +2, export +3, PostgreSQL +9), CCHC_UP_TIMEOUT (seconds, default 30).
+# The port base and bin folder chosen at the first `up` are kept in $CCHC_VAR/stack.env, so later
+# commands on the same folder need not repeat them.
+#
+# PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system user, which
+# is given the cluster's folders; otherwise everything runs as the calling user.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SERVICES=(cchc-stats cchc-ingest cchc-export) # start order; stopped in reverse
+
+die() {
+	echo "stack: $*" >&2
+	exit 1
+}
+say() { echo "stack: $*"; }
+
+abspath() { # absolute form of a path that may not exist yet (relative to the current folder)
+	case "$1" in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s\n' "$PWD/${1#./}" ;;
+	esac
+}
+
+VAR=$(abspath "${CCHC_VAR:-./var}")
+STACK_ENV="$VAR/stack.env"
+saved_port_base="" saved_bin=""
+if [[ -f "$STACK_ENV" ]]; then
+	saved_port_base=$(sed -n 's/^CCHC_PORT_BASE=//p' "$STACK_ENV")
+	saved_bin=$(sed -n 's/^CCHC_BIN=//p' "$STACK_ENV")
+fi
+PORT_BASE=${CCHC_PORT_BASE:-${saved_port_base:-7400}}
+BIN=$(abspath "${CCHC_BIN:-${saved_bin:-./build/bin}}")
+if ! [[ "$PORT_BASE" =~ ^[0-9]+$ ]] || ((PORT_BASE < 1024 || PORT_BASE > 65526)); then
+	die "CCHC_PORT_BASE must be a number from 1024 to 65526, not '$PORT_BASE'"
+fi
+INGEST_PORT=$((PORT_BASE + 1)) STATS_PORT=$((PORT_BASE + 2)) EXPORT_PORT=$((PORT_BASE + 3))
+PG_PORT=$((PORT_BASE + 9))
+UP_TIMEOUT=${CCHC_UP_TIMEOUT:-30}
+
+PG="$VAR/pg"
+RUN="$VAR/run"
+LOG="$VAR/log"
+CONF="$VAR/cchc.conf"
+SOURCES="$VAR/sources"
+DEV_KEY="$VAR/dev.key"
+
+# The newest installed PostgreSQL server, preferring 15 (the version the project is written for).
+pg_bindir() {
+	local d
+	for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+		[[ -x "$d/pg_ctl" ]] && {
+			echo "$d"
+			return
+		}
+	done
+	command -v pg_ctl >/dev/null && {
+		dirname "$(command -v pg_ctl)"
+		return
+	}
+	die "no PostgreSQL server found (run deploy/install-deps.sh)"
+}
+
+# Unix sockets are limited to ~107 bytes of path; a deep work tree falls back to /tmp.
+pg_socket_dir() {
+	local sock="$RUN/.s.PGSQL.$PG_PORT.lock"
+	if ((${#sock} < 100)); then echo "$RUN"; else echo /tmp; fi
+}
+
+# Runs a PostgreSQL program as the cluster's owner.
+PG_USER=""
+as_pg() {
+	if [[ -n "$PG_USER" ]]; then
+		runuser -u "$PG_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+setup_pg_user() {
+	[[ $(id -u) -ne 0 ]] && return
+	PG_USER=postgres
+	getent passwd "$PG_USER" >/dev/null || die "running as root but there is no 'postgres' user (install postgresql)"
+	# The postgres user must be able to walk down to $VAR/pg, $VAR/run and $VAR/log; grant search
+	# (not read) where it is missing, e.g. under a umask of 077 or a home folder.
+	local d="$LOG"
+	while [[ "$d" != / ]]; do
+		if ! runuser -u "$PG_USER" -- test -x "$d"; then
+			say "granting search permission on $d so that '$PG_USER' can reach $VAR"
+			chmod o+x "$d"
+		fi
+		d=$(dirname "$d")
+	done
+}
+
+# pid_alive NAME PID: the pid runs and is that program (a stale pid file may name a reused pid).
+pid_alive() {
+	local name=$1 pid=$2
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	kill -0 "$pid" 2>/dev/null || [[ -d /proc/$pid ]] || return 1
+	[[ -r /proc/$pid/cmdline ]] || return 0
+	local cmd
+	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+	[[ -z "$cmd" ]] && return 1 # zombie
+	case "$name" in
+	postgres) [[ "$cmd" == *postgres* ]] ;;
+	*) [[ "$cmd" == *"$name"* ]] ;;
+	esac
+}
+
+running_pid() { # prints the pid of NAME if it is running, else fails
+	local name=$1 pidfile="$RUN/$1.pid" pid
+	if [[ "$name" == postgres && -f "$PG/postmaster.pid" ]]; then
+		pid=$(head -n1 "$PG/postmaster.pid" 2>/dev/null || true)
+	elif [[ -f "$pidfile" ]]; then
+		pid=$(cat "$pidfile" 2>/dev/null || true)
+	else
+		return 1
+	fi
+	pid_alive "$name" "$pid" || return 1
+	echo "$pid"
+}
+
+log_tail() {
+	local f="$LOG/$1.log"
+	if [[ -f "$f" ]]; then
+		echo "---- last lines of $f ----" >&2
+		tail -n 30 "$f" >&2
+		echo "----" >&2
+	fi
+}
+
+write_conf() {
+	# Generated on every `up` from the port base, so it always matches what runs.
+	cat >"$CONF.tmp" <<EOF
+# cchc.conf of the dev stack in $VAR, written by deploy/stack.sh on every \`up\`:
+# edits here are overwritten (see deploy/cchc.conf.example for every key).
+ingest.listen = tcp://127.0.0.1:$INGEST_PORT
+stats.listen = tcp://127.0.0.1:$STATS_PORT
+export.listen = tcp://127.0.0.1:$EXPORT_PORT
+stats.db = host=127.0.0.1 port=$PG_PORT dbname=cchc user=cchc connect_timeout=5
+units_file = $ROOT/deploy/data/units.csv
+sources_file = sources
+source = dev
+key_file = dev.key
+timezone = Asia/Ho_Chi_Minh
+report.scope = 46
+EOF
+	mv "$CONF.tmp" "$CONF"
+	printf 'CCHC_PORT_BASE=%s\nCCHC_BIN=%s\n' "$PORT_BASE" "$BIN" >"$STACK_ENV"
+}
+
+start_postgres() {
+	local pgbin sockdir
+	pgbin=$(pg_bindir)
+	setup_pg_user
+	if [[ ! -f "$PG/PG_VERSION" ]]; then
+		say "creating PostgreSQL cluster in $PG"
+		rm -rf "$PG"
+		mkdir -p "$PG"
+		[[ -n "$PG_USER" ]] && chown "$PG_USER" "$PG"
+		chmod 700 "$PG"
+		as_pg "$pgbin/initdb" -D "$PG" -U cchc --auth=trust -E UTF8 --locale=C.UTF-8 \
+			--no-instructions >"$LOG/initdb.log" 2>&1 || {
+			log_tail initdb
+			die "initdb failed"
+		}
+	fi
+	if [[ -n "$PG_USER" ]]; then
+		chown "$PG_USER" "$RUN"
+		touch "$LOG/postgres.log"
+		chown "$PG_USER" "$LOG/postgres.log"
+	fi
+	if running_pid postgres >/dev/null; then
+		say "postgres already running (pid $(running_pid postgres))"
+	else
+		sockdir=$(pg_socket_dir)
+		say "starting postgres on 127.0.0.1:$PG_PORT"
+		# pg_ctl start also clears a postmaster.pid left by a crash. -w waits for startup itself.
+		as_pg "$pgbin/pg_ctl" start -D "$PG" -l "$LOG/postgres.log" -w -t "$UP_TIMEOUT" -s \
+			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$sockdir'" </dev/null >/dev/null || {
+			log_tail postgres
+			die "postgres did not start"
+		}
+	fi
+	local deadline=$((SECONDS + UP_TIMEOUT))
+	until "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U cchc -d postgres; do
+		((SECONDS < deadline)) || {
+			log_tail postgres
+			die "postgres does not answer on 127.0.0.1:$PG_PORT after ${UP_TIMEOUT}s"
+		}
+		sleep 0.2
+	done
+	running_pid postgres >"$RUN/postgres.pid"
+	if [[ -z $("$pgbin/psql" -h 127.0.0.1 -p "$PG_PORT" -U cchc -d postgres -tAc \
+		"SELECT 1 FROM pg_database WHERE datname = 'cchc'") ]]; then
+		"$pgbin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U cchc cchc
+	fi
+}
+
+# The source `dev`, granted the whole province, with its private key in $VAR/dev.key.
+ensure_dev_source() {
+	if [[ -s "$DEV_KEY" ]] && grep -q '^dev[[:space:]]' "$SOURCES" 2>/dev/null; then
+		return
+	fi
+	say "creating source 'dev' (granted 46) with its key in $DEV_KEY"
+	if [[ -f "$SOURCES" ]]; then
+		sed -i '/^dev[[:space:]]/d' "$SOURCES"
+	fi
+	rm -f "$DEV_KEY"
+	"$BIN/cchc" source add dev --grant 46 --key-out "$DEV_KEY" --sources-file "$SOURCES" \
+		--config "$CONF" >/dev/null || die "cchc source add dev failed"
+}
+
+start_service() {
+	local name=$1 pid
+	if pid=$(running_pid "$name"); then
+		say "$name already running (pid $pid)"
+		return
+	fi
+	[[ -x "$BIN/$name" ]] || die "$BIN/$name not found (build first: make build)"
+	say "starting $name"
+	# setsid: the service outlives this script and the terminal; no fd of ours stays open in it.
+	setsid "$BIN/$name" --config "$CONF" </dev/null >>"$LOG/$name.log" 2>&1 &
+	echo $! >"$RUN/$name.pid"
+}
+
+wait_services() {
+	local deadline=$((SECONDS + UP_TIMEOUT)) name
+	while :; do
+		for name in "${SERVICES[@]}"; do
+			running_pid "$name" >/dev/null || {
+				log_tail "$name"
+				die "$name exited during start (log: $LOG/$name.log)"
+			}
+		done
+		if "$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1; then
+			return
+		fi
+		if ((SECONDS >= deadline)); then
+			cat "$LOG/status.out" >&2
+			for name in "${SERVICES[@]}"; do log_tail "$name"; done
+			die "services do not all answer after ${UP_TIMEOUT}s"
+		fi
+		sleep 0.2
+	done
+}
+
+cmd_up() {
+	mkdir -p "$VAR" "$RUN" "$LOG"
+	[[ -x "$BIN/cchc" ]] || die "$BIN/cchc not found (build first: make build)"
+	write_conf
+	start_postgres
+	ensure_dev_source
+	local name
+	for name in "${SERVICES[@]}"; do start_service "$name"; done
+	wait_services
+	say "up: ingest tcp://127.0.0.1:$INGEST_PORT, stats :$STATS_PORT, export :$EXPORT_PORT," \
+		"postgres :$PG_PORT; config $CONF"
+}
+
+stop_one() {
+	local name=$1 pid
+	if ! pid=$(running_pid "$name"); then
+		rm -f "$RUN/$name.pid"
+		return
+	fi
+	say "stopping $name (pid $pid)"
+	if [[ "$name" == postgres ]]; then
+		setup_pg_user
+		as_pg "$(pg_bindir)/pg_ctl" stop -D "$PG" -m fast -w -t 60 -s || die "pg_ctl stop failed"
+	else
+		kill -TERM "$pid" 2>/dev/null || true
+		local deadline=$((SECONDS + 20))
+		while pid_alive "$name" "$pid"; do
+			if ((SECONDS >= deadline)); then
+				say "$name did not stop within 20s; killing it"
+				kill -KILL "$pid" 2>/dev/null || true
+				break
+			fi
+			sleep 0.1
+		done
+	fi
+	rm -f "$RUN/$name.pid"
+}
+
+cmd_down() {
+	[[ -d "$VAR" ]] || return 0
+	local i
+	for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_one "${SERVICES[i]}"; done
+	stop_one postgres
+}
+
+cmd_reset() {
+	cmd_down
+	say "wiping $VAR"
+	rm -rf "$VAR"
+}
+
+cmd_status() {
+	local rc=0 name pid
+	for name in postgres "${SERVICES[@]}"; do
+		if pid=$(running_pid "$name"); then
+			printf '%-12s running (pid %s)\n' "$name" "$pid"
+		else
+			printf '%-12s stopped\n' "$name"
+			rc=1
+		fi
+	done
+	if [[ -x "$BIN/cchc" && -f "$CONF" ]]; then
+		"$BIN/cchc" status --config "$CONF" || rc=1
+	fi
+	return "$rc"
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+down) cmd_down ;;
+reset) cmd_reset ;;
+status) cmd_status ;;
+stop)
+	shift
+	(($# > 0)) || die "usage: stack.sh stop NAME..."
+	for n in "$@"; do
+		case "$n" in
+		postgres | cchc-stats | cchc-ingest | cchc-export) stop_one "$n" ;;
+		*) die "unknown process '$n'" ;;
+		esac
+	done
+	;;
+*)
+	echo "usage: deploy/stack.sh up|down|reset|status|stop NAME" >&2
+	exit 2
+	;;
+esac
