@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cchc/v1/stats.pb-c.h"
+#include "conf.h"
 #include "stats_db.h"
 #include "stats_handler.h"
 #include "units.h"
@@ -175,9 +176,23 @@ static char *with_schema(const char *url, const char *sch)
 	return buf;
 }
 
+/* $CCHC_TEST_PGURL, else the database of the stack named by $CCHC_CONF (make test starts one). */
+static const char *test_database(void)
+{
+	static conf cf;
+	char err[512];
+	const char *url = getenv("CCHC_TEST_PGURL");
+	if (url && *url)
+		return url;
+	const char *path = getenv("CCHC_CONF");
+	if (!path || !*path || conf_load(path, &cf, err, sizeof err))
+		return NULL;
+	return cf.stats_db;
+}
+
 static int setup(void **st)
 {
-	const char *url = getenv("CCHC_TEST_PGURL");
+	const char *url = test_database();
 	char err[512], sql[256];
 	PGconn *w, *r;
 	units *reg;
