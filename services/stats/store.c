@@ -420,9 +420,9 @@ static int insert_events(PGconn *conn, batch *b, int feedback, uint32_t *accepte
 			b->reply->duplicate++;
 		} else {
 			reject(b, rows[p].item, "conflict",
-			       "record %u: event_id %s was already stored with other content; an "
-			       "event never changes, send a new event_id",
-			       item_index(b, rows[p].item), id);
+			       "event_id %s was already stored with other content; an event "
+			       "never changes, send a new event_id",
+			       id);
 		}
 	}
 	rc = 0;
