@@ -91,6 +91,7 @@ typedef struct push {
 	char rejects_path[4096];
 	FILE *rejects;
 	int rejects_failed;
+	int unaccounted; /* ingest's counts did not cover a batch: exit 1, not 0 */
 	const char *nl; /* ends the progress bar before a message ("" without one) */
 } push;
 
@@ -292,11 +293,13 @@ static int take_reply(push *p, batch *b, const Cchc__V1__SubmitReply *r)
 			return -1;
 		e->code = e->owned_code;
 	}
-	if ((size_t)r->accepted + r->duplicate + r->n_rejections != b->nrec)
+	if ((size_t)r->accepted + r->duplicate + r->n_rejections != b->nrec) {
+		p->unaccounted = 1;
 		fprintf(stderr,
 		        "%scchc %s: ingest accounted for %zu of the %zu records of lines %lu-%lu\n",
 		        p->nl, p->cmd, (size_t)r->accepted + r->duplicate + r->n_rejections,
 		        b->nrec, b->e[0].line, b->e[b->ne - 1].line);
+	}
 	return 0;
 }
 
@@ -822,7 +825,7 @@ int cmd_push(int argc, char **argv)
 	if (p->fatal || p->rejects_failed)
 		status = 2;
 	else
-		status = p->rejected ? 1 : 0;
+		status = p->rejected || p->unaccounted ? 1 : 0;
 out:
 	records_reader_close(rd);
 	if (in && in != stdin)
