@@ -6,6 +6,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -51,4 +53,37 @@ void service_set_timezone(const char *tz)
 	if (tz && *tz)
 		setenv("TZ", tz, 1);
 	tzset();
+}
+
+int service_start(int argc, char **argv, const char *name, conf *cf, const char **listen,
+		  int *exit_status)
+{
+	const char *config = NULL;
+	*listen = NULL;
+	*exit_status = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config = argv[++i];
+		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			*listen = argv[++i];
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("%s %s\n", name, CCHC_VERSION);
+			return 1;
+		} else {
+			int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+			fprintf(help ? stdout : stderr, "usage: %s [--config FILE] [--listen URL]\n",
+				name);
+			*exit_status = help ? 0 : 2;
+			return 1;
+		}
+	}
+	service_init(name);
+	char err[1024];
+	if (conf_load(config, cf, err, sizeof err)) {
+		log_error("configuration: %s", err);
+		*exit_status = 1;
+		return 1;
+	}
+	service_set_timezone(cf->timezone);
+	return 0;
 }

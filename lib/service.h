@@ -2,6 +2,8 @@
 #ifndef CCHC_SERVICE_H
 #define CCHC_SERVICE_H
 
+#include "conf.h"
+
 #include <stdint.h>
 
 #define CCHC_VERSION "0.1.0"
@@ -14,5 +16,12 @@ int service_wait_signal(void);
 uint64_t service_uptime_seconds(void);
 /* Sets TZ for the process (the local day of DESIGN §4); call before any thread starts. */
 void service_set_timezone(const char *tz);
+
+/* The common start of a service's main: parses --config FILE, --listen URL, --help and --version,
+ * calls service_init, loads the configuration and sets the time zone. *listen is the --listen value
+ * or NULL. Returns 0 to go on, or 1 with *exit_status set (0 after --help or --version, 2 on bad
+ * usage, 1 on a bad configuration; each reported). */
+int service_start(int argc, char **argv, const char *name, conf *cf, const char **listen,
+		  int *exit_status);
 
 #endif

@@ -10,27 +10,14 @@
 
 int main(int argc, char **argv)
 {
-	const char *config = NULL, *listen = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			config = argv[++i];
-		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
-			listen = argv[++i];
-		else {
-			fprintf(stderr, "usage: cchc-export [--config FILE] [--listen URL]\n");
-			return 2;
-		}
-	}
-	service_init("cchc-export");
 	conf cf;
-	char err[1024];
-	if (conf_load(config, &cf, err, sizeof err)) {
-		log_error("configuration: %s", err);
-		return 1;
-	}
+	const char *listen;
+	int status;
+	if (service_start(argc, argv, "cchc-export", &cf, &listen, &status))
+		return status;
 	if (listen)
 		snprintf(cf.export_listen, sizeof cf.export_listen, "%s", listen);
-	service_set_timezone(cf.timezone);
+	char err[1024];
 	export_ctx ctx = {.conf = &cf};
 	if (wire_client_open(cf.stats_listen, cf.max_message_bytes, cf.request_timeout_ms, &ctx.stats,
 			     err, sizeof err)) {

@@ -10,34 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: cchc-ingest [--config FILE] [--listen URL]\n");
-}
-
 int main(int argc, char **argv)
 {
-	const char *config = NULL, *listen = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			config = argv[++i];
-		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
-			listen = argv[++i];
-		else {
-			usage();
-			return 2;
-		}
-	}
-	service_init("cchc-ingest");
 	conf cf;
-	char err[1024];
-	if (conf_load(config, &cf, err, sizeof err)) {
-		log_error("configuration: %s", err);
-		return 1;
-	}
+	const char *listen;
+	int status;
+	if (service_start(argc, argv, "cchc-ingest", &cf, &listen, &status))
+		return status;
 	if (listen)
 		snprintf(cf.ingest_listen, sizeof cf.ingest_listen, "%s", listen);
-	service_set_timezone(cf.timezone);
+	char err[1024];
 	if (auth_init()) {
 		log_error("libsodium failed to initialise");
 		return 1;

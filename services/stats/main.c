@@ -13,11 +13,6 @@
 #include "units.h"
 #include "wire.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: cchc-stats [--config FILE] [--listen URL]\n");
-}
-
 /* Sleeps up to `seconds`; returns 1 when SIGTERM / SIGINT arrived meanwhile. */
 static int stop_requested(int seconds)
 {
@@ -62,7 +57,7 @@ static int open_database(const conf *c, const units *reg, PGconn **writer, PGcon
 
 int main(int argc, char **argv)
 {
-	const char *config = NULL, *listen = NULL;
+	const char *listen = NULL;
 	char err[512];
 	conf c;
 	units *reg = NULL;
@@ -71,29 +66,8 @@ int main(int argc, char **argv)
 	wire_server *srv;
 	int sig;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
-			listen = argv[++i];
-		} else if (strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("cchc-stats %s\n", CCHC_VERSION);
-			return 0;
-		} else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	service_init("cchc-stats");
-	log_set_name("cchc-stats");
-	if (conf_load(config, &c, err, sizeof err) != 0) {
-		log_error("%s", err);
-		return 1;
-	}
-	service_set_timezone(c.timezone);
+	if (service_start(argc, argv, "cchc-stats", &c, &listen, &sig))
+		return sig;
 	if (!listen)
 		listen = c.stats_listen;
 	if (*c.units_file) {
