@@ -28,6 +28,12 @@ static void conf_defaults(conf *c)
 	c->clock_window_seconds = 600;
 	c->request_timeout_ms = 30000;
 	c->workers = 4;
+	snprintf(c->report_issuer, sizeof c->report_issuer, "ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ");
+	snprintf(c->report_number, sizeof c->report_number, "Số:      /BC-UBND");
+	snprintf(c->report_place, sizeof c->report_place, "Thừa Thiên Huế");
+	snprintf(c->report_signer_role, sizeof c->report_signer_role, "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH");
+	snprintf(c->report_recipients, sizeof c->report_recipients,
+		 "Bộ Nội vụ;|Vụ CCHC - Bộ Nội vụ;|TT Tỉnh ủy, TT HĐND tỉnh;|CT và các PCT UBND tỉnh;|Lưu: VT, NV.");
 }
 
 static int set_string(char *dst, size_t len, const char *value, const char *key, char *err,
@@ -85,6 +91,14 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 		S("key_file", key_file, 1),
 		S("timezone", timezone, 0),
 		S("report.scope", default_scope, 0),
+		S("report.issuer_parent", report_issuer_parent, 0),
+		S("report.issuer", report_issuer, 0),
+		S("report.number", report_number, 0),
+		S("report.place", report_place, 0),
+		S("report.signer_role", report_signer_role, 0),
+		S("report.signer_name", report_signer_name, 0),
+		S("report.recipients", report_recipients, 0),
+		S("report.template", report_template, 1),
 #undef S
 	};
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
@@ -94,6 +108,27 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 		return strings[i].is_path
 			       ? set_path(dst, strings[i].len, value, dir, key, err, errlen)
 			       : set_string(dst, strings[i].len, value, key, err, errlen);
+	}
+	if (!strncmp(key, "target.", 7)) {
+		char *end;
+		double v = strtod(value, &end);
+		if (strlen(key + 7) == 0 || strlen(key + 7) >= sizeof c->targets[0].name || *end ||
+		    end == value || v < 0 || v > 100) {
+			snprintf(err, errlen, "%s: '%s' is not a percentage from 0 to 100", key, value);
+			return -1;
+		}
+		unsigned i = 0;
+		while (i < c->ntargets && strcmp(c->targets[i].name, key + 7))
+			i++;
+		if (i == sizeof c->targets / sizeof c->targets[0]) {
+			snprintf(err, errlen, "%s: too many targets (at most 16)", key);
+			return -1;
+		}
+		snprintf(c->targets[i].name, sizeof c->targets[i].name, "%s", key + 7);
+		c->targets[i].percent = v;
+		if (i == c->ntargets)
+			c->ntargets++;
+		return 0;
 	}
 	if (!strcmp(key, "max_message_bytes")) {
 		if (set_number(&n, value, 4096, 1ull << 30, key, err, errlen))

@@ -24,6 +24,24 @@ typedef struct conf {
 	unsigned request_timeout_ms;       /* client wait for one reply before resending; default 30000 */
 	unsigned workers;                  /* concurrent requests per service; default 4 */
 	char default_scope[32];            /* report.scope: default scope of reports; default 46 */
+
+	/* The report's header and signature (Nghị định 30/2020); '|' separates lines. */
+	char report_issuer_parent[256];    /* report.issuer_parent: line above the issuer, may be "" */
+	char report_issuer[256];           /* report.issuer: ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ */
+	char report_number[128];           /* report.number: Số: …/BC-UBND */
+	char report_place[128];            /* report.place: Thừa Thiên Huế (before ", ngày …") */
+	char report_signer_role[256];      /* report.signer_role: TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH */
+	char report_signer_name[128];      /* report.signer_name */
+	char report_recipients[1024];      /* report.recipients: '|'-separated "Nơi nhận" lines */
+	char report_template[CONF_PATH_MAX]; /* report.template: the province's prose template */
+
+	/* Targets of the province's reform programme, "target.NAME = PERCENT" (e.g. target.online =
+	 * 60): progress against them is written into the report where one is configured. */
+	struct conf_target {
+		char name[32];
+		double percent;
+	} targets[16];
+	unsigned ntargets;
 } conf;
 
 /* Fills *c with defaults, then reads `path` if non-NULL, else $CCHC_CONF, else ./var/cchc.conf, else

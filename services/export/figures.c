@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int figures_fetch(wire_client *stats, const period *p, const char *scope, figures *out, char *err,
-		  size_t errlen)
+int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
+		  figures *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;
@@ -15,6 +15,7 @@ int figures_fetch(wire_client *stats, const period *p, const char *scope, figure
 	q.from_ms = p->from_ms;
 	q.to_ms = p->to_ms;
 	q.scope = (char *)scope;
+	q.map_to = (char *)(map_to ? map_to : "");
 	req.body_case = CCHC__V1__STATS_REQUEST__BODY_QUERY;
 	req.query = &q;
 	uint8_t *buf = NULL, *in = NULL;

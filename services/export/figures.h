@@ -14,8 +14,9 @@ typedef struct figures {
 	Cchc__V1__QueryReply *query; /* reply->query */
 } figures;
 
-int figures_fetch(wire_client *stats, const period *p, const char *scope, figures *out, char *err,
-		  size_t errlen);
+/* map_to: "" / NULL, "CURRENT" or YYYY-MM-DD (QueryRequest.map_to). */
+int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
+		  figures *out, char *err, size_t errlen);
 void figures_free(figures *f);
 
 /* The row of `group` ("all", "level", "unit", "field") with `key`, or NULL. */

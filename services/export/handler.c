@@ -6,48 +6,58 @@
 #include "figures.h"
 #include "log.h"
 #include "period.h"
-#include "render_json.h"
+#include "render.h"
 #include "service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-static void report(export_ctx *c, const Cchc__V1__ReportRequest *rq, Cchc__V1__ReportReply *rep,
-		   Cchc__V1__ReportFile *file, char *err, size_t errlen)
+typedef int (*renderer)(const render_input *, render_output *, char *, size_t);
+
+static const struct {
+	const char *format;
+	renderer render;
+} renderers[] = {
+	{"json", render_json}, {"csv", render_csv}, {"xlsx", render_xlsx},
+	{"docx", render_docx}, {"pdf", render_pdf},
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Renders the report into out; returns 0 or -1 with a message in err. */
+static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
+		  size_t errlen)
 {
 	period p;
 	figures f;
 	const char *scope = rq->scope && *rq->scope ? rq->scope : c->conf->default_scope;
 	const char *format = rq->format && *rq->format ? rq->format : "json";
-	rep->has_ok = 1;
-	rep->ok = 0;
-	rep->error = err;
-	if (period_parse(rq->period, &p, err, errlen))
-		return;
-	if (strcmp(format, "json")) {
-		snprintf(err, errlen, "format '%s' is not available; this version renders json",
-			 format);
-		return;
+	renderer render = NULL;
+	for (size_t i = 0; i < sizeof renderers / sizeof renderers[0]; i++)
+		if (!strcmp(format, renderers[i].format))
+			render = renderers[i].render;
+	if (!render) {
+		snprintf(err, errlen, "format '%s' is not one of docx, pdf, xlsx, csv, json", format);
+		return -1;
 	}
-	if (figures_fetch(c->stats, &p, scope, &f, err, errlen))
-		return;
-	char *json = NULL;
-	size_t len = 0;
-	if (render_json(&p, scope, &f, &json, &len)) {
-		snprintf(err, errlen, "out of memory rendering json");
-		figures_free(&f);
-		return;
-	}
+	if (period_parse(rq->period, &p, err, errlen) ||
+	    figures_fetch(c->stats, &p, scope, rq->map_to, &f, err, errlen))
+		return -1;
+	render_input in = {&p, scope, &f, c->conf, now_ms()};
+	int rc = render(&in, out, err, errlen);
 	figures_free(&f);
-	file->name = ".json";
-	file->has_content = 1;
-	file->content.data = (uint8_t *)json;
-	file->content.len = len;
-	rep->ok = 1;
-	rep->error = NULL;
-	atomic_fetch_add(&c->reports, 1);
-	log_info("report %s scope %s format %s: %zu bytes", p.label, scope, format, len);
+	if (!rc) {
+		atomic_fetch_add(&c->reports, 1);
+		log_info("report %s scope %s format %s: %zu files", p.label, scope, format, out->n);
+	}
+	return rc;
 }
 
 int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen)
@@ -59,16 +69,26 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 		return -1;
 	Cchc__V1__ExportReply out = CCHC__V1__EXPORT_REPLY__INIT;
 	Cchc__V1__ReportReply rep = CCHC__V1__REPORT_REPLY__INIT;
-	Cchc__V1__ReportFile file = CCHC__V1__REPORT_FILE__INIT;
-	Cchc__V1__ReportFile *files[1] = {&file};
+	Cchc__V1__ReportFile files[RENDER_MAX_FILES], *file_ptrs[RENDER_MAX_FILES];
 	Cchc__V1__StatusReply st = CCHC__V1__STATUS_REPLY__INIT;
+	render_output ro = {0};
 	char err[1024] = "";
 	if (in->body_case == CCHC__V1__EXPORT_REQUEST__BODY_REPORT) {
-		report(c, in->report, &rep, &file, err, sizeof err);
+		rep.has_ok = 1;
+		rep.ok = report(c, in->report, &ro, err, sizeof err) == 0;
 		if (rep.ok) {
-			rep.files = files;
-			rep.n_files = 1;
+			for (size_t i = 0; i < ro.n; i++) {
+				cchc__v1__report_file__init(&files[i]);
+				files[i].name = ro.files[i].name;
+				files[i].has_content = 1;
+				files[i].content.data = ro.files[i].data;
+				files[i].content.len = ro.files[i].len;
+				file_ptrs[i] = &files[i];
+			}
+			rep.files = file_ptrs;
+			rep.n_files = ro.n;
 		} else {
+			rep.error = err;
 			log_warn("report refused: %s", err);
 		}
 		out.body_case = CCHC__V1__EXPORT_REPLY__BODY_REPORT;
@@ -85,7 +105,7 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 		out.status = &st;
 	}
 	int rc = wire_pack(&out.base, reply, replylen);
-	free(file.content.data);
+	render_output_free(&ro);
 	cchc__v1__export_request__free_unpacked(in, NULL);
 	return rc;
 }

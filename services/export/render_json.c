@@ -1,22 +1,11 @@
 /* render_json: walks the protobuf descriptors of DossierFigures and FeedbackFigures so the JSON keys
  * are, by construction, the field names of the contract (= the keys of DESIGN §6). */
-#include "render_json.h"
+#include "render.h"
+#include "vnfmt.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-long long render_percent_x100(long long num, long long den)
-{
-	if (den <= 0)
-		return 0;
-	/* round(num * 10000 / den) half away from zero, in integers */
-	long long scaled = num * 10000;
-	long long q = scaled / den, r = scaled % den;
-	if (2 * (r < 0 ? -r : r) >= den)
-		q += scaled < 0 ? -1 : 1;
-	return q;
-}
 
 static int64_t field_value(const ProtobufCMessage *m, const char *name)
 {
@@ -38,7 +27,7 @@ static void put_counts(json_t *obj, const ProtobufCMessage *m)
 
 static void put_rate(json_t *obj, const char *key, long long num, long long den)
 {
-	json_object_set_new(obj, key, json_real((double)render_percent_x100(num, den) / 100.0));
+	json_object_set_new(obj, key, json_real((double)vnfmt_percent_x100(num, den) / 100.0));
 }
 
 static json_t *dossier_object(const Cchc__V1__FigureRow *row)
@@ -75,8 +64,11 @@ static json_t *identity_check(const Cchc__V1__FigureRow *row)
 	return c;
 }
 
-int render_json(const period *p, const char *scope, const figures *f, char **out, size_t *len)
+int render_json(const render_input *in, render_output *ro, char *err, size_t errlen)
 {
+	const period *p = in->period;
+	const char *scope = in->scope;
+	const figures *f = in->figures;
 	const Cchc__V1__QueryReply *q = f->query;
 	json_t *root = json_object();
 	json_t *jp = json_object(), *js = json_object(), *jd = json_object();
@@ -119,10 +111,11 @@ int render_json(const period *p, const char *scope, const figures *f, char **out
 	json_object_set_new(root, "dossiers", jd);
 	json_object_set_new(root, "feedback", fb);
 	json_object_set_new(root, "checks", checks);
-	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(root);
-	if (!*out)
+	if (!text || render_output_add(ro, ".json", (uint8_t *)text, strlen(text))) {
+		snprintf(err, errlen, "out of memory rendering json");
 		return -1;
-	*len = strlen(*out);
+	}
 	return 0;
 }

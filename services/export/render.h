@@ -1,0 +1,46 @@
+/* render: what every report format takes and gives. A renderer turns the figures of one period and
+ * scope (asked from stats once) plus the configuration (header, signer, template, targets) into
+ * one or more files held in memory; the CLI writes them. */
+#ifndef CCHC_RENDER_H
+#define CCHC_RENDER_H
+
+#include "conf.h"
+#include "figures.h"
+#include "period.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct render_input {
+	const period *period;
+	const char *scope;      /* unit code of the scope */
+	const figures *figures; /* rows "all", "level", "unit", "field" and the feedback figures */
+	const conf *conf;       /* report.* header and signer, report.template, targets */
+	int64_t now_ms;         /* the report's date ("…, ngày … tháng … năm …") */
+} render_input;
+
+#define RENDER_MAX_FILES 16
+
+typedef struct render_file {
+	char name[96]; /* suffix added to the output path: ".docx", ".pdf", "-theo-cap.csv", … */
+	uint8_t *data; /* malloc'd */
+	size_t len;
+} render_file;
+
+typedef struct render_output {
+	render_file files[RENDER_MAX_FILES];
+	size_t n;
+} render_output;
+
+/* Takes ownership of data (malloc'd) and appends a file. Returns 0, or -1 when full (data freed). */
+int render_output_add(render_output *o, const char *name, uint8_t *data, size_t len);
+void render_output_free(render_output *o);
+
+/* Each returns 0, or -1 with a message in err. */
+int render_json(const render_input *in, render_output *out, char *err, size_t errlen);
+int render_csv(const render_input *in, render_output *out, char *err, size_t errlen);
+int render_xlsx(const render_input *in, render_output *out, char *err, size_t errlen);
+int render_docx(const render_input *in, render_output *out, char *err, size_t errlen);
+int render_pdf(const render_input *in, render_output *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,12 @@
+/* render_pdf: placeholder while the pdf renderer is written (issue 4); refuses the format. */
+#include "render.h"
+
+#include <stdio.h>
+
+int render_pdf(const render_input *in, render_output *out, char *err, size_t errlen)
+{
+	(void)in;
+	(void)out;
+	snprintf(err, errlen, "format 'pdf' is not available in this build");
+	return -1;
+}
