@@ -6,7 +6,9 @@ set -euo pipefail
 
 # The one list. Build: compiler, CMake, pkg-config, protoc-c and the libraries the code links.
 # Run: the PostgreSQL 15 server (the dev stack runs a private cluster of it). Test: cmocka for the
-# unit tests, jq for the integration scripts that read `cchc report --format json`.
+# unit tests, jq for the integration scripts that read `cchc report --format json`. Reports: XLSX,
+# DOCX (zip), PDF (cairo + pango) libraries, the Liberation Serif fonts with Vietnamese, and the
+# real readers the report tests open the files with (pdftotext, LibreOffice, openpyxl).
 PACKAGES=(
 	build-essential cmake pkg-config
 	protobuf-c-compiler libprotobuf-c-dev
@@ -14,6 +16,8 @@ PACKAGES=(
 	libsodium-dev libjansson-dev libcsv-dev libpq-dev
 	postgresql
 	libcmocka-dev jq
+	libxlsxwriter-dev libzip-dev libcairo2-dev libpango1.0-dev fonts-liberation2
+	poppler-utils python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui
 )
 # Optional extras: installed when CCHC_WITH_CLANG=1 (a second compiler for developers).
 OPTIONAL_CLANG=(clang lld)
