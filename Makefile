@@ -8,7 +8,7 @@ BUILD ?= build
 # optimiser's extra warnings are errors too). build-asan/ is a Debug build with the sanitizers.
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan demo test test-normal test-asan up down reset status clean
+.PHONY: all deps build build-asan demo test test-normal test-asan test-fuzz up down reset status clean
 
 all: build
 
@@ -29,9 +29,14 @@ demo: deps build
 test: deps
 	$(MAKE) test-normal
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer harnesses, about a minute each (CCHC_FUZZ_SECONDS); skipped without clang.
+test-fuzz:
+	tests/fuzz/run.sh
 
 test-asan: build-asan
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
@@ -50,4 +55,4 @@ status:
 
 clean:
 	deploy/stack.sh down
-	rm -rf $(BUILD) build-asan out
+	rm -rf $(BUILD) build-asan build-fuzz out

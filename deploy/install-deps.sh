@@ -8,7 +8,8 @@ set -euo pipefail
 # Run: the PostgreSQL 15 server (the dev stack runs a private cluster of it). Test: cmocka for the
 # unit tests, jq for the integration scripts that read `cchc report --format json`. Reports: XLSX,
 # DOCX (zip), PDF (cairo + pango) libraries, the Liberation Serif fonts with Vietnamese, and the
-# real readers the report tests open the files with (pdftotext, LibreOffice, openpyxl).
+# real readers the report tests open the files with (pdftotext, LibreOffice, openpyxl). Fuzzing:
+# clang with its libFuzzer runtime.
 PACKAGES=(
 	build-essential cmake pkg-config
 	protobuf-c-compiler libprotobuf-c-dev
@@ -18,14 +19,10 @@ PACKAGES=(
 	libcmocka-dev jq
 	libxlsxwriter-dev libzip-dev libcairo2-dev libpango1.0-dev fonts-liberation2
 	poppler-utils python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui
+	clang libclang-rt-14-dev
 )
-# Optional extras: installed when CCHC_WITH_CLANG=1 (a second compiler for developers).
-OPTIONAL_CLANG=(clang lld)
 
 want=("${PACKAGES[@]}")
-if [[ "${CCHC_WITH_CLANG:-0}" == 1 ]]; then
-	want+=("${OPTIONAL_CLANG[@]}")
-fi
 
 missing=()
 for pkg in "${want[@]}"; do
