@@ -3,6 +3,7 @@
 #include "service.h"
 
 #include "log.h"
+#include "wire.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -85,5 +86,10 @@ int service_start(int argc, char **argv, const char *name, conf *cf, const char 
 		return 1;
 	}
 	service_set_timezone(cf->timezone);
+	if (wire_tls_configure(cf, err, sizeof err)) {
+		log_error("configuration: %s", err);
+		*exit_status = 1;
+		return 1;
+	}
 	return 0;
 }

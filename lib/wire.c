@@ -8,6 +8,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,9 +35,104 @@ struct wire_server {
 
 struct wire_client {
 	nng_socket sock;
+	nng_dialer dialer;
 	unsigned timeout_ms;
 	char url[256];
 };
+
+/* One TLS identity per process, set before any socket opens (wire_tls_configure). */
+static nng_tls_config *tls_server, *tls_client;
+
+static int is_tls(const char *url)
+{
+	return !strncmp(url, "tls+", 4);
+}
+
+static int auth_mode(const char *name, nng_tls_auth_mode dflt, nng_tls_auth_mode *out)
+{
+	if (!name || !*name)
+		*out = dflt;
+	else if (!strcmp(name, "none"))
+		*out = NNG_TLS_AUTH_MODE_NONE;
+	else if (!strcmp(name, "optional"))
+		*out = NNG_TLS_AUTH_MODE_OPTIONAL;
+	else if (!strcmp(name, "required"))
+		*out = NNG_TLS_AUTH_MODE_REQUIRED;
+	else
+		return -1;
+	return 0;
+}
+
+static int tls_config(nng_tls_mode mode, const conf *c, nng_tls_config **out, char *err,
+		      size_t errlen)
+{
+	nng_tls_config *cfg;
+	nng_tls_auth_mode am;
+	int server = mode == NNG_TLS_MODE_SERVER;
+	/* A server verifies clients only when asked; a client verifies the server whenever it
+	 * was given a CA to verify with. */
+	nng_tls_auth_mode dflt = !server && c->tls_ca_file[0] ? NNG_TLS_AUTH_MODE_REQUIRED
+							       : NNG_TLS_AUTH_MODE_NONE;
+	if (auth_mode(c->tls_auth_mode, dflt, &am)) {
+		snprintf(err, errlen, "tls.auth_mode: '%s' is not none, optional or required",
+			 c->tls_auth_mode);
+		return -1;
+	}
+	int rv = nng_tls_config_alloc(&cfg, mode);
+	if (rv) {
+		snprintf(err, errlen, "TLS: %s", nng_strerror(rv));
+		return -1;
+	}
+	if (c->tls_cert_key_file[0] &&
+	    (rv = nng_tls_config_cert_key_file(cfg, c->tls_cert_key_file, NULL))) {
+		snprintf(err, errlen, "tls.cert_key_file %s: %s", c->tls_cert_key_file,
+			 nng_strerror(rv));
+		goto fail;
+	}
+	if (c->tls_ca_file[0] && (rv = nng_tls_config_ca_file(cfg, c->tls_ca_file))) {
+		snprintf(err, errlen, "tls.ca_file %s: %s", c->tls_ca_file, nng_strerror(rv));
+		goto fail;
+	}
+	if (am != NNG_TLS_AUTH_MODE_NONE && !c->tls_ca_file[0]) {
+		snprintf(err, errlen, "tls.auth_mode %s needs tls.ca_file to verify with",
+			 c->tls_auth_mode);
+		goto fail;
+	}
+	if ((rv = nng_tls_config_auth_mode(cfg, am))) {
+		snprintf(err, errlen, "tls.auth_mode: %s", nng_strerror(rv));
+		goto fail;
+	}
+	if (!server && c->tls_server_name[0] &&
+	    (rv = nng_tls_config_server_name(cfg, c->tls_server_name))) {
+		snprintf(err, errlen, "tls.server_name: %s", nng_strerror(rv));
+		goto fail;
+	}
+	*out = cfg;
+	return 0;
+fail:
+	nng_tls_config_free(cfg);
+	return -1;
+}
+
+int wire_tls_configure(const conf *c, char *err, size_t errlen)
+{
+	nng_tls_config *server = NULL, *client = NULL;
+	if (c->tls_cert_key_file[0] &&
+	    tls_config(NNG_TLS_MODE_SERVER, c, &server, err, errlen))
+		return -1;
+	if (tls_config(NNG_TLS_MODE_CLIENT, c, &client, err, errlen)) {
+		if (server)
+			nng_tls_config_free(server);
+		return -1;
+	}
+	if (tls_server)
+		nng_tls_config_free(tls_server);
+	if (tls_client)
+		nng_tls_config_free(tls_client);
+	tls_server = server;
+	tls_client = client;
+	return 0;
+}
 
 static int closing(int rv)
 {
@@ -130,7 +226,15 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 			goto fail;
 		}
 	}
-	if ((rv = nng_listen(s->sock, url, NULL, 0))) {
+	nng_listener l;
+	if (is_tls(url) && !tls_server) {
+		snprintf(err, errlen, "listening on %s needs tls.cert_key_file", url);
+		rv = NNG_EINVAL;
+		goto fail;
+	}
+	if ((rv = nng_listener_create(&l, s->sock, url)) ||
+	    (is_tls(url) && (rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, tls_server))) ||
+	    (rv = nng_listener_start(l, 0))) {
 		snprintf(err, errlen, "listening on %s: %s", url, nng_strerror(rv));
 		goto fail;
 	}
@@ -192,7 +296,11 @@ int wire_client_open(const char *url, size_t max_msg, unsigned timeout_ms, wire_
 	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, (nng_duration)timeout_ms)) ||
 	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMINT, 20)) ||
 	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 1000)) ||
-	    (rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK))) {
+	    (rv = nng_dialer_create(&c->dialer, c->sock, url)) ||
+	    (is_tls(url) &&
+	     (rv = tls_client ? nng_dialer_set_ptr(c->dialer, NNG_OPT_TLS_CONFIG, tls_client)
+			      : NNG_EINVAL)) ||
+	    (rv = nng_dialer_start(c->dialer, NNG_FLAG_NONBLOCK))) {
 		snprintf(err, errlen, "connecting to %s: %s", url, nng_strerror(rv));
 		nng_close(c->sock);
 		free(c);

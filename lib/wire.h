@@ -5,9 +5,16 @@
 #ifndef CCHC_WIRE_H
 #define CCHC_WIRE_H
 
+#include "conf.h"
+
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Reads the tls.* settings once per process: every later tls+tcp:// listener uses them as a server,
+ * every tls+tcp:// dialer as a client. Without a call, tls+tcp:// addresses are refused. Returns 0,
+ * or -1 with a message naming the file or setting in err. */
+int wire_tls_configure(const conf *c, char *err, size_t errlen);
 
 /* Handles one request. Returns 0 with *reply (malloc'd, freed by wire) and *replylen set, or -1 to
  * drop the request without an answer (undecodable garbage). Called from worker threads. */

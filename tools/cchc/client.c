@@ -3,6 +3,8 @@
  * several office systems on one machine. */
 #include "client.h"
 
+#include "wire.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -42,7 +44,8 @@ int client_setup(const char *cmd, const client_opts *o, int need_key, client *c)
 	const char *v;
 
 	memset(c, 0, sizeof *c);
-	if (conf_load(o->config, &c->conf, err, sizeof err)) {
+	if (conf_load(o->config, &c->conf, err, sizeof err) ||
+	    wire_tls_configure(&c->conf, err, sizeof err)) {
 		fprintf(stderr, "cchc %s: %s\n", cmd, err);
 		return 2;
 	}
