@@ -201,3 +201,13 @@ const auth_source *auth_sources_find(const auth_sources *s, const char *name)
 			return &s->v[i];
 	return NULL;
 }
+
+size_t auth_sources_count(const auth_sources *s)
+{
+	return s->n;
+}
+
+const auth_source *auth_sources_at(const auth_sources *s, size_t i)
+{
+	return i < s->n ? &s->v[i] : NULL;
+}

@@ -45,5 +45,7 @@ typedef struct auth_sources auth_sources; /* opaque */
 int auth_sources_load(const char *path, auth_sources **out, char *err, size_t errlen);
 void auth_sources_free(auth_sources *s);
 const auth_source *auth_sources_find(const auth_sources *s, const char *name);
+size_t auth_sources_count(const auth_sources *s);
+const auth_source *auth_sources_at(const auth_sources *s, size_t i);
 
 #endif

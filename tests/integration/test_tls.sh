@@ -2,8 +2,9 @@
 # TLS (DESIGN §9): an ingest listening on tls+tcp:// with a throwaway CA (deploy/make-certs.sh)
 # accepts a client that verifies it, refuses clients that cannot (wrong CA, plain tcp), requires a
 # client certificate when tls.auth_mode = required, and keeps accepting after many dropped and
-# garbage handshakes (nng 1.5.2 #1518). Records go to district 483, which no other test uses.
+# garbage handshakes (nng 1.5.2 #1518). Records go to district 483, in 2023-Q3, a period no other test uses.
 source "$(dirname "$0")/lib.sh"
+PERIOD=2023-Q3 # a period no other test writes to
 
 free_port() {
 	perl -MIO::Socket::INET -e \
@@ -57,7 +58,7 @@ wait_up() {
 }
 
 record() { # record ID: one received dossier at the office of district 483
-	printf '{"type":"dossier","event_id":"tls-%s","office":"483","dossier":"TLS-%s","procedure":"1.001234","field":"hotich","kind":"received","channel":"online","at":"2024-01-20T08:00:00+07:00","due":"2024-01-27T17:00:00+07:00"}\n' "$1" "$1" >"$WORK/$1.jsonl"
+	printf '{"type":"dossier","event_id":"tls-%s","office":"483","dossier":"TLS-%s","procedure":"1.001234","field":"hotich","kind":"received","channel":"online","at":"2023-07-20T08:00:00+07:00","due":"2023-07-27T17:00:00+07:00"}\n' "$1" "$1" >"$WORK/$1.jsonl"
 	echo "$WORK/$1.jsonl"
 }
 

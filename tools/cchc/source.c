@@ -1,6 +1,6 @@
-/* source: `cchc source add NAME --grant CODES --key-out FILE`. The private key goes to the office
- * system (mode 0600, never overwritten by accident); only the public key and the grants go into
- * the server's sources file, in the format of lib/auth.h. */
+/* source: `cchc source add|list|revoke`. The private key goes to the office system (mode 0600,
+ * never overwritten by accident); only the public key and the grants go into the server's sources
+ * file, in the format of lib/auth.h. Ingest rereads that file on SIGHUP. */
 #include "source.h"
 
 #include "client.h"
@@ -131,7 +131,10 @@ static void usage(FILE *f)
 	        "usage: cchc source add NAME --grant CODE[,CODE...] --key-out FILE\n"
 	        "                       [--sources-file FILE] [--force] [--config FILE]\n"
 	        "Makes an Ed25519 key pair: the private key goes to FILE (mode 0600), the public\n"
-	        "key and the grants to the sources file (default: sources_file of cchc.conf).\n");
+	        "key and the grants to the sources file (default: sources_file of cchc.conf).\n"
+	        "       cchc source list [--sources-file FILE] [--config FILE]\n"
+	        "       cchc source revoke NAME [--sources-file FILE] [--config FILE]\n"
+	        "Ingest rereads the sources file on SIGHUP (systemctl reload cchc-ingest).\n");
 }
 
 enum { OPT_GRANT = CLIENT_OPT_FIRST_FREE, OPT_KEY_OUT, OPT_SOURCES, OPT_FORCE };
@@ -255,10 +258,127 @@ static int source_add(int argc, char **argv)
 	return 0;
 }
 
+/* Parses `NAME? [--sources-file F] [--config F]` for list (no NAME) and revoke (NAME). Returns 0
+ * with the sources file path in *path, or an exit status. */
+static int sources_path_args(const char *cmd, int argc, char **argv, int want_name,
+                             const char **name, client *cl, const char **path)
+{
+	static const struct option longopts[] = {
+	    CLIENT_LONG_OPTIONS,
+	    {"sources-file", required_argument, NULL, OPT_SOURCES},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	client_opts co = {0};
+	const char *sources = NULL;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (client_option(&co, opt, optarg))
+			continue;
+		if (opt == OPT_SOURCES) {
+			sources = optarg;
+			continue;
+		}
+		usage(opt == 'h' ? stdout : stderr);
+		return opt == 'h' ? 0 : 2;
+	}
+	if (optind != argc - want_name) {
+		usage(stderr);
+		return 2;
+	}
+	*name = want_name ? argv[optind] : NULL;
+	if ((rc = client_setup(cmd, &co, 0, cl)))
+		return rc;
+	*path = sources && sources[0] ? sources : cl->conf.sources_file;
+	return -1;
+}
+
+static int source_list(int argc, char **argv)
+{
+	const char *name, *path;
+	client cl;
+	char err[2048], hex[2 * AUTH_PUBLIC_KEY_BYTES + 1];
+	auth_sources *s;
+	int rc = sources_path_args("source list", argc, argv, 0, &name, &cl, &path);
+
+	if (rc >= 0)
+		return rc;
+	if (auth_sources_load(path, &s, err, sizeof err)) {
+		fprintf(stderr, "cchc source list: %s\n", err);
+		return 2;
+	}
+	for (size_t i = 0; i < auth_sources_count(s); i++) {
+		const auth_source *src = auth_sources_at(s, i);
+		auth_hex_encode(src->public_key, sizeof src->public_key, hex);
+		printf("%-24s key %.16s…  grants", src->name, hex);
+		for (size_t g = 0; g < src->ngrants; g++)
+			printf("%s%s", g ? "," : " ", src->grants[g]);
+		printf("\n");
+	}
+	printf("%zu sources in %s\n", auth_sources_count(s), path);
+	auth_sources_free(s);
+	return 0;
+}
+
+/* Rewrites the sources file without NAME's line (comments and other lines kept), atomically. */
+static int source_revoke(int argc, char **argv)
+{
+	const char *name, *path;
+	client cl;
+	char err[2048], tmp[4200], line[4096], first[256];
+	int rc = sources_path_args("source revoke", argc, argv, 1, &name, &cl, &path), found = 0;
+
+	if (rc >= 0)
+		return rc;
+	FILE *in = fopen(path, "r");
+	if (!in) {
+		fprintf(stderr, "cchc source revoke: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		fprintf(stderr, "cchc source revoke: %s: %s\n", tmp, strerror(errno));
+		fclose(in);
+		if (fd >= 0)
+			close(fd);
+		return 2;
+	}
+	while (fgets(line, sizeof line, in)) {
+		if (sscanf(line, "%255s", first) == 1 && first[0] != '#' && !strcmp(first, name)) {
+			found++;
+			continue;
+		}
+		fputs(line, out);
+	}
+	int bad = ferror(in) || fflush(out) || fsync(fileno(out));
+	fclose(in);
+	if (fclose(out) || bad || !found || rename(tmp, path)) {
+		if (!found)
+			snprintf(err, sizeof err, "no source '%s' in %s", name, path);
+		else
+			snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		fprintf(stderr, "cchc source revoke: %s\n", err);
+		return found ? 2 : 1;
+	}
+	printf("revoked %s in %s; reload ingest for it to take effect (SIGHUP: systemctl reload "
+	       "cchc-ingest)\n",
+	       name, path);
+	return 0;
+}
+
 int cmd_source(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "add"))
 		return source_add(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return source_list(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "revoke"))
+		return source_revoke(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
