@@ -1,6 +1,7 @@
 /* units: the administrative-unit registry loaded from units.csv. Kept sorted by (code, valid_from)
  * so a lookup by code and instant is a binary search plus a short scan; the file is small (a few
- * hundred rows per province), so the whole registry lives in memory in every process that needs it. */
+ * hundred rows per province), so the whole registry lives in memory in every process that needs it.
+ */
 #include "units.h"
 
 #include <errno.h>
@@ -67,8 +68,20 @@ static int split(char *line, char **fields, int max)
 	return n;
 }
 
-static int units_add(units *u, char **f, char *err, size_t errlen, const char *path, int lineno)
+units *units_new(void)
 {
+	return calloc(1, sizeof(units));
+}
+
+int units_append(units *u, const char *snapshot, const char *code, const char *name, int level,
+                 const char *parent, const char *merged_from, char *err, size_t errlen)
+{
+	if (strlen(snapshot) != 10 || snapshot_start_ms(snapshot) < 0 || !*code ||
+	    strlen(code) >= UNIT_CODE_MAX || strlen(parent) >= UNIT_CODE_MAX || level < 1 ||
+	    level > 3) {
+		snprintf(err, errlen, "bad snapshot, code, level or parent");
+		return -1;
+	}
 	if (u->n == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 256;
 		unit *v = realloc(u->v, cap * sizeof *v);
@@ -81,20 +94,12 @@ static int units_add(units *u, char **f, char *err, size_t errlen, const char *p
 	}
 	unit *x = &u->v[u->n];
 	memset(x, 0, sizeof *x);
-	char *end;
-	long level = strtol(f[3], &end, 10);
-	if (strlen(f[0]) != 10 || snapshot_start_ms(f[0]) < 0 || !*f[1] ||
-	    strlen(f[1]) >= UNIT_CODE_MAX || strlen(f[5]) >= UNIT_CODE_MAX || *end || level < 1 ||
-	    level > 3) {
-		snprintf(err, errlen, "%s:%d: bad snapshot, code, level or parent", path, lineno);
-		return -1;
-	}
-	memcpy(x->snapshot, f[0], 11);
-	snprintf(x->code, sizeof x->code, "%s", f[1]);
-	snprintf(x->parent, sizeof x->parent, "%s", f[5]);
-	x->level = (int)level;
-	x->name = strdup(f[2]);
-	x->merged_from = strdup(f[6]);
+	memcpy(x->snapshot, snapshot, 11);
+	snprintf(x->code, sizeof x->code, "%s", code);
+	snprintf(x->parent, sizeof x->parent, "%s", parent);
+	x->level = level;
+	x->name = strdup(name);
+	x->merged_from = strdup(merged_from);
 	if (!x->name || !x->merged_from) {
 		free(x->name);
 		free(x->merged_from);
@@ -105,9 +110,27 @@ static int units_add(units *u, char **f, char *err, size_t errlen, const char *p
 	return 0;
 }
 
+static int units_add(units *u, char **f, char *err, size_t errlen, const char *path, int lineno)
+{
+	char *end;
+	long level = strtol(f[3], &end, 10);
+	char why[128] = "";
+
+	if (*end || !*f[3] || level < 1 || level > 3 || strlen(f[0]) != 10 ||
+	    units_append(u, f[0], f[1], f[2], (int)level, f[5], f[6], why, sizeof why) != 0) {
+		if (!strcmp(why, "out of memory"))
+			snprintf(err, errlen, "out of memory");
+		else
+			snprintf(err, errlen, "%s:%d: bad snapshot, code, level or parent", path,
+			         lineno);
+		return -1;
+	}
+	return 0;
+}
+
 /* Each snapshot holds from its own date until the next snapshot's; the oldest also covers all
  * time before it, the newest all time after. */
-static void units_set_validity(units *u)
+void units_finish(units *u)
 {
 	qsort(u->v, u->n, sizeof *u->v, by_snapshot);
 	for (size_t i = 0; i < u->n;) {
@@ -125,47 +148,116 @@ static void units_set_validity(units *u)
 	qsort(u->v, u->n, sizeof *u->v, by_code_then_time);
 }
 
-int units_load(const char *path, units **out, char *err, size_t errlen)
+int units_parse(const char *buf, size_t len, const char *name, units **out, char *err,
+                size_t errlen)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	units *u = calloc(1, sizeof *u);
-	if (!u) {
-		fclose(f);
+	units *u = units_new();
+	char *line = malloc(len + 1);
+	int lineno = 0, rc = 0;
+	size_t pos = 0;
+
+	if (!u || !line) {
+		units_free(u);
+		free(line);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	char line[4096];
-	int lineno = 0, rc = 0;
-	while (fgets(line, sizeof line, f)) {
+	while (pos < len) {
+		size_t n = 0;
+		while (pos + n < len && buf[pos + n] != '\n')
+			n++;
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		pos += n + (pos + n < len);
 		lineno++;
+		if (memchr(line, '\0', n)) {
+			snprintf(err, errlen, "%s:%d: a NUL byte in the line", name, lineno);
+			rc = -1;
+			break;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (lineno == 1 || !*line)
 			continue; /* header */
 		char *fields[7];
 		if (strchr(line, '"') || split(line, fields, 7) != 7) {
-			snprintf(err, errlen, "%s:%d: expected 7 comma-separated fields", path, lineno);
+			snprintf(err, errlen, "%s:%d: expected 7 comma-separated fields", name,
+			         lineno);
 			rc = -1;
 			break;
 		}
-		if ((rc = units_add(u, fields, err, errlen, path, lineno)))
+		if ((rc = units_add(u, fields, err, errlen, name, lineno)))
 			break;
 	}
-	fclose(f);
+	free(line);
 	if (!rc && u->n == 0) {
-		snprintf(err, errlen, "%s: no units", path);
+		snprintf(err, errlen, "%s: no units", name);
 		rc = -1;
 	}
 	if (rc) {
 		units_free(u);
 		return -1;
 	}
-	units_set_validity(u);
+	units_finish(u);
 	*out = u;
+	return 0;
+}
+
+int units_load(const char *path, units **out, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (units_read_file(path, &buf, &len, err, errlen) != 0)
+		return -1;
+	rc = units_parse(buf, len, path, out, err, errlen);
+	free(buf);
+	return rc;
+}
+
+int units_read_file(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *p = ncap > UNITS_FILE_MAX + 4096 ? NULL : realloc(buf, ncap + 1);
+			if (!p) {
+				snprintf(err, errlen, "%s: larger than %d bytes, or out of memory",
+				         path, UNITS_FILE_MAX);
+				free(buf);
+				fclose(f);
+				return -1;
+			}
+			buf = p;
+			cap = ncap;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
 	return 0;
 }
 
@@ -206,4 +298,68 @@ int units_within(const units *u, const char *code, const char *ancestor, int64_t
 		x = units_find(u, x->parent, at_ms);
 	}
 	return 0;
+}
+
+/* 1 when `code` is one of the ';'-separated codes of `list`. */
+static int listed(const char *list, const char *code)
+{
+	size_t n = strlen(code);
+
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ';');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && !strncmp(p, code, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* One step of units_successor: x's unit in the snapshot starting at `next_ms`. */
+static const unit *successor_step(const units *u, const unit *x, int64_t next_ms, int depth)
+{
+	const unit *same = NULL;
+	int level_exists = 0;
+
+	if (depth > 8)
+		return NULL;
+	for (size_t i = 0; i < u->n; i++) {
+		const unit *y = &u->v[i];
+		if (y->valid_from_ms != next_ms)
+			continue;
+		if (listed(y->merged_from, x->code))
+			return y; /* the snapshot says so */
+		if (!strcmp(y->code, x->code) && y->level == x->level)
+			same = y;
+		if (y->level == x->level)
+			level_exists = 1;
+	}
+	if (same)
+		return same;
+	if (!level_exists && x->parent[0]) {
+		/* the level was abolished: the parent's successor takes over */
+		const unit *p = units_find(u, x->parent, x->valid_from_ms);
+		if (!p)
+			p = units_find(u, x->parent, x->valid_to_ms - 1);
+		return p ? successor_step(u, p, next_ms, depth + 1) : NULL;
+	}
+	return NULL;
+}
+
+const unit *units_successor(const units *u, const unit *x, int64_t at_ms)
+{
+	for (int steps = 0; x && steps < 64; steps++) {
+		if (at_ms < x->valid_to_ms)
+			return x; /* valid then, or newer than the date: kept as it is */
+		x = successor_step(u, x, x->valid_to_ms, 0);
+	}
+	return x;
+}
+
+const unit *units_get(const units *u, const char *code, const char *snapshot)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (!strcmp(u->v[i].code, code) && !strcmp(u->v[i].snapshot, snapshot))
+			return &u->v[i];
+	return NULL;
 }

@@ -384,7 +384,9 @@ static const char *const resolve_sql[] = {
     " s.unit_valid_to IS DISTINCT FROM r.valid_to)",
 };
 
-int db_sync_units(PGconn *conn, const units *u, int *changed, char *err, size_t errlen)
+/* Replaces the units table with u when they differ, inside the caller's transaction (which holds
+ * the advisory lock). */
+static int sync_units_tx(PGconn *conn, const units *u, int *changed, char *err, size_t errlen)
 {
 	db_buf b = {0};
 	PGresult *r;
@@ -410,15 +412,10 @@ int db_sync_units(PGconn *conn, const units *u, int *changed, char *err, size_t 
 		db_buf_text(&b, x->merged_from ? x->merged_from : "");
 		db_buf_eol(&b);
 	}
-	if (db_exec(conn, "units: begin", "BEGIN", err, errlen) != 0) {
-		db_buf_free(&b);
-		return -1;
-	}
-	if (db_exec(conn, "units: lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
-	            errlen) != 0 ||
-	    db_exec(conn, "units: staging",
-	            "CREATE TEMP TABLE units_stage (LIKE units INCLUDING ALL) ON COMMIT DROP", err,
-	            errlen) != 0 ||
+	if (db_exec(conn, "units: staging",
+	            "DROP TABLE IF EXISTS units_stage; "
+	            "CREATE TEMP TABLE units_stage (LIKE units INCLUDING ALL) ON COMMIT DROP",
+	            err, errlen) != 0 ||
 	    db_copy(conn, "units: copy", "COPY units_stage FROM STDIN", &b, err, errlen) != 0)
 		goto fail;
 	r = db_query(conn, "units: compare",
@@ -439,9 +436,110 @@ int db_sync_units(PGconn *conn, const units *u, int *changed, char *err, size_t 
 			goto fail;
 	}
 	db_buf_free(&b);
-	return commit(conn, "units: commit", err, errlen);
+	return 0;
 fail:
 	db_buf_free(&b);
-	rollback(conn);
 	return -1;
+}
+
+static int units_begin(PGconn *conn, char *err, size_t errlen)
+{
+	if (db_exec(conn, "units: begin", "BEGIN", err, errlen) != 0)
+		return -1;
+	if (db_exec(conn, "units: lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
+	            errlen) != 0) {
+		rollback(conn);
+		return -1;
+	}
+	return 0;
+}
+
+int db_sync_units(PGconn *conn, const units *u, int *changed, char *err, size_t errlen)
+{
+	*changed = 0;
+	if (units_begin(conn, err, errlen) != 0)
+		return -1;
+	if (sync_units_tx(conn, u, changed, err, errlen) != 0) {
+		rollback(conn);
+		return -1;
+	}
+	return commit(conn, "units: commit", err, errlen);
+}
+
+/* units_origin(id 1) written as `origin`; file_content replaced only when content is given. */
+static int set_origin(PGconn *conn, const char *origin, const char *content, size_t len, char *err,
+                      size_t errlen)
+{
+	const char *params[2] = {origin, content};
+	int lengths[2] = {(int)strlen(origin), (int)len};
+	int formats[2] = {0, 1};
+	PGresult *r;
+
+	r = PQexecParams(
+	    conn,
+	    "INSERT INTO units_origin (id, origin, file_content) VALUES (1, $1, $2) "
+	    "ON CONFLICT (id) DO UPDATE SET origin = EXCLUDED.origin, "
+	    "file_content = COALESCE(EXCLUDED.file_content, units_origin.file_content), "
+	    "changed_at = now()",
+	    2, NULL, params, lengths, formats, 0);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pq_reason(conn, r, "units: origin", err, errlen);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int db_sync_units_file(PGconn *conn, const units *u, const char *content, size_t len, int *changed,
+                       int *kept, char *err, size_t errlen)
+{
+	const char *params[1] = {content};
+	int lengths[1] = {(int)len};
+	int formats[1] = {1};
+	PGresult *r;
+
+	*changed = *kept = 0;
+	if (len > (size_t)UNITS_FILE_MAX) {
+		snprintf(err, errlen, "units: the file is larger than %d bytes", UNITS_FILE_MAX);
+		return -1;
+	}
+	if (units_begin(conn, err, errlen) != 0)
+		return -1;
+	r = PQexecParams(conn, "SELECT origin FROM units_origin WHERE id = 1 AND file_content = $1",
+	                 1, NULL, params, lengths, formats, 0);
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pq_reason(conn, r, "units: read origin", err, errlen);
+		PQclear(r);
+		rollback(conn);
+		return -1;
+	}
+	/* The file has not changed since stats last synced it: whatever is in force (the file, or
+	 * a later import) stays. */
+	*kept = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "import") == 0;
+	int same = PQntuples(r) == 1;
+	PQclear(r);
+	if (same) {
+		rollback(conn);
+		return 0;
+	}
+	if (sync_units_tx(conn, u, changed, err, errlen) != 0 ||
+	    set_origin(conn, "file", content, len, err, errlen) != 0) {
+		rollback(conn);
+		return -1;
+	}
+	return commit(conn, "units: commit", err, errlen);
+}
+
+int db_import_units(PGconn *conn, const units *u, int *changed, char *err, size_t errlen)
+{
+	*changed = 0;
+	if (units_begin(conn, err, errlen) != 0)
+		return -1;
+	if (sync_units_tx(conn, u, changed, err, errlen) != 0 ||
+	    (*changed && set_origin(conn, "import", NULL, 0, err, errlen) != 0)) {
+		rollback(conn);
+		return -1;
+	}
+	return commit(conn, "units: commit", err, errlen);
 }

@@ -1,5 +1,6 @@
-/* handler: decodes a StatsRequest, runs store / query / status on the right connection, packs the
- * StatsReply. Logs codes and counts only, never record contents. */
+/* handler: decodes a StatsRequest, runs store / query / check / units / status on the right
+ * connection (writes on the writer, reads on the reader), packs the StatsReply. Logs codes and
+ * counts only, never record contents. */
 #include "stats_handler.h"
 
 #include <stdlib.h>
@@ -8,8 +9,10 @@
 #include "cchc/v1/stats.pb-c.h"
 #include "log.h"
 #include "service.h"
+#include "stats_check.h"
 #include "stats_db.h"
 #include "stats_query.h"
+#include "stats_registry.h"
 #include "stats_store.h"
 
 int stats_ctx_init(stats_ctx *c, PGconn *writer, PGconn *reader)
@@ -63,6 +66,8 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	Cchc__V1__StoreReply store = CCHC__V1__STORE_REPLY__INIT;
 	Cchc__V1__QueryReply query = CCHC__V1__QUERY_REPLY__INIT;
 	Cchc__V1__StatusReply status = CCHC__V1__STATUS_REPLY__INIT;
+	Cchc__V1__CheckReply check = CCHC__V1__CHECK_REPLY__INIT;
+	Cchc__V1__UnitsReply unitsr = CCHC__V1__UNITS_REPLY__INIT;
 	uint64_t stored = 0;
 	int rc;
 
@@ -103,6 +108,44 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_QUERY;
 		out.query = &query;
 		break;
+	case CCHC__V1__STATS_REQUEST__BODY_CHECK:
+		if (!rq->check) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		pthread_mutex_lock(&c->reader_mu);
+		rc = check_run(c->reader, rq->check, &check);
+		pthread_mutex_unlock(&c->reader_mu);
+		if (rc != 0)
+			log_warn("check: not answered: %.*s", (int)strcspn(check.error, ":"),
+			         check.error);
+		else
+			log_info("check: %zu findings", check.n_items);
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_CHECK;
+		out.check = &check;
+		break;
+	case CCHC__V1__STATS_REQUEST__BODY_UNITS:
+		if (!rq->units) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		if (rq->units->has_import_csv) {
+			pthread_mutex_lock(&c->writer_mu);
+			rc = registry_import(c->writer, rq->units, &unitsr);
+			pthread_mutex_unlock(&c->writer_mu);
+			if (rc == 0)
+				log_info("units import: %u units, %s", unitsr.imported,
+				         unitsr.changed ? "registry updated" : "unchanged");
+			else
+				log_warn("units import refused: %s", unitsr.error);
+		} else {
+			pthread_mutex_lock(&c->reader_mu);
+			registry_list(c->reader, rq->units, &unitsr);
+			pthread_mutex_unlock(&c->reader_mu);
+		}
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_UNITS;
+		out.units = &unitsr;
+		break;
 	case CCHC__V1__STATS_REQUEST__BODY_STATUS: {
 		int64_t n;
 		pthread_mutex_lock(&c->reader_mu);
@@ -134,6 +177,8 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	rc = wire_pack(&out.base, reply, replylen);
 	store_reply_clear(&store);
 	query_reply_clear(&query);
+	check_reply_clear(&check);
+	registry_reply_clear(&unitsr);
 	cchc__v1__stats_request__free_unpacked(rq, NULL);
 	if (rc != 0)
 		return -1;

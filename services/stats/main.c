@@ -1,7 +1,9 @@
 /* cchc-stats: wiring only. Reads the configuration, waits for PostgreSQL, migrates the schema,
- * syncs the unit registry, then answers StatsRequests on stats.listen until SIGTERM / SIGINT. */
+ * syncs the unit registry, then answers StatsRequests on stats.listen until SIGTERM / SIGINT.
+ * `cchc-stats --verify` instead recomputes every state from the raw events and exits (verify.c). */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,6 +12,7 @@
 #include "service.h"
 #include "stats_db.h"
 #include "stats_handler.h"
+#include "stats_verify.h"
 #include "units.h"
 #include "wire.h"
 
@@ -30,20 +33,26 @@ static int stop_requested(int seconds)
 
 /* Connects, migrates and syncs the registry, retrying while PostgreSQL does not answer.
  * Returns 0 with both connections, or -1 when told to stop. */
-static int open_database(const conf *c, const units *reg, PGconn **writer, PGconn **reader)
+static int open_database(const conf *c, const units *reg, const char *content, size_t len,
+                         PGconn **writer, PGconn **reader)
 {
 	char err[512];
-	int changed;
+	int changed = 0, kept = 0;
 
 	for (unsigned attempt = 1;; attempt++) {
 		*writer = *reader = NULL;
 		if (db_connect(c->stats_db, writer, err, sizeof err) == 0 &&
 		    db_migrate(*writer, err, sizeof err) == 0 &&
-		    (!reg || db_sync_units(*writer, reg, &changed, err, sizeof err) == 0) &&
+		    (!reg || db_sync_units_file(*writer, reg, content, len, &changed, &kept, err,
+		                                sizeof err) == 0) &&
 		    db_connect(c->stats_db, reader, err, sizeof err) == 0) {
 			if (reg)
-				log_info("units: %zu units, %s", units_count(reg),
-				         changed ? "registry updated" : "unchanged");
+				log_info("units: %zu units in %s, %s", units_count(reg),
+				         c->units_file,
+				         kept      ? "unchanged since its last sync: the imported "
+				                     "registry stays in force"
+				         : changed ? "registry updated"
+				                   : "unchanged");
 			return 0;
 		}
 		log_warn("database not ready (attempt %u): %s", attempt, err);
@@ -55,10 +64,33 @@ static int open_database(const conf *c, const units *reg, PGconn **writer, PGcon
 	}
 }
 
+/* --verify: one read-only pass over the database, then exit 0 clean, 1 differences, 2 error. */
+static int run_verify(const conf *c)
+{
+	char err[512];
+	PGconn *conn;
+	verify_result res;
+	int rc;
+
+	if (db_connect(c->stats_db, &conn, err, sizeof err) != 0) {
+		fprintf(stderr, "cchc-stats --verify: %s\n", err);
+		return 2;
+	}
+	rc = verify_run(conn, stdout, VERIFY_DETAIL_KEYS, &res, err, sizeof err);
+	PQfinish(conn);
+	if (rc != 0) {
+		fprintf(stderr, "cchc-stats --verify: %s\n", err);
+		return 2;
+	}
+	return res.differences ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *listen = NULL;
-	char err[512];
+	char err[512], *content = NULL;
+	size_t content_len = 0;
+	int verify = 0;
 	conf c;
 	units *reg = NULL;
 	PGconn *writer, *reader;
@@ -66,24 +98,40 @@ int main(int argc, char **argv)
 	wire_server *srv;
 	int sig;
 
+	/* service_start knows only the options every service has: take --verify out first. */
+	int kept_args = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--verify"))
+			verify = 1;
+		else
+			argv[kept_args++] = argv[i];
+	}
+	argv[kept_args] = NULL;
+	argc = kept_args;
 	if (service_start(argc, argv, "cchc-stats", &c, &listen, &sig))
-		return sig;
+		return sig == 1 && verify ? 2 : sig;
+	if (verify)
+		return run_verify(&c);
 	if (!listen)
 		listen = c.stats_listen;
 	if (*c.units_file) {
-		if (units_load(c.units_file, &reg, err, sizeof err) != 0) {
+		if (units_read_file(c.units_file, &content, &content_len, err, sizeof err) != 0 ||
+		    units_parse(content, content_len, c.units_file, &reg, err, sizeof err) != 0) {
 			log_error("units: %s", err);
+			free(content);
 			return 1;
 		}
 	} else {
 		log_warn("units: no units_file configured; the registry in the database is kept");
 	}
-	if (open_database(&c, reg, &writer, &reader) != 0) {
+	if (open_database(&c, reg, content, content_len, &writer, &reader) != 0) {
 		units_free(reg);
+		free(content);
 		log_info("stopped before the database answered");
 		return 0;
 	}
 	units_free(reg);
+	free(content);
 	if (stats_ctx_init(&ctx, writer, reader) != 0) {
 		log_error("cannot initialise locks");
 		PQfinish(writer);

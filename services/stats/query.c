@@ -10,19 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "stats_db.h"
-
-/* $1 from, $2 to (timestamptz), $3 scope code ('' = everything). */
-#define PARAMS_CTE "p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, $3::text AS scope)"
-#define SCOPE_CTE                                                                                  \
-	"scope(code, snapshot) AS (SELECT u.code, u.snapshot FROM units u, p WHERE u.code = "      \
-	"p.scope "                                                                                 \
-	"UNION SELECT u.code, u.snapshot FROM units u JOIN scope s ON u.parent_code = s.code "     \
-	"AND u.snapshot = s.snapshot)"
-#define IN_SCOPE(alias)                                                                            \
-	"(p.scope = '' OR (" alias ".office, " alias ".unit_snapshot) IN "                         \
-	"(SELECT code, snapshot FROM scope))"
+#include "units.h"
 
 enum { NFIG = 18 }; /* DossierFigures in proto order, intake left out (carried_over + received) */
 
@@ -291,48 +282,202 @@ static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
 	free(used);
 }
 
-int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply)
+int query_load_units(PGconn *conn, units **out, char *err, size_t errlen)
 {
-	char from[40], to[40], err[512];
+	PGresult *r = db_query(conn, "query: registry",
+	                       "SELECT snapshot::text, code, name, level, parent_code, merged_from "
+	                       "FROM units",
+	                       0, NULL, err, errlen);
+	units *u;
+
+	*out = NULL;
+	if (!r)
+		return -1;
+	u = units_new();
+	if (!u) {
+		PQclear(r);
+		snprintf(err, errlen, "query: out of memory");
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		char why[128];
+		if (units_append(u, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		                 atoi(PQgetvalue(r, i, 3)), PQgetvalue(r, i, 4),
+		                 PQgetvalue(r, i, 5), why, sizeof why) != 0) {
+			snprintf(err, errlen, "query: registry unit %s (%s): %s",
+			         PQgetvalue(r, i, 1), PQgetvalue(r, i, 0), why);
+			PQclear(r);
+			units_free(u);
+			return -1;
+		}
+	}
+	PQclear(r);
+	units_finish(u);
+	*out = u;
+	return 0;
+}
+
+int query_parse_map_to(const char *s, int64_t *at_ms, char *err, size_t errlen)
+{
+	struct tm tm = {0};
+	int y, m, d, n = 0;
+
+	if (!strcmp(s, "CURRENT")) {
+		*at_ms = (int64_t)time(NULL) * 1000;
+		return 0;
+	}
+	if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+	    s[4] == '-' && s[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = d;
+		tm.tm_isdst = -1;
+		time_t t = mktime(&tm);
+		if (t != (time_t)-1 && tm.tm_mday == d && tm.tm_mon == m - 1) {
+			*at_ms = (int64_t)t * 1000;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "map_to '%s' is neither CURRENT nor a date YYYY-MM-DD", s);
+	return -1;
+}
+
+/* A unit row of the mapped view: the unit the figures went to (NULL for an office the registry
+ * does not know, then `code` names it). */
+typedef struct mapped {
+	const unit *u;
+	const char *code;
+	figs f;
+} mapped;
+
+static int mapped_cmp(const void *pa, const void *pb)
+{
+	const mapped *a = pa, *b = pb;
+	int la = a->u ? a->u->level : 9, lb = b->u ? b->u->level : 9, c;
+
+	if (la != lb)
+		return la - lb;
+	if ((c = strcmp(a->u ? a->u->parent : "", b->u ? b->u->parent : "")) != 0)
+		return c;
+	return strcmp(a->code, b->code);
+}
+
+static mapped *mapped_slot(mapped *m, size_t *n, const unit *u, const char *code)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (m[i].u == u && (u || !strcmp(m[i].code, code)))
+			return &m[i];
+	m[*n] = (mapped){.u = u, .code = u ? u->code : code};
+	return &m[(*n)++];
+}
+
+/* build_rows for map_to: each unit group goes to units_successor at target_ms (or stays when
+ * there is none); the scope's units of the target structure are listed even without figures;
+ * the level rows are the sums of the mapped units by their level. */
+static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, const units *reg,
+                              int64_t target_ms)
+{
+	static const char *const level_key[] = {"province", "district", "commune"};
+	int nf = PQntuples(fr), nu = PQntuples(ur);
+	mapped *m = calloc((size_t)nf + (size_t)nu + 1, sizeof *m);
+	size_t n = 0;
+	figs f, zero = {{0}}, lv[3] = {{{0}}};
+
+	if (!m) {
+		rs->oom = 1;
+		return;
+	}
+	for (int i = 0; i < nf; i++)
+		if (atoi(PQgetvalue(fr, i, 0)) == G_ALL) {
+			figs_read(fr, i, 5, &f);
+			add_row(rs, "all", "", NULL, 0, NULL, &f);
+			break;
+		}
+	if (rs->reply->n_rows == 0)
+		add_row(rs, "all", "", NULL, 0, NULL, &zero);
+	for (int u = 0; u < nu; u++) {
+		const unit *x = units_get(reg, PQgetvalue(ur, u, 0), PQgetvalue(ur, u, 1));
+		if (x && target_ms >= x->valid_from_ms && target_ms < x->valid_to_ms)
+			mapped_slot(m, &n, x, x->code);
+	}
+	for (int i = 0; i < nf; i++) {
+		if (atoi(PQgetvalue(fr, i, 0)) != G_UNIT)
+			continue;
+		const unit *x = PQgetisnull(fr, i, 3)
+		                    ? NULL
+		                    : units_get(reg, PQgetvalue(fr, i, 2), PQgetvalue(fr, i, 3));
+		const unit *to = x ? units_successor(reg, x, target_ms) : NULL;
+		mapped *slot = mapped_slot(m, &n, to ? to : x, PQgetvalue(fr, i, 2));
+		figs_read(fr, i, 5, &f);
+		for (int k = 0; k < NFIG; k++)
+			slot->f.v[k] += f.v[k];
+	}
+	qsort(m, n, sizeof *m, mapped_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (m[i].u && m[i].u->level >= 1 && m[i].u->level <= 3)
+			for (int k = 0; k < NFIG; k++)
+				lv[m[i].u->level - 1].v[k] += m[i].f.v[k];
+	for (int l = 1; l <= 3; l++)
+		add_row(rs, "level", level_key[l - 1], NULL, l, NULL, &lv[l - 1]);
+	for (size_t i = 0; i < n; i++)
+		add_row(rs, "unit", m[i].code, m[i].u ? m[i].u->name : "",
+		        m[i].u ? m[i].u->level : 0, m[i].u ? m[i].u->parent : "", &m[i].f);
+	for (int i = 0; i < nf; i++)
+		if (atoi(PQgetvalue(fr, i, 0)) == G_FIELD) {
+			figs_read(fr, i, 5, &f);
+			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f);
+		}
+	free(m);
+}
+
+int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
+                     char *err, size_t errlen)
+{
+	char from[40], to[40];
 	const char *scope = req->scope ? req->scope : "";
+	const char *map_to = req->map_to ? req->map_to : "";
 	const char *params[3] = {from, to, scope};
 	PGresult *fr = NULL, *ur = NULL, *kr = NULL, *nr = NULL;
 	rows rs = {.reply = reply};
+	units *reg = NULL;
+	int64_t target_ms = 0;
 	int rc = -1;
 
 	cchc__v1__query_reply__init(reply);
 	if (!req->has_from_ms || !req->has_to_ms || req->from_ms >= req->to_ms) {
-		snprintf(err, sizeof err, "query: the period needs from_ms < to_ms");
-		return fail(reply, err);
+		snprintf(err, errlen, "query: the period needs from_ms < to_ms");
+		return -1;
 	}
+	if (*map_to && query_parse_map_to(map_to, &target_ms, err, errlen) != 0)
+		return -1;
 	db_format_ts(req->from_ms, from, sizeof from);
 	db_format_ts(req->to_ms, to, sizeof to);
-	if (db_ensure(conn, err, sizeof err) != 0)
-		return fail(reply, err);
-	if (db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) != 0)
-		goto out;
 	if (*scope) {
-		nr = db_query(conn, "query: scope", scope_name_sql, 3, params, err, sizeof err);
+		nr = db_query(conn, "query: scope", scope_name_sql, 3, params, err, errlen);
 		if (!nr)
 			goto out;
 		if (PQntuples(nr) == 0) {
-			snprintf(err, sizeof err, "query: scope %s is not a unit of the registry",
+			snprintf(err, errlen, "query: scope %s is not a unit of the registry",
 			         scope);
 			goto out;
 		}
 	}
-	fr = db_query(conn, "query: dossier figures", dossier_sql, 3, params, err, sizeof err);
-	ur = fr ? db_query(conn, "query: units", units_sql, 3, params, err, sizeof err) : NULL;
-	kr =
-	    ur ? db_query(conn, "query: feedback figures", feedback_sql, 3, params, err, sizeof err)
-	       : NULL;
+	if (*map_to && query_load_units(conn, &reg, err, errlen) != 0)
+		goto out;
+	fr = db_query(conn, "query: dossier figures", dossier_sql, 3, params, err, errlen);
+	ur = fr ? db_query(conn, "query: units", units_sql, 3, params, err, errlen) : NULL;
+	kr = ur ? db_query(conn, "query: feedback figures", feedback_sql, 3, params, err, errlen)
+	        : NULL;
 	if (!kr)
 		goto out;
-	build_rows(&rs, fr, ur);
+	if (reg)
+		build_rows_mapped(&rs, fr, ur, reg, target_ms);
+	else
+		build_rows(&rs, fr, ur);
 	reply->feedback = malloc(sizeof *reply->feedback);
 	reply->scope_name = strdup(nr ? PQgetvalue(nr, 0, 0) : "");
 	if (rs.oom || !reply->feedback || !reply->scope_name) {
-		snprintf(err, sizeof err, "query: out of memory");
+		snprintf(err, errlen, "query: out of memory");
 		goto out;
 	}
 	Cchc__V1__FeedbackFigures *fb = reply->feedback;
@@ -353,10 +498,29 @@ int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__Que
 	reply->ok = 1;
 	rc = 0;
 out:
+	units_free(reg);
 	PQclear(fr);
 	PQclear(ur);
 	PQclear(kr);
 	PQclear(nr);
+	return rc;
+}
+
+int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply)
+{
+	char err[512];
+	int rc = -1;
+
+	cchc__v1__query_reply__init(reply);
+	if (!req->has_from_ms || !req->has_to_ms || req->from_ms >= req->to_ms) {
+		snprintf(err, sizeof err, "query: the period needs from_ms < to_ms");
+		return fail(reply, err);
+	}
+	if (db_ensure(conn, err, sizeof err) != 0)
+		return fail(reply, err);
+	if (db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) != 0)
+		return fail(reply, err);
+	rc = query_figures_in(conn, req, reply, err, sizeof err);
 	if (PQstatus(conn) == CONNECTION_OK)
 		PQclear(PQexec(conn, "ROLLBACK")); /* read only: nothing to keep */
 	else

@@ -70,4 +70,14 @@ int db_migrate(PGconn *conn, char *err, size_t errlen);
  * Returns 0 or -1 with err; *changed is set to 1 when anything changed. */
 int db_sync_units(PGconn *conn, const units *u, int *changed, char *err, size_t errlen);
 
+/* At start, from units_file (u parsed from its bytes `content`): syncs as db_sync_units unless
+ * the file is byte for byte the one last synced, which keeps whatever is in force, including a
+ * later `cchc units import` (*kept is then 1 when that is an import). Records the file synced. */
+int db_sync_units_file(PGconn *conn, const units *u, const char *content, size_t len, int *changed,
+                       int *kept, char *err, size_t errlen);
+
+/* `cchc units import`: syncs as db_sync_units in one transaction and records the registry as
+ * imported (kept across restarts until units_file changes). */
+int db_import_units(PGconn *conn, const units *u, int *changed, char *err, size_t errlen);
+
 #endif

@@ -4,8 +4,21 @@
 #define CCHC_STATS_QUERY_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "cchc/v1/stats.pb-c.h"
+
+/* SQL shared by query.c and check.c. $1 from, $2 to (timestamptz), $3 scope code ('' =
+ * everything); `scope` holds the scope's units, snapshot by snapshot. */
+#define PARAMS_CTE "p AS (SELECT $1::timestamptz AS f, $2::timestamptz AS t, $3::text AS scope)"
+#define SCOPE_CTE                                                                                  \
+	"scope(code, snapshot) AS (SELECT u.code, u.snapshot FROM units u, p WHERE u.code = "      \
+	"p.scope "                                                                                 \
+	"UNION SELECT u.code, u.snapshot FROM units u JOIN scope s ON u.parent_code = s.code "     \
+	"AND u.snapshot = s.snapshot)"
+#define IN_SCOPE(alias)                                                                            \
+	"(p.scope = '' OR (" alias ".office, " alias ".unit_snapshot) IN "                         \
+	"(SELECT code, snapshot FROM scope))"
 
 /* Fills *reply with rows "all", "level" (province, district, commune, always present), "unit"
  * (every unit of the scope valid in the period, and any other with figures), "field", and the
@@ -14,5 +27,19 @@
  * Free the reply's parts with query_reply_clear. */
 int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply);
 void query_reply_clear(Cchc__V1__QueryReply *reply);
+
+/* query_figures inside the caller's (read-only) transaction: on failure returns -1 with err and
+ * leaves *reply for query_reply_clear. With req->map_to ("CURRENT" or YYYY-MM-DD), each unit row
+ * holds the figures of the units whose successor on that date it is (units_successor), and the
+ * level rows add up the mapped units by their level (docs/decisions.md, map_to). */
+int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
+                     char *err, size_t errlen);
+
+/* The registry in the units table. Returns 0 or -1 with err. */
+struct units;
+int query_load_units(PGconn *conn, struct units **out, char *err, size_t errlen);
+
+/* "CURRENT" (now) or YYYY-MM-DD (its local midnight) as an instant. Returns 0 or -1 with err. */
+int query_parse_map_to(const char *s, int64_t *at_ms, char *err, size_t errlen);
 
 #endif

@@ -15,8 +15,10 @@
 
 #include "cchc/v1/stats.pb-c.h"
 #include "conf.h"
+#include "stats_check.h"
 #include "stats_db.h"
 #include "stats_handler.h"
+#include "stats_verify.h"
 #include "units.h"
 #include "wire.h"
 
@@ -520,6 +522,201 @@ static void test_connection_loss(void **st)
 	cchc__v1__stats_reply__free_unpacked(r, NULL);
 }
 
+/* ---- issue 3: verify, check, units, map_to ---- */
+
+static int verify_differences(char **text)
+{
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	verify_result res;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(verify_run(ctx.reader, f, VERIFY_DETAIL_KEYS, &res, err, sizeof err), 0);
+	fclose(f);
+	assert_true(res.dossiers >= 5);
+	*text = buf;
+	return (int)res.differences;
+}
+
+static void test_verify(void **st)
+{
+	(void)st;
+	NEED_DB();
+	char *out, err[256];
+	assert_int_equal(verify_differences(&out), 0);
+	assert_non_null(strstr(out, "0 differences"));
+	free(out);
+	/* corrupt D1's state and the event count behind stats' back */
+	assert_int_equal(db_exec(admin, "corrupt",
+	                         "UPDATE dossier_state SET finished_at = finished_at + interval "
+	                         "'1 hour' WHERE dossier = 'D1'; UPDATE event_count SET dossier = "
+	                         "dossier + 1",
+	                         err, sizeof err),
+	                 0);
+	assert_int_equal(verify_differences(&out), 2);
+	assert_non_null(strstr(out, "dossier 19753 / D1: finished_at stored"));
+	assert_non_null(strstr(out, "event_count.dossier"));
+	free(out);
+	assert_int_equal(db_exec(admin, "repair",
+	                         "UPDATE dossier_state SET finished_at = finished_at - interval "
+	                         "'1 hour' WHERE dossier = 'D1'; UPDATE event_count SET dossier = "
+	                         "dossier - 1",
+	                         err, sizeof err),
+	                 0);
+	assert_int_equal(verify_differences(&out), 0);
+	free(out);
+}
+
+static const Cchc__V1__CheckItem *finding(const Cchc__V1__CheckReply *c, const char *check,
+                                          const char *unit)
+{
+	for (size_t i = 0; i < c->n_items; i++)
+		if (!strcmp(c->items[i]->check, check) && c->items[i]->unit &&
+		    !strcmp(c->items[i]->unit, unit))
+			return c->items[i];
+	return NULL;
+}
+
+static void test_check_findings(void **st)
+{
+	(void)st;
+	NEED_DB();
+	rec rs[] = {
+	    {0, "k1", "20044", "K1", NULL, 6, 0, 0, "2022-07-10T10:00:00+07:00", NULL, NULL},
+	    {0, "k2", "20047", "K2", NULL, 2, 1, 0, "2022-07-02T08:00:00+07:00",
+	     "2022-07-09T17:00:00+07:00", NULL},
+	    {0, "k3", "20047", "K2", NULL, 5, 0, 0, "2022-07-03T08:00:00+07:00",
+	     "2022-07-01T17:00:00+07:00", NULL},
+	    {0, "k4", "20050", "K3", NULL, 2, 1, 0, "2022-07-04T08:00:00+07:00",
+	     "2022-07-20T17:00:00+07:00", NULL},
+	    {0, "k5", "20050", "K3", NULL, 6, 0, 0, "2022-07-10T08:00:00+07:00", NULL, NULL},
+	    {0, "k6", "20050", "K3", NULL, 8, 0, 0, "2022-07-12T08:00:00+07:00", NULL, NULL},
+	    {0, "k7", "20050", "K3", NULL, 2, 1, 0, "2022-07-05T08:00:00+07:00",
+	     "2022-07-20T17:00:00+07:00", NULL},
+	};
+	Cchc__V1__StatsReply *r = store(rs, sizeof rs / sizeof rs[0]);
+	assert_true(r->store->committed);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	Cchc__V1__CheckRequest cr = CCHC__V1__CHECK_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	cr.has_from_ms = cr.has_to_ms = 1;
+	cr.from_ms = day(2022, 6, 15);
+	cr.to_ms = day(2022, 9, 15);
+	cr.scope = "481";
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_CHECK;
+	rq.check = &cr;
+	r = call(&rq);
+	const Cchc__V1__CheckReply *c = r->check;
+	assert_true(c->ok);
+	assert_non_null(finding(c, "orphan", "20044"));
+	assert_non_null(strstr(finding(c, "due_before_received", "20047")->detail, "K2"));
+	assert_non_null(strstr(finding(c, "extra_finish", "20050")->detail, "K3"));
+	assert_non_null(finding(c, "extra_received", "20050"));
+	assert_non_null(finding(c, "silent_office", "20053"));
+	assert_null(finding(c, "silent_office", "20044"));
+	assert_int_equal(finding(c, "late_arrival", "20050")->count, 4);
+	const Cchc__V1__CheckItem *id = finding(c, "identity", "20050");
+	assert_non_null(id);
+	assert_true(id->ok);
+	for (size_t i = 0; i < c->n_items; i++)
+		if (!strcmp(c->items[i]->check, "identity"))
+			assert_true(c->items[i]->ok);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
+static Cchc__V1__StatsReply *units_call(const char *csv, const char *at)
+{
+	Cchc__V1__UnitsRequest ur = CCHC__V1__UNITS_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	if (csv) {
+		ur.has_import_csv = 1;
+		ur.import_csv.data = (uint8_t *)csv;
+		ur.import_csv.len = strlen(csv);
+	} else {
+		ur.has_list = ur.list = 1;
+		ur.list_at = (char *)at;
+	}
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_UNITS;
+	rq.units = &ur;
+	Cchc__V1__StatsReply *r = call(&rq);
+	assert_int_equal(r->body_case, CCHC__V1__STATS_REPLY__BODY_UNITS);
+	return r;
+}
+
+static void test_units_and_map_to(void **st)
+{
+	(void)st;
+	NEED_DB();
+	char *csv, err[256];
+	size_t len;
+	assert_int_equal(units_read_file(CCHC_SOURCE_DIR "/deploy/data/units.csv", &csv, &len, err,
+	                                 sizeof err),
+	                 0);
+	Cchc__V1__StatsReply *r = units_call(NULL, "2026-01-01");
+	assert_true(r->units->ok);
+	assert_int_equal(r->units->n_units, 41);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = units_call(NULL, "");
+	size_t all = r->units->n_units;
+	assert_int_equal(all, 336);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* a bad line: refused, nothing changed */
+	char *bad = strdup(csv);
+	char *p = strstr(bad, "\n2024-11-01,474,");
+	p[strlen("\n2024-11-01,474,Thành phố Huế,")] = 'x';
+	r = units_call(bad, NULL);
+	assert_false(r->units->ok);
+	assert_non_null(strstr(r->units->error, "units.csv:3:"));
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	free(bad);
+	r = units_call(NULL, "");
+	assert_int_equal(r->units->n_units, all);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = units_call(csv, NULL);
+	assert_true(r->units->ok);
+	assert_int_equal(r->units->imported, 336);
+	assert_false(r->units->changed);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	free(csv);
+
+	/* map_to: 2022-Q3 in 481, as recorded and in the 2025-07 structure */
+	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	q.has_from_ms = q.has_to_ms = 1;
+	q.from_ms = day(2022, 6, 15);
+	q.to_ms = day(2022, 9, 15);
+	q.scope = "46";
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_QUERY;
+	rq.query = &q;
+	r = call(&rq);
+	assert_true(r->query->ok);
+	int64_t k2 = row(r->query, "unit", "20047")->dossiers->received;
+	int64_t all_recv = row(r->query, "all", "")->dossiers->received;
+	assert_int_equal(k2, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	q.map_to = "2025-07-01";
+	r = call(&rq);
+	assert_true(r->query->ok);
+	check_identities(r->query);
+	assert_null(row(r->query, "unit", "20047"));
+	const Cchc__V1__FigureRow *to = row(r->query, "unit", "20056");
+	assert_non_null(to);
+	assert_string_equal(to->name, "Xã A Lưới 1");
+	assert_string_equal(to->parent, "46");
+	assert_int_equal(to->dossiers->received, k2); /* 20047 + 20053 + 20056 + 20104 */
+	/* 20050 (K3) → 20050 Xã A Lưới 5 */
+	assert_int_equal(row(r->query, "unit", "20050")->dossiers->received, 1);
+	assert_int_equal(row(r->query, "all", "")->dossiers->received, all_recv);
+	assert_int_equal(row(r->query, "level", "district")->dossiers->received, 0);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	q.map_to = "tomorrow";
+	r = call(&rq);
+	assert_false(r->query->ok);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +726,9 @@ int main(void)
 	    cmocka_unit_test(test_late_events_and_supplements),
 	    cmocka_unit_test(test_garbage_and_status),
 	    cmocka_unit_test(test_connection_loss),
+	    cmocka_unit_test(test_verify),
+	    cmocka_unit_test(test_check_findings),
+	    cmocka_unit_test(test_units_and_map_to),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -8,5 +8,7 @@ int cmd_status(int argc, char **argv); /* status.c */
 int cmd_report(int argc, char **argv); /* report.c */
 int cmd_source(int argc, char **argv); /* source.c: add (key pair + sources file line) */
 int cmd_gen(int argc, char **argv);    /* gen.c */
+int cmd_check(int argc, char **argv);  /* check.c: data-quality findings for a period */
+int cmd_units(int argc, char **argv);  /* units.c: import | list the unit registry */
 
 #endif

@@ -15,6 +15,8 @@ static const struct {
 	{"report", cmd_report, "report --period P --format json -o FILE   export figures"},
 	{"source", cmd_source, "source add NAME --grant CODES --key-out FILE   create a source"},
 	{"gen", cmd_gen, "gen --period P --dossiers N --seed S -o FILE   synthetic records"},
+	{"check", cmd_check, "check --period P [--scope CODE]   data-quality findings"},
+	{"units", cmd_units, "units import FILE | list [--at YYYY-MM-DD]   the unit registry"},
 };
 
 static void usage(FILE *f)

@@ -91,12 +91,14 @@ static int write_file(const char *path, const uint8_t *data, size_t len)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cchc report --period P [--scope CODE] [--format json] -o FILE\n"
-	           "                   [--timeout-ms MS] [--config FILE]\n"
+	           "                   [--map-to CURRENT|YYYY-MM-DD] [--timeout-ms MS]\n"
+	           "                   [--config FILE]\n"
 	           "P: 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or 2024-01-01..2024-03-31.\n"
-	           "Several files (csv: one per table) go to FILE with each file's suffix.\n");
+	           "Several files (csv: one per table) go to FILE with each file's suffix.\n"
+	           "--map-to re-attributes each unit's figures to its successor on that date.\n");
 }
 
-enum { OPT_PERIOD = CLIENT_OPT_FIRST_FREE, OPT_SCOPE, OPT_FORMAT, OPT_TIMEOUT };
+enum { OPT_PERIOD = CLIENT_OPT_FIRST_FREE, OPT_SCOPE, OPT_FORMAT, OPT_TIMEOUT, OPT_MAP_TO };
 
 int cmd_report(int argc, char **argv)
 {
@@ -107,11 +109,12 @@ int cmd_report(int argc, char **argv)
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"output", required_argument, NULL, 'o'},
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
+	    {"map-to", required_argument, NULL, OPT_MAP_TO},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
-	const char *period = NULL, *scope = NULL, *format = "json", *output = NULL;
+	const char *period = NULL, *scope = NULL, *format = "json", *output = NULL, *map_to = NULL;
 	unsigned long long timeout = 0;
 	Cchc__V1__ReportRequest rr = CCHC__V1__REPORT_REQUEST__INIT;
 	Cchc__V1__ExportRequest er = CCHC__V1__EXPORT_REQUEST__INIT;
@@ -139,6 +142,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case OPT_MAP_TO:
+			map_to = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (client_parse_uint("report", "--timeout-ms", optarg, 86400000,
@@ -170,6 +176,7 @@ int cmd_report(int argc, char **argv)
 	rr.period = (char *)period;
 	rr.scope = (char *)scope;
 	rr.format = (char *)format;
+	rr.map_to = (char *)map_to;
 	er.body_case = CCHC__V1__EXPORT_REQUEST__BODY_REPORT;
 	er.report = &rr;
 	if (wire_pack(&er.base, &req, &reqlen)) {
