@@ -1,0 +1,491 @@
+/* tables: every row and column of the form II.06a tables is computed here once, from the stats
+ * rows "all", "level", "unit", "field" and the feedback figures, so the XLSX and the CSV cannot
+ * differ. Level headings and totals carry stats' own figures for the level and the scope, not sums
+ * made here, so the checks compare two independent counts: a table that does not add up is never
+ * rendered. */
+#include "tables.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- columns ---- */
+
+static const char G_INTAKE[] = "Số hồ sơ nhận giải quyết";
+static const char G_RESOLVED[] = "Số hồ sơ đã giải quyết";
+static const char G_PENDING[] = "Số hồ sơ đang giải quyết";
+
+#define DOSSIER_COLUMNS(label)                                                                     \
+	{                                                                                          \
+		{NULL, "TT", "tt"}, {NULL, label, "label"}, {G_INTAKE, "Tổng số", "intake"},       \
+		    {G_INTAKE, "Trực tuyến", "received_online"},                                   \
+		    {G_INTAKE, "Trực tiếp, dịch vụ bưu chính", "received_direct_postal"},          \
+		    {G_INTAKE, "Từ kỳ trước", "carried_over"},                                     \
+		    {G_RESOLVED, "Tổng số", "resolved"},                                           \
+		    {G_RESOLVED, "Trước hạn", "resolved_early"},                                   \
+		    {G_RESOLVED, "Đúng hạn", "resolved_on_time"},                                  \
+		    {G_RESOLVED, "Quá hạn", "resolved_late"}, {G_PENDING, "Tổng số", "pending"},   \
+		    {G_PENDING, "Trong hạn", "pending_within_due"},                                \
+		    {G_PENDING, "Quá hạn", "pending_overdue"},                                     \
+	}
+
+static const tables_column level_cols[] = DOSSIER_COLUMNS("Cấp hành chính");
+static const tables_column unit_cols[] = DOSSIER_COLUMNS("Đơn vị");
+static const tables_column field_cols[] = DOSSIER_COLUMNS("Lĩnh vực");
+#define NDOSSIER_COLS (sizeof level_cols / sizeof level_cols[0])
+
+static const char G_FB_IN[] = "Số phản ánh, kiến nghị tiếp nhận";
+static const char G_FB_TOPIC[] = "Phân loại số mới tiếp nhận";
+static const char G_FB_DONE[] = "Số phản ánh, kiến nghị đã xử lý";
+
+static const tables_column feedback_cols[] = {
+    {NULL, "TT", "tt"},
+    {NULL, "Đơn vị", "label"},
+    {G_FB_IN, "Tổng số", "total"},
+    {G_FB_IN, "Từ kỳ trước", "carried_over"},
+    {G_FB_IN, "Mới tiếp nhận", "received"},
+    {G_FB_TOPIC, "Về quy định hành chính", "about_regulation"},
+    {G_FB_TOPIC, "Về hành vi hành chính", "about_behavior"},
+    {G_FB_DONE, "Tổng số", "resolved"},
+    {G_FB_DONE, "Trong đó đã công khai", "published"},
+    {NULL, "Số phản ánh, kiến nghị đang xử lý", "pending"},
+};
+#define NFEEDBACK_COLS (sizeof feedback_cols / sizeof feedback_cols[0])
+
+/* ---- arithmetic within a row: value indices (column number - 3) ---- */
+
+typedef struct row_rule {
+	int lhs;
+	int rhs[3];
+	int n;
+} row_rule;
+
+static const row_rule dossier_rules[] = {
+    {0, {1, 2, 3}, 3}, /* (3) = (4) + (5) + (6) */
+    {4, {5, 6, 7}, 3}, /* (7) = (8) + (9) + (10) */
+    {8, {9, 10}, 2},   /* (11) = (12) + (13) */
+};
+static const row_rule feedback_rules[] = {
+    {0, {1, 2}, 2}, /* (3) = (4) + (5) */
+    {2, {3, 4}, 2}, /* (5) = (6) + (7) */
+    {0, {5, 7}, 2}, /* (3) = (8) + (10) */
+};
+
+/* ---- names ---- */
+
+static const char *const level_label[] = {"Đơn vị chưa xác định cấp", "Sở, ban, ngành",
+                                          "Huyện, thị xã, thành phố", "Xã, phường, thị trấn"};
+static const char *const level_key[] = {"", "province", "district", "commune"};
+static const char *const roman[] = {"I", "II", "III", "IV"};
+
+/* The field codes `cchc gen` and the province's one-stop systems use (tools/cchc/gen.c). */
+static const struct {
+	const char *code, *name;
+} field_names[] = {
+    {"hotich", "Hộ tịch"},
+    {"chungthuc", "Chứng thực"},
+    {"datdai", "Đất đai"},
+    {"dangkykinhdoanh", "Đăng ký kinh doanh"},
+    {"xaydung", "Xây dựng"},
+    {"tuphap", "Tư pháp"},
+    {"laodong", "Lao động, thương binh và xã hội"},
+    {"giaothong", "Giao thông vận tải"},
+    {"yte", "Y tế"},
+    {"giaoduc", "Giáo dục và đào tạo"},
+    {"congthuong", "Công thương"},
+    {"nongnghiep", "Nông nghiệp và phát triển nông thôn"},
+};
+
+const char *tables_field_name(const char *code)
+{
+	for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
+		if (!strcmp(code, field_names[i].code))
+			return field_names[i].name;
+	return NULL;
+}
+
+/* ---- building ---- */
+
+static void dossier_values(const Cchc__V1__FigureRow *r, int64_t v[TABLES_MAX_VALUES])
+{
+	memset(v, 0, sizeof(int64_t) * TABLES_MAX_VALUES);
+	if (!r || !r->dossiers)
+		return;
+	const Cchc__V1__DossierFigures *d = r->dossiers;
+	v[0] = d->intake;
+	v[1] = d->received_online;
+	v[2] = d->received_direct + d->received_postal;
+	v[3] = d->carried_over;
+	v[4] = d->resolved;
+	v[5] = d->resolved_early;
+	v[6] = d->resolved_on_time;
+	v[7] = d->resolved_late;
+	v[8] = d->pending;
+	v[9] = d->pending_within_due;
+	v[10] = d->pending_overdue;
+}
+
+static int values_zero(const int64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			return 0;
+	return 1;
+}
+
+static tables_row *add_row(tables_table *t, size_t cap, tables_row_kind kind, const char *tt,
+                           const char *code, const char *label)
+{
+	if (t->nrows == cap)
+		return NULL;
+	tables_row *r = &t->rows[t->nrows++];
+	memset(r, 0, sizeof *r);
+	r->kind = kind;
+	snprintf(r->tt, sizeof r->tt, "%s", tt);
+	snprintf(r->code, sizeof r->code, "%s", code ? code : "");
+	snprintf(r->label, sizeof r->label, "%s", label);
+	return r;
+}
+
+static void table_init(tables_table *t, const char *id, const char *sheet, const char *subtitle,
+                       const tables_column *cols, size_t ncols)
+{
+	t->id = id;
+	t->sheet = sheet;
+	t->form = "Biểu số II.06a/VPCP/KSTT";
+	t->title = "Tình hình, kết quả giải quyết TTHC";
+	t->subtitle = subtitle;
+	t->unit_of_count = "Đơn vị tính: Số hồ sơ TTHC";
+	t->cols = cols;
+	t->ncols = ncols;
+}
+
+/* The unit rows of level lv (0 = units the registry had no level for). */
+static int unit_level(const Cchc__V1__FigureRow *r)
+{
+	return r->has_level && r->level >= 1 && r->level <= 3 ? r->level : 0;
+}
+
+static int is_unit(const Cchc__V1__FigureRow *r)
+{
+	return r->group && !strcmp(r->group, "unit");
+}
+
+/* A level is in the tables when the period's unit structure has units of it in the scope, or
+ * when it has figures (never hide a count). Level 0 only when such units exist. */
+static void levels_present(const Cchc__V1__QueryReply *q, const figures *f, int present[4])
+{
+	memset(present, 0, sizeof(int) * 4);
+	for (size_t i = 0; i < q->n_rows; i++)
+		if (is_unit(q->rows[i]))
+			present[unit_level(q->rows[i])] = 1;
+	for (int lv = 1; lv <= 3; lv++) {
+		int64_t v[TABLES_MAX_VALUES];
+		dossier_values(figures_row(f, "level", level_key[lv]), v);
+		if (!values_zero(v, TABLES_MAX_VALUES))
+			present[lv] = 1;
+	}
+}
+
+/* Sum of the table values of the unit rows of level lv. */
+static void level0_values(const Cchc__V1__QueryReply *q, int lv, int64_t v[TABLES_MAX_VALUES])
+{
+	memset(v, 0, sizeof(int64_t) * TABLES_MAX_VALUES);
+	for (size_t i = 0; i < q->n_rows; i++) {
+		if (!is_unit(q->rows[i]) || unit_level(q->rows[i]) != lv)
+			continue;
+		int64_t u[TABLES_MAX_VALUES];
+		dossier_values(q->rows[i], u);
+		for (size_t k = 0; k < TABLES_MAX_VALUES; k++)
+			v[k] += u[k];
+	}
+}
+
+/* The figures of level lv as stats counted them; for level 0 (no level row) the sum of its units.
+ */
+static void level_values(const figures *f, int lv, int64_t v[TABLES_MAX_VALUES])
+{
+	if (lv == 0)
+		level0_values(f->query, 0, v);
+	else
+		dossier_values(figures_row(f, "level", level_key[lv]), v);
+}
+
+static const char *parent_name(const Cchc__V1__QueryReply *q, const char *parent)
+{
+	if (!parent || !*parent)
+		return NULL;
+	for (size_t i = 0; i < q->n_rows; i++)
+		if (is_unit(q->rows[i]) && q->rows[i]->key && !strcmp(q->rows[i]->key, parent) &&
+		    q->rows[i]->name && *q->rows[i]->name)
+			return q->rows[i]->name;
+	return NULL;
+}
+
+static int build_by_level(const figures *f, const int present[4], tables_table *t)
+{
+	table_init(t, "theo-cap", "Theo cấp", "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
+	t->rows = calloc(5, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	int n = 0;
+	for (int lv = 1; lv <= 4; lv++) {
+		int l = lv % 4; /* 1, 2, 3, then 0 last */
+		if (!present[l])
+			continue;
+		char tt[12];
+		snprintf(tt, sizeof tt, "%d", ++n);
+		tables_row *r = add_row(t, 5, TABLES_ROW_ITEM, tt, level_key[l], level_label[l]);
+		level_values(f, l, r->v);
+	}
+	tables_row *r = add_row(t, 5, TABLES_ROW_TOTAL, "", "", "Tổng cộng");
+	dossier_values(figures_row(f, "all", ""), r->v);
+	return 0;
+}
+
+/* Every unit stats lists for the scope is a row, those with nothing at all included: a silent
+ * office is itself worth seeing on the form, and the rows then match the registry of the period.
+ * The total sits last, after the level headings (I, II, III) and their units (1, 2, …). */
+static int build_by_unit(const figures *f, const int present[4], tables_table *t)
+{
+	const Cchc__V1__QueryReply *q = f->query;
+	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	size_t cap = q->n_rows + 5;
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	int ngroups = 0;
+	for (int lv = 1; lv <= 4; lv++) {
+		int l = lv % 4;
+		if (!present[l])
+			continue;
+		tables_row *g = add_row(t, cap, TABLES_ROW_GROUP, roman[ngroups++], level_key[l],
+		                        level_label[l]);
+		level_values(f, l, g->v);
+		int n = 0;
+		for (size_t i = 0; i < q->n_rows; i++) {
+			const Cchc__V1__FigureRow *u = q->rows[i];
+			if (!is_unit(u) || unit_level(u) != l)
+				continue;
+			const char *code = u->key ? u->key : "";
+			const char *name = u->name && *u->name ? u->name : code;
+			const char *parent = l == 3 ? parent_name(q, u->parent) : NULL;
+			char tt[12], label[256];
+			snprintf(tt, sizeof tt, "%d", ++n);
+			/* commune names repeat across districts: say which district */
+			if (parent)
+				snprintf(label, sizeof label, "%.150s (%.100s)", name, parent);
+			else
+				snprintf(label, sizeof label, "%.250s", name);
+			tables_row *r = add_row(t, cap, TABLES_ROW_ITEM, tt, code, label);
+			dossier_values(u, r->v);
+		}
+	}
+	tables_row *r = add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng");
+	dossier_values(figures_row(f, "all", ""), r->v);
+	return 0;
+}
+
+/* Fields with nothing in any column (e.g. only online applications still waiting) are left out:
+ * unlike a unit, a field is not a place whose silence means something. */
+static int build_by_field(const figures *f, tables_table *t)
+{
+	const Cchc__V1__QueryReply *q = f->query;
+	table_init(t, "theo-linh-vuc", "Theo lĩnh vực", "(theo lĩnh vực)", field_cols,
+	           NDOSSIER_COLS);
+	size_t cap = q->n_rows + 1;
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	int n = 0;
+	for (size_t i = 0; i < q->n_rows; i++) {
+		const Cchc__V1__FigureRow *fr = q->rows[i];
+		if (!fr->group || strcmp(fr->group, "field"))
+			continue;
+		int64_t v[TABLES_MAX_VALUES];
+		dossier_values(fr, v);
+		if (values_zero(v, TABLES_MAX_VALUES))
+			continue;
+		const char *code = fr->key ? fr->key : "";
+		const char *name = tables_field_name(code);
+		char tt[12];
+		snprintf(tt, sizeof tt, "%d", ++n);
+		tables_row *r = add_row(t, cap, TABLES_ROW_ITEM, tt, code,
+		                        name    ? name
+		                        : *code ? code
+		                                : "Chưa xác định lĩnh vực");
+		memcpy(r->v, v, sizeof v);
+	}
+	tables_row *r = add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng");
+	dossier_values(figures_row(f, "all", ""), r->v);
+	return 0;
+}
+
+/* Stats counts feedback for the scope as a whole, so the table has the scope's row only. */
+static int build_feedback(const figures *f, const char *scope, tables_table *t)
+{
+	const Cchc__V1__QueryReply *q = f->query;
+	table_init(t, "phan-anh-kien-nghi", "Phản ánh, kiến nghị", NULL, feedback_cols,
+	           NFEEDBACK_COLS);
+	t->form = NULL;
+	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
+	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";
+	t->rows = calloc(1, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	const char *name = q->scope_name && *q->scope_name ? q->scope_name : scope;
+	tables_row *r = add_row(t, 1, TABLES_ROW_TOTAL, "", scope, name);
+	const Cchc__V1__FeedbackFigures *fb = q->feedback;
+	if (fb) {
+		r->v[0] = fb->carried_over + fb->received;
+		r->v[1] = fb->carried_over;
+		r->v[2] = fb->received;
+		r->v[3] = fb->about_regulation;
+		r->v[4] = fb->about_behavior;
+		r->v[5] = fb->resolved;
+		r->v[6] = fb->published;
+		r->v[7] = fb->pending;
+	}
+	return 0;
+}
+
+/* "2023-12-15" -> "15/12/2023" */
+static void vn_date(const char *iso, char out[11])
+{
+	snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+}
+
+int tables_build(const render_input *in, tables_set *out, char *err, size_t errlen)
+{
+	const figures *f = in->figures;
+	const Cchc__V1__QueryReply *q = f->query;
+	int present[4];
+	char from[11], to[11];
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->reporting_unit, sizeof out->reporting_unit, "Đơn vị báo cáo: %.250s",
+	         q->scope_name && *q->scope_name ? q->scope_name : in->scope);
+	vn_date(in->period->first_day, from);
+	vn_date(in->period->last_day, to);
+	snprintf(out->period_line, sizeof out->period_line, "Kỳ báo cáo (Từ ngày %s đến ngày %s)",
+	         from, to);
+	levels_present(q, f, present);
+	if (build_by_level(f, present, &out->t[TABLES_BY_LEVEL]) ||
+	    build_by_unit(f, present, &out->t[TABLES_BY_UNIT]) ||
+	    build_by_field(f, &out->t[TABLES_BY_FIELD]) ||
+	    build_feedback(f, in->scope, &out->t[TABLES_FEEDBACK])) {
+		snprintf(err, errlen, "out of memory building the tables");
+		return -1;
+	}
+	for (int i = 0; i < TABLES_N; i++)
+		if (tables_check(&out->t[i], err, errlen))
+			return -1;
+	return 0;
+}
+
+void tables_free(tables_set *s)
+{
+	for (int i = 0; i < TABLES_N; i++) {
+		free(s->t[i].rows);
+		s->t[i].rows = NULL;
+		s->t[i].nrows = 0;
+	}
+}
+
+/* ---- checks ---- */
+
+static void row_name(const tables_row *r, char *buf, size_t len)
+{
+	if (r->code[0] && strcmp(r->code, r->label))
+		snprintf(buf, len, "'%.200s' (%.39s)", r->label, r->code);
+	else
+		snprintf(buf, len, "'%.240s'", r->label);
+}
+
+static int refuse(const tables_table *t, const tables_row *r, char *err, size_t errlen,
+                  const char *what)
+{
+	char name[256];
+	row_name(r, name, sizeof name);
+	snprintf(err, errlen, "table %s, row %s: %s; the tables are not rendered", t->id, name,
+	         what);
+	return -1;
+}
+
+static int check_rules(const tables_table *t, const tables_row *r, const row_rule *rules, size_t n,
+                       char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t sum = 0;
+		char terms[64] = "", what[256];
+		size_t len = 0;
+		for (int k = 0; k < rules[i].n; k++) {
+			sum += r->v[rules[i].rhs[k]];
+			len += (size_t)snprintf(terms + len, sizeof terms - len, "%s(%d)",
+			                        k ? " + " : "", rules[i].rhs[k] + 3);
+		}
+		if (r->v[rules[i].lhs] == sum)
+			continue;
+		snprintf(what, sizeof what, "column (%d) is %" PRId64 " but %s = %" PRId64,
+		         rules[i].lhs + 3, r->v[rules[i].lhs], terms, sum);
+		return refuse(t, r, err, errlen, what);
+	}
+	return 0;
+}
+
+/* Compares row r with the sum of rows [from, to) of kind `kind`. */
+static int check_sum(const tables_table *t, const tables_row *r, size_t from, size_t to,
+                     tables_row_kind kind, const char *parts, char *err, size_t errlen)
+{
+	size_t nv = t->ncols - 2;
+	for (size_t c = 0; c < nv; c++) {
+		int64_t sum = 0;
+		for (size_t i = from; i < to; i++)
+			if (t->rows[i].kind == kind)
+				sum += t->rows[i].v[c];
+		if (sum == r->v[c])
+			continue;
+		char what[256];
+		snprintf(what, sizeof what,
+		         "column (%zu) is %" PRId64 " but the sum of its %s is %" PRId64, c + 3,
+		         r->v[c], parts, sum);
+		return refuse(t, r, err, errlen, what);
+	}
+	return 0;
+}
+
+int tables_check(const tables_table *t, char *err, size_t errlen)
+{
+	int feedback = t->cols == feedback_cols;
+	const row_rule *rules = feedback ? feedback_rules : dossier_rules;
+	size_t nrules = feedback ? sizeof feedback_rules / sizeof feedback_rules[0]
+	                         : sizeof dossier_rules / sizeof dossier_rules[0];
+	int has_groups = 0;
+
+	/* rows first: a wrong unit is named, not the level heading its error spills into */
+	for (size_t i = 0; i < t->nrows; i++)
+		if (check_rules(t, &t->rows[i], rules, nrules, err, errlen))
+			return -1;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const tables_row *r = &t->rows[i];
+		has_groups |= r->kind == TABLES_ROW_GROUP;
+		if (r->kind != TABLES_ROW_GROUP)
+			continue;
+		size_t end = i + 1;
+		while (end < t->nrows && t->rows[end].kind == TABLES_ROW_ITEM)
+			end++;
+		if (check_sum(t, r, i + 1, end, TABLES_ROW_ITEM, "units", err, errlen))
+			return -1;
+	}
+	/* the feedback table is the scope's row alone; the others must add up to their total */
+	for (size_t i = 0; i < t->nrows && !feedback; i++) {
+		const tables_row *r = &t->rows[i];
+		if (r->kind != TABLES_ROW_TOTAL)
+			continue;
+		if (check_sum(t, r, 0, t->nrows, has_groups ? TABLES_ROW_GROUP : TABLES_ROW_ITEM,
+		              has_groups ? "levels" : "rows", err, errlen))
+			return -1;
+	}
+	return 0;
+}

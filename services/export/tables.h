@@ -1,0 +1,75 @@
+/* tables: the tables of form II.06a/VPCP/KSTT (Thông tư 01/2020/TT-VPCP) by level, by unit and by
+ * field, and the feedback table, as one model built from the figures once; the XLSX and CSV
+ * renderers only draw it. Building checks every sum the table shows and refuses otherwise. */
+#ifndef CCHC_TABLES_H
+#define CCHC_TABLES_H
+
+#include "render.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TABLES_MAX_COLS   16 /* columns of a table, TT and label included */
+#define TABLES_MAX_VALUES 14
+
+/* One column of the two-row header. Columns with the same non-NULL group in a row share a merged
+ * cell in the first header row; a column without a group spans both header rows. */
+typedef struct tables_column {
+	const char *group; /* "Số hồ sơ nhận giải quyết", or NULL */
+	const char *name; /* "Tổng số", "Trực tuyến", …; the whole header when group is NULL */
+	const char *key; /* short name for machines (CSV tests, errors): "intake", "online", … */
+} tables_column;
+
+typedef enum tables_row_kind {
+	TABLES_ROW_ITEM,  /* a level, a unit, a field */
+	TABLES_ROW_GROUP, /* a level heading in the by-unit table: the level's figures */
+	TABLES_ROW_TOTAL  /* "Tổng cộng": the scope's figures */
+} tables_row_kind;
+
+typedef struct tables_row {
+	tables_row_kind kind;
+	char tt[12];                  /* "1", "II", "" */
+	char code[40];                /* unit code, field code, level key; "" for totals */
+	char label[256];              /* UTF-8 */
+	int64_t v[TABLES_MAX_VALUES]; /* the numeric columns, from column 3 on */
+} tables_row;
+
+typedef struct tables_table {
+	const char *id;            /* file-name part and machine name: "theo-cap", … */
+	const char *sheet;         /* XLSX sheet name (≤ 31 characters) */
+	const char *form;          /* "Biểu số II.06a/VPCP/KSTT", or NULL */
+	const char *title;         /* "Tình hình, kết quả giải quyết TTHC" */
+	const char *subtitle;      /* "(theo cấp hành chính)" */
+	const char *unit_of_count; /* "Đơn vị tính: Số hồ sơ TTHC" */
+	const tables_column *cols; /* cols[0] is TT, cols[1] the label, then the values */
+	size_t ncols;
+	tables_row *rows; /* owner */
+	size_t nrows;
+} tables_table;
+
+enum { TABLES_BY_LEVEL, TABLES_BY_UNIT, TABLES_BY_FIELD, TABLES_FEEDBACK, TABLES_N };
+
+typedef struct tables_set {
+	char reporting_unit[300]; /* "Đơn vị báo cáo: Tỉnh Thừa Thiên Huế" */
+	char period_line[120]; /* "Kỳ báo cáo (Từ ngày 15/12/2023 đến ngày 14/03/2024)" */
+	tables_table t[TABLES_N];
+} tables_set;
+
+/* Builds the four tables from in->figures and in->period, then checks them (see tables_check).
+ * Returns 0, or -1 with a message in err naming the table and row at fault. Free with
+ * tables_free, also after a failure. */
+int tables_build(const render_input *in, tables_set *out, char *err, size_t errlen);
+
+/* The arithmetic every table must satisfy before it is rendered: within each row (3 = 4+5+6,
+ * 7 = 8+9+10, 11 = 12+13; feedback: received in total = from before + new = resolved + pending,
+ * new = about regulation + about behaviour), each level heading = the sum of its units, and the
+ * total = the sum of the levels (or of the rows when there are no headings). Returns 0, or -1 with
+ * a message in err. */
+int tables_check(const tables_table *t, char *err, size_t errlen);
+
+void tables_free(tables_set *s);
+
+/* A readable Vietnamese name for a field code, or NULL when the code is not known. */
+const char *tables_field_name(const char *code);
+
+#endif

@@ -1,0 +1,578 @@
+/* test_tables: the form II.06a table model (services/export/tables.c) built from a QueryReply made
+ * by hand, its refusals when a figure does not add up, and the CSV text drawn from it. Level and
+ * scope rows here are summed by the test itself, independently of tables.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "render.h"
+#include "service.h"
+#include "tables.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a QueryReply in memory ---- */
+
+#define MAXROWS 32
+
+typedef struct fixture {
+	Cchc__V1__QueryReply q;
+	Cchc__V1__FigureRow rows[MAXROWS];
+	Cchc__V1__FigureRow *ptrs[MAXROWS];
+	Cchc__V1__DossierFigures figs[MAXROWS];
+	Cchc__V1__FeedbackFigures fb;
+	figures f;
+	period p;
+	render_input in;
+} fixture;
+
+/* Consistent figures from a seed: every identity of DESIGN §6 holds. */
+static void fill(Cchc__V1__DossierFigures *d, int s)
+{
+	d->carried_over = 3 * s + 1;
+	d->received_online = 50 * s + 7;
+	d->received_direct = 20 * s + 3;
+	d->received_postal = s;
+	d->received = d->received_online + d->received_direct + d->received_postal;
+	d->intake = d->carried_over + d->received;
+	d->resolved_early = 30 * s + 2;
+	d->resolved_on_time = 25 * s + 1;
+	d->resolved_late = 2 * s;
+	d->resolved = d->resolved_early + d->resolved_on_time + d->resolved_late;
+	d->returned = s % 3;
+	d->withdrawn = s % 2;
+	d->pending = d->intake - d->resolved - d->returned - d->withdrawn;
+	d->pending_overdue = d->pending / 4;
+	d->pending_within_due = d->pending - d->pending_overdue;
+	d->waiting = s;
+}
+
+static void add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *d)
+{
+	to->carried_over += d->carried_over;
+	to->received += d->received;
+	to->received_online += d->received_online;
+	to->received_direct += d->received_direct;
+	to->received_postal += d->received_postal;
+	to->intake += d->intake;
+	to->resolved += d->resolved;
+	to->resolved_early += d->resolved_early;
+	to->resolved_on_time += d->resolved_on_time;
+	to->resolved_late += d->resolved_late;
+	to->pending += d->pending;
+	to->pending_within_due += d->pending_within_due;
+	to->pending_overdue += d->pending_overdue;
+}
+
+static Cchc__V1__FigureRow *row(fixture *x, const char *group, const char *key, const char *name,
+                                int level, const char *parent, int seed)
+{
+	size_t i = x->q.n_rows++;
+	assert_true(i < MAXROWS);
+	Cchc__V1__FigureRow *r = &x->rows[i];
+	cchc__v1__figure_row__init(r);
+	cchc__v1__dossier_figures__init(&x->figs[i]);
+	r->group = (char *)group;
+	r->key = (char *)key;
+	r->name = (char *)name;
+	r->parent = (char *)parent;
+	if (level) {
+		r->has_level = 1;
+		r->level = level;
+	}
+	if (seed > 0)
+		fill(&x->figs[i], seed);
+	r->dossiers = &x->figs[i];
+	x->ptrs[i] = r;
+	return r;
+}
+
+static Cchc__V1__DossierFigures *figs_of(fixture *x, const char *group, const char *key)
+{
+	for (size_t i = 0; i < x->q.n_rows; i++)
+		if (!strcmp(x->rows[i].group, group) && !strcmp(x->rows[i].key, key))
+			return &x->figs[i];
+	fail_msg("no row %s %s", group, key);
+	return NULL;
+}
+
+/* Sets the "level" and "all" rows to the sums of the unit and field rows. */
+static void sum_up(fixture *x)
+{
+	static const char *const key[] = {"", "province", "district", "commune"};
+	for (size_t i = 0; i < x->q.n_rows; i++) {
+		if (strcmp(x->rows[i].group, "unit"))
+			continue;
+		add(figs_of(x, "level", key[x->rows[i].level]), &x->figs[i]);
+		add(figs_of(x, "all", ""), &x->figs[i]);
+	}
+}
+
+static void init(fixture *x, const char *label)
+{
+	memset(x, 0, sizeof *x);
+	cchc__v1__query_reply__init(&x->q);
+	x->q.rows = x->ptrs;
+	x->q.scope_name = "Tỉnh Thừa Thiên Huế";
+	cchc__v1__feedback_figures__init(&x->fb);
+	x->q.feedback = &x->fb;
+	x->f.query = &x->q;
+	char err[256];
+	assert_int_equal(period_parse(label, &x->p, err, sizeof err), 0);
+	x->in = (render_input){&x->p, "46", &x->f, NULL, 0};
+	row(x, "all", "", NULL, 0, NULL, 0);
+	row(x, "level", "province", NULL, 1, NULL, 0);
+	row(x, "level", "district", NULL, 2, NULL, 0);
+	row(x, "level", "commune", NULL, 3, NULL, 0);
+}
+
+/* Three levels; one commune with nothing at all; fields whose sum is the scope's. */
+static void three_levels(fixture *x)
+{
+	init(x, "2024-Q1");
+	row(x, "unit", "46", "Tỉnh Thừa Thiên Huế", 1, "", 5);
+	row(x, "unit", "474", "Thành phố Huế", 2, "46", 4);
+	row(x, "unit", "477", "Huyện Phong Điền", 2, "46", 2);
+	row(x, "unit", "19750", "Phường Tây Lộc", 3, "474", 3);
+	row(x, "unit", "19753", "Phường Thuận Lộc", 3, "474", 0);
+	row(x, "unit", "19774", "Thị trấn Phong Điền", 3, "477", 1);
+	sum_up(x);
+	/* fields: hotich 6, datdai 5, an unknown code 4 -> the rest goes to "datdai" */
+	Cchc__V1__FigureRow *h = row(x, "field", "hotich", NULL, 0, NULL, 6);
+	Cchc__V1__FigureRow *u = row(x, "field", "khac123", NULL, 0, NULL, 4);
+	Cchc__V1__FigureRow *d = row(x, "field", "datdai", NULL, 0, NULL, 0);
+	row(x, "field", "xaydung", NULL, 0, NULL, 0); /* all zero: left out */
+	/* datdai = all - hotich - khac123, column by column */
+	Cchc__V1__DossierFigures *a = figs_of(x, "all", "");
+	int64_t *dv[] = {&d->dossiers->carried_over,    &d->dossiers->received_online,
+	                 &d->dossiers->received_direct, &d->dossiers->received_postal,
+	                 &d->dossiers->resolved_early,  &d->dossiers->resolved_on_time,
+	                 &d->dossiers->resolved_late,   &d->dossiers->pending_within_due,
+	                 &d->dossiers->pending_overdue};
+	const int64_t av[] = {a->carried_over,    a->received_online,    a->received_direct,
+	                      a->received_postal, a->resolved_early,     a->resolved_on_time,
+	                      a->resolved_late,   a->pending_within_due, a->pending_overdue};
+	const int64_t hv[] = {h->dossiers->carried_over,    h->dossiers->received_online,
+	                      h->dossiers->received_direct, h->dossiers->received_postal,
+	                      h->dossiers->resolved_early,  h->dossiers->resolved_on_time,
+	                      h->dossiers->resolved_late,   h->dossiers->pending_within_due,
+	                      h->dossiers->pending_overdue};
+	const int64_t uv[] = {u->dossiers->carried_over,    u->dossiers->received_online,
+	                      u->dossiers->received_direct, u->dossiers->received_postal,
+	                      u->dossiers->resolved_early,  u->dossiers->resolved_on_time,
+	                      u->dossiers->resolved_late,   u->dossiers->pending_within_due,
+	                      u->dossiers->pending_overdue};
+	for (size_t i = 0; i < 9; i++)
+		*dv[i] = av[i] - hv[i] - uv[i];
+	Cchc__V1__DossierFigures *dd = d->dossiers;
+	dd->received = dd->received_online + dd->received_direct + dd->received_postal;
+	dd->intake = dd->carried_over + dd->received;
+	dd->resolved = dd->resolved_early + dd->resolved_on_time + dd->resolved_late;
+	dd->pending = dd->pending_within_due + dd->pending_overdue;
+	for (size_t i = 0; i < 9; i++)
+		assert_true(*dv[i] > 0);
+	x->fb = (Cchc__V1__FeedbackFigures)CCHC__V1__FEEDBACK_FIGURES__INIT;
+	x->fb.carried_over = 2;
+	x->fb.received = 9;
+	x->fb.about_regulation = 7;
+	x->fb.about_behavior = 2;
+	x->fb.resolved = 8;
+	x->fb.published = 6;
+	x->fb.pending = 3;
+}
+
+/* The 11 table values of DESIGN §7 computed from a figures object, independently of tables.c. */
+static void expect(const Cchc__V1__DossierFigures *d, int64_t v[11])
+{
+	const int64_t e[11] = {d->carried_over + d->received,
+	                       d->received_online,
+	                       d->received_direct + d->received_postal,
+	                       d->carried_over,
+	                       d->resolved,
+	                       d->resolved_early,
+	                       d->resolved_on_time,
+	                       d->resolved_late,
+	                       d->pending,
+	                       d->pending_within_due,
+	                       d->pending_overdue};
+	memcpy(v, e, sizeof e);
+}
+
+static void assert_values(const tables_row *r, const Cchc__V1__DossierFigures *d)
+{
+	int64_t e[11];
+	expect(d, e);
+	for (int c = 0; c < 11; c++)
+		if (r->v[c] != e[c])
+			fail_msg("row '%s' column (%d): %lld, expected %lld", r->label, c + 3,
+			         (long long)r->v[c], (long long)e[c]);
+}
+
+/* ---- the model ---- */
+
+static void test_header_lines(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	assert_string_equal(ts.reporting_unit, "Đơn vị báo cáo: Tỉnh Thừa Thiên Huế");
+	assert_string_equal(ts.period_line, "Kỳ báo cáo (Từ ngày 15/12/2023 đến ngày 14/03/2024)");
+	const tables_table *t = &ts.t[TABLES_BY_LEVEL];
+	assert_string_equal(t->title, "Tình hình, kết quả giải quyết TTHC");
+	assert_string_equal(t->unit_of_count, "Đơn vị tính: Số hồ sơ TTHC");
+	assert_int_equal(t->ncols, 13);
+	assert_string_equal(t->cols[2].group, "Số hồ sơ nhận giải quyết");
+	assert_string_equal(t->cols[5].name, "Từ kỳ trước");
+	assert_string_equal(t->cols[6].group, "Số hồ sơ đã giải quyết");
+	assert_string_equal(t->cols[9].name, "Quá hạn");
+	assert_string_equal(t->cols[11].name, "Trong hạn");
+	assert_null(t->cols[0].group);
+	tables_free(&ts);
+
+	init(&x, "2024-03");
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	assert_string_equal(ts.period_line, "Kỳ báo cáo (Từ ngày 15/02/2024 đến ngày 14/03/2024)");
+	tables_free(&ts);
+}
+
+static void test_by_level(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_BY_LEVEL];
+	assert_int_equal(t->nrows, 4);
+	static const char *const label[] = {"Sở, ban, ngành", "Huyện, thị xã, thành phố",
+	                                    "Xã, phường, thị trấn", "Tổng cộng"};
+	static const char *const key[] = {"province", "district", "commune"};
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(t->rows[i].label, label[i]);
+		assert_int_equal(t->rows[i].kind, TABLES_ROW_ITEM);
+		assert_int_equal(atoi(t->rows[i].tt), i + 1);
+		assert_values(&t->rows[i], figs_of(&x, "level", key[i]));
+	}
+	assert_string_equal(t->rows[3].label, label[3]);
+	assert_int_equal(t->rows[3].kind, TABLES_ROW_TOTAL);
+	assert_values(&t->rows[3], figs_of(&x, "all", ""));
+	/* district = Thành phố Huế + Phong Điền, summed here */
+	int64_t a[11], b[11];
+	expect(figs_of(&x, "unit", "474"), a);
+	expect(figs_of(&x, "unit", "477"), b);
+	for (int c = 0; c < 11; c++)
+		assert_int_equal(t->rows[1].v[c], a[c] + b[c]);
+	tables_free(&ts);
+}
+
+static void test_by_unit(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_BY_UNIT];
+	static const struct {
+		tables_row_kind kind;
+		const char *tt, *code, *label;
+	} want[] = {
+	    {TABLES_ROW_GROUP, "I", "province", "Sở, ban, ngành"},
+	    {TABLES_ROW_ITEM, "1", "46", "Tỉnh Thừa Thiên Huế"},
+	    {TABLES_ROW_GROUP, "II", "district", "Huyện, thị xã, thành phố"},
+	    {TABLES_ROW_ITEM, "1", "474", "Thành phố Huế"},
+	    {TABLES_ROW_ITEM, "2", "477", "Huyện Phong Điền"},
+	    {TABLES_ROW_GROUP, "III", "commune", "Xã, phường, thị trấn"},
+	    {TABLES_ROW_ITEM, "1", "19750", "Phường Tây Lộc (Thành phố Huế)"},
+	    {TABLES_ROW_ITEM, "2", "19753", "Phường Thuận Lộc (Thành phố Huế)"},
+	    {TABLES_ROW_ITEM, "3", "19774", "Thị trấn Phong Điền (Huyện Phong Điền)"},
+	    {TABLES_ROW_TOTAL, "", "", "Tổng cộng"},
+	};
+	assert_int_equal(t->nrows, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const tables_row *r = &t->rows[i];
+		assert_int_equal(r->kind, want[i].kind);
+		assert_string_equal(r->tt, want[i].tt);
+		assert_string_equal(r->code, want[i].code);
+		assert_string_equal(r->label, want[i].label);
+		if (r->kind == TABLES_ROW_ITEM)
+			assert_values(r, figs_of(&x, "unit", r->code));
+		else if (r->kind == TABLES_ROW_GROUP)
+			assert_values(r, figs_of(&x, "level", r->code));
+		else
+			assert_values(r, figs_of(&x, "all", ""));
+	}
+	/* the unit with nothing is listed, with zeros */
+	for (int c = 0; c < 11; c++)
+		assert_int_equal(t->rows[7].v[c], 0);
+	tables_free(&ts);
+}
+
+static void test_by_field_and_feedback(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_BY_FIELD];
+	assert_int_equal(t->nrows, 4); /* hotich, khac123, datdai, total; xaydung (zero) left out */
+	assert_string_equal(t->rows[0].label, "Hộ tịch");
+	assert_string_equal(t->rows[0].code, "hotich");
+	assert_string_equal(t->rows[1].label, "khac123");
+	assert_string_equal(t->rows[2].label, "Đất đai");
+	assert_string_equal(t->rows[2].tt, "3");
+	assert_values(&t->rows[2], figs_of(&x, "field", "datdai"));
+	assert_values(&t->rows[3], figs_of(&x, "all", ""));
+	assert_string_equal(tables_field_name("laodong"), "Lao động, thương binh và xã hội");
+	assert_null(tables_field_name("khac123"));
+
+	t = &ts.t[TABLES_FEEDBACK];
+	assert_int_equal(t->nrows, 1);
+	assert_int_equal(t->ncols, 10);
+	assert_string_equal(t->rows[0].label, "Tỉnh Thừa Thiên Huế");
+	const int64_t want[] = {11, 2, 9, 7, 2, 8, 6, 3};
+	for (int c = 0; c < 8; c++)
+		assert_int_equal(t->rows[0].v[c], want[c]);
+	tables_free(&ts);
+}
+
+/* After 07/2025 there are no districts: the tables show the levels the structure has. */
+static void test_two_tiers(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	init(&x, "2026-Q1");
+	row(&x, "unit", "46", "Thành phố Huế", 1, "", 3);
+	row(&x, "unit", "19750", "Phường Phú Xuân", 3, "46", 2);
+	sum_up(&x);
+	row(&x, "field", "hotich", NULL, 0, NULL, 0);
+	*figs_of(&x, "field", "hotich") = *figs_of(&x, "all", "");
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_BY_LEVEL];
+	assert_int_equal(t->nrows, 3);
+	assert_string_equal(t->rows[0].label, "Sở, ban, ngành");
+	assert_string_equal(t->rows[1].label, "Xã, phường, thị trấn");
+	assert_string_equal(t->rows[1].tt, "2");
+	t = &ts.t[TABLES_BY_UNIT];
+	assert_int_equal(t->nrows, 5);
+	assert_string_equal(t->rows[2].tt, "II");
+	/* the parent is the province, not a district: named after it all the same */
+	assert_string_equal(t->rows[3].label, "Phường Phú Xuân (Thành phố Huế)");
+	assert_int_equal(ts.t[TABLES_BY_FIELD].nrows, 2);
+	tables_free(&ts);
+}
+
+/* ---- refusals: each names the table and the row ---- */
+
+static void refused(fixture *x, const char *needle1, const char *needle2)
+{
+	tables_set ts;
+	char err[512] = "";
+	assert_int_equal(tables_build(&x->in, &ts, err, sizeof err), -1);
+	tables_free(&ts);
+	if (!strstr(err, needle1) || !strstr(err, needle2))
+		fail_msg("error '%s' does not name '%s' and '%s'", err, needle1, needle2);
+	/* neither renderer draws it */
+	render_output out = {0};
+	assert_int_equal(render_csv(&x->in, &out, err, sizeof err), -1);
+	assert_int_equal(render_xlsx(&x->in, &out, err, sizeof err), -1);
+	render_output_free(&out);
+}
+
+static void test_refuses_row_arithmetic(void **state)
+{
+	(void)state;
+	fixture x;
+	three_levels(&x);
+	figs_of(&x, "unit", "19750")->resolved_late += 1; /* (7) != (8)+(9)+(10) */
+	refused(&x, "Phường Tây Lộc", "column (7)");
+
+	three_levels(&x);
+	figs_of(&x, "unit", "477")->received_postal += 2; /* (3) != (4)+(5)+(6) */
+	refused(&x, "Huyện Phong Điền", "column (3)");
+
+	three_levels(&x);
+	figs_of(&x, "field", "hotich")->pending_overdue += 1; /* (11) != (12)+(13) */
+	refused(&x, "theo-linh-vuc", "Hộ tịch");
+
+	three_levels(&x);
+	x.fb.about_behavior = 3; /* new != regulation + behaviour */
+	refused(&x, "phan-anh-kien-nghi", "column (5)");
+}
+
+static void test_refuses_sums(void **state)
+{
+	(void)state;
+	fixture x;
+	Cchc__V1__DossierFigures *d;
+
+	/* a level whose figures are not the sum of its units */
+	three_levels(&x);
+	d = figs_of(&x, "level", "district");
+	d->carried_over += 1;
+	d->intake += 1;
+	d->pending += 1;
+	d->pending_within_due += 1;
+	d = figs_of(&x, "all", ""); /* so that the levels still add up to the scope */
+	d->carried_over += 1;
+	d->intake += 1;
+	d->pending += 1;
+	d->pending_within_due += 1;
+	refused(&x, "theo-don-vi", "Huyện, thị xã, thành phố");
+
+	/* the scope's total not the sum of its levels */
+	three_levels(&x);
+	d = figs_of(&x, "all", "");
+	d->resolved_early += 1;
+	d->resolved += 1;
+	refused(&x, "Tổng cộng", "column (7)");
+
+	/* fields that do not add up to the scope */
+	three_levels(&x);
+	d = figs_of(&x, "field", "datdai");
+	d->received_online -= 1;
+	d->intake -= 1;
+	refused(&x, "theo-linh-vuc", "Tổng cộng");
+
+	/* figures with no field row at all */
+	init(&x, "2024-Q1");
+	row(&x, "unit", "46", "Tỉnh Thừa Thiên Huế", 1, "", 2);
+	sum_up(&x);
+	refused(&x, "theo-linh-vuc", "Tổng cộng");
+}
+
+/* ---- the CSV text ---- */
+
+static const render_file *file_named(const render_output *o, const char *name)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->files[i].name, name))
+			return &o->files[i];
+	fail_msg("no file %s", name);
+	return NULL;
+}
+
+/* Line n (0-based) of a CSV file, without CRLF. */
+static void csv_line(const render_file *f, int n, char *out, size_t len)
+{
+	const char *p = (const char *)f->data, *end = p + f->len;
+	for (int i = 0; i < n; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		assert_non_null(nl);
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	assert_non_null(nl);
+	assert_true(nl > p && nl[-1] == '\r');
+	size_t n2 = (size_t)(nl - 1 - p);
+	assert_true(n2 < len);
+	memcpy(out, p, n2);
+	out[n2] = 0;
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	fixture x;
+	render_output out = {0};
+	char err[512], line[1024], want[1024];
+	three_levels(&x);
+	assert_int_equal(render_csv(&x.in, &out, err, sizeof err), 0);
+	assert_int_equal(out.n, 4);
+	const render_file *lv = file_named(&out, "-theo-cap.csv");
+	file_named(&out, "-theo-don-vi.csv");
+	file_named(&out, "-theo-linh-vuc.csv");
+	const render_file *fb = file_named(&out, "-phan-anh-kien-nghi.csv");
+	assert_memory_equal(lv->data, "\xEF\xBB\xBF", 3);
+	csv_line(lv, 0, line, sizeof line);
+	assert_string_equal(
+	    line + 3,
+	    "TT,Mã,Cấp hành chính,Số hồ sơ nhận giải quyết - Tổng số,Số hồ sơ nhận giải quyết - "
+	    "Trực tuyến,\"Số hồ sơ nhận giải quyết - Trực tiếp, dịch vụ bưu chính\",Số hồ sơ nhận "
+	    "giải quyết - Từ kỳ trước,Số hồ sơ đã giải quyết - Tổng số,Số hồ sơ đã giải quyết - "
+	    "Trước hạn,Số hồ sơ đã giải quyết - Đúng hạn,Số hồ sơ đã giải quyết - Quá hạn,Số hồ sơ "
+	    "đang giải quyết - Tổng số,Số hồ sơ đang giải quyết - Trong hạn,Số hồ sơ đang giải "
+	    "quyết - Quá hạn");
+	/* the province row, from the figures directly */
+	int64_t e[11];
+	expect(figs_of(&x, "level", "province"), e);
+	int n = snprintf(want, sizeof want, "1,province,\"Sở, ban, ngành\"");
+	for (int c = 0; c < 11; c++)
+		n += snprintf(want + n, sizeof want - (size_t)n, ",%lld", (long long)e[c]);
+	csv_line(lv, 1, line, sizeof line);
+	assert_string_equal(line, want);
+	expect(figs_of(&x, "all", ""), e);
+	n = snprintf(want, sizeof want, ",,Tổng cộng");
+	for (int c = 0; c < 11; c++)
+		n += snprintf(want + n, sizeof want - (size_t)n, ",%lld", (long long)e[c]);
+	csv_line(lv, 4, line, sizeof line);
+	assert_string_equal(line, want);
+	assert_null(memchr(lv->data, 0, lv->len));
+
+	csv_line(fb, 0, line, sizeof line);
+	assert_non_null(strstr(line, "\"Số phản ánh, kiến nghị tiếp nhận - Tổng số\""));
+	csv_line(fb, 1, line, sizeof line);
+	assert_string_equal(line, ",46,Tỉnh Thừa Thiên Huế,11,2,9,7,2,8,6,3");
+	render_output_free(&out);
+}
+
+/* A label with a quote is quoted and the quote doubled (RFC 4180). */
+static void test_csv_quoting(void **state)
+{
+	(void)state;
+	fixture x;
+	render_output out = {0};
+	char err[512], line[1024];
+	init(&x, "2024-Q1");
+	row(&x, "unit", "46", "Tỉnh \"A\", B", 1, "", 1);
+	sum_up(&x);
+	row(&x, "field", "hotich", NULL, 0, NULL, 0);
+	*figs_of(&x, "field", "hotich") = *figs_of(&x, "all", "");
+	assert_int_equal(render_csv(&x.in, &out, err, sizeof err), 0);
+	csv_line(file_named(&out, "-theo-don-vi.csv"), 2, line, sizeof line);
+	assert_non_null(strstr(line, "1,46,\"Tỉnh \"\"A\"\", B\","));
+	render_output_free(&out);
+}
+
+/* The XLSX is a zip container with one file; its cells are read back in the integration test. */
+static void test_xlsx_container(void **state)
+{
+	(void)state;
+	fixture x;
+	render_output out = {0};
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(render_xlsx(&x.in, &out, err, sizeof err), 0);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.files[0].name, ".xlsx");
+	assert_true(out.files[0].len > 1000);
+	assert_memory_equal(out.files[0].data, "PK\x03\x04", 4);
+	render_output_free(&out);
+}
+
+int main(void)
+{
+	service_set_timezone("Asia/Ho_Chi_Minh");
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_header_lines), cmocka_unit_test(test_by_level),
+	    cmocka_unit_test(test_by_unit),      cmocka_unit_test(test_by_field_and_feedback),
+	    cmocka_unit_test(test_two_tiers),    cmocka_unit_test(test_refuses_row_arithmetic),
+	    cmocka_unit_test(test_refuses_sums), cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_csv_quoting),  cmocka_unit_test(test_xlsx_container),
+	};
+	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
+}
