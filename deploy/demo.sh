@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo: what `make demo` runs after building — start the dev stack, generate a quarter of records for
-# Thừa Thiên Huế, push them through ingest (timed), and export the quarter's report into out/.
+# Thừa Thiên Huế, push them through ingest (timed), and export the quarter's report into out/ in
+# every format (each timed), with page 1 of the PDF rendered as a PNG to look at.
 # Environment: as deploy/stack.sh (CCHC_VAR, CCHC_BIN, CCHC_PORT_BASE); DEMO_DOSSIERS (default 20000).
 set -euo pipefail
 
@@ -13,7 +14,7 @@ PERIOD=2024-Q1
 DOSSIERS=${DEMO_DOSSIERS:-20000}
 OUT=out
 RECORDS="$OUT/demo-$PERIOD.jsonl"
-REPORT="$OUT/bao-cao-$PERIOD.json"
+REPORT="$OUT/bao-cao-$PERIOD"
 
 deploy/stack.sh up
 export CCHC_CONF="$VAR/cchc.conf"
@@ -35,11 +36,23 @@ fi
 awk -v n="$records" -v ns=$((end - start)) \
 	'BEGIN { s = ns / 1e9; printf "demo: %d records in %.2f s: %.0f records/s\n", n, s, (s > 0 ? n / s : 0) }'
 
-"$BIN/cchc" report --period "$PERIOD" --scope 46 --format json -o "$REPORT"
+# The report in every format, each timed end to end (request, figures from stats, rendering, write).
+# csv is one file per table: FILE gets each table's suffix ("-theo-cap.csv", …), so it is given the
+# bare name.
+for format in docx pdf xlsx csv json; do
+	target="$REPORT.$format"
+	[[ "$format" == csv ]] && target="$REPORT"
+	start=$(date +%s%N)
+	"$BIN/cchc" report --period "$PERIOD" --scope 46 --format "$format" -o "$target"
+	end=$(date +%s%N)
+	awk -v f="$format" -v ns=$((end - start)) 'BEGIN { printf "demo: report %-4s in %.2f s\n", f, ns / 1e9 }'
+done
+# Page 1 of the PDF as an image, for anyone to look at the layout without a PDF reader.
+pdftoppm -png -r 100 -f 1 -l 1 -singlefile "$REPORT.pdf" "$REPORT-trang-1"
 
 cat <<MSG
 demo: done.
   records   $ROOT/$RECORDS
-  report    $ROOT/$REPORT
+  report    $(printf '%s\n' "$ROOT/$OUT/bao-cao-$PERIOD"* | sed '2,$s/^/            /')
   stack     $VAR (config $VAR/cchc.conf, logs $VAR/log/); stop it with: make down
 MSG
