@@ -102,6 +102,11 @@ int auth_write_key(const char *path, const uint8_t *key, size_t len, int secret,
 	return 0;
 }
 
+void auth_sha256(const uint8_t *msg, size_t len, uint8_t out[AUTH_SHA256_BYTES])
+{
+	crypto_hash_sha256(out, msg, len);
+}
+
 void auth_sign(const uint8_t *msg, size_t len, const uint8_t sk[AUTH_SECRET_KEY_BYTES],
 	       uint8_t sig[AUTH_SIGNATURE_BYTES])
 {

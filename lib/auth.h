@@ -28,6 +28,9 @@ int auth_write_key(const char *path, const uint8_t *key, size_t len, int secret,
 int auth_hex_decode(const char *hex, uint8_t *out, size_t len); /* exactly len bytes, 0 or -1 */
 void auth_hex_encode(const uint8_t *in, size_t len, char *out); /* out: 2*len+1 */
 
+#define AUTH_SHA256_BYTES 32
+void auth_sha256(const uint8_t *msg, size_t len, uint8_t out[AUTH_SHA256_BYTES]);
+
 void auth_sign(const uint8_t *msg, size_t len, const uint8_t sk[AUTH_SECRET_KEY_BYTES],
 	       uint8_t sig[AUTH_SIGNATURE_BYTES]);
 int auth_verify(const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen,

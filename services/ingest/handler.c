@@ -95,12 +95,20 @@ static int by_index(const void *a, const void *b)
 }
 
 /* Sends the valid records to stats and folds its verdict into r. */
-static int store_valid(ingest_ctx *c, const char *source, Cchc__V1__StoreItem **items, size_t n,
+static int store_valid(ingest_ctx *c, const char *source, const Cchc__V1__SubmitRequest *sub,
+		       const Cchc__V1__Batch *batch, Cchc__V1__StoreItem **items, size_t n,
 		       submit_result *r)
 {
 	Cchc__V1__StoreRequest store = CCHC__V1__STORE_REQUEST__INIT;
 	Cchc__V1__StatsRequest req = CCHC__V1__STATS_REQUEST__INIT;
+	uint8_t sha[AUTH_SHA256_BYTES];
+	auth_sha256(sub->batch.data, sub->batch.len, sha); /* the audit log's fingerprint */
 	store.source = (char *)source;
+	store.has_batch_sha256 = store.has_sent_at_ms = store.has_batch_records = 1;
+	store.batch_sha256.data = sha;
+	store.batch_sha256.len = sizeof sha;
+	store.sent_at_ms = batch->sent_at_ms;
+	store.batch_records = (uint32_t)batch->n_records;
 	store.items = items;
 	store.n_items = n;
 	req.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
@@ -141,6 +149,28 @@ static int store_valid(ingest_ctx *c, const char *source, Cchc__V1__StoreItem **
 	cchc__v1__stats_reply__free_unpacked(rep, NULL);
 	atomic_fetch_add(&c->records, r->reply.accepted);
 	return 0;
+}
+
+/* Drops fields this version of the contract does not know (DESIGN §9, privacy): whatever a client
+ * sends beyond the contract never travels on to stats or into the database. */
+static void strip_unknown(ProtobufCMessage *m)
+{
+	if (!m)
+		return;
+	for (unsigned i = 0; i < m->n_unknown_fields; i++)
+		free(m->unknown_fields[i].data);
+	free(m->unknown_fields);
+	m->unknown_fields = NULL;
+	m->n_unknown_fields = 0;
+}
+
+static void strip_record(Cchc__V1__Record *r)
+{
+	strip_unknown(&r->base);
+	if (r->event_case == CCHC__V1__RECORD__EVENT_DOSSIER && r->dossier)
+		strip_unknown(&r->dossier->base);
+	else if (r->event_case == CCHC__V1__RECORD__EVENT_FEEDBACK && r->feedback)
+		strip_unknown(&r->feedback->base);
 }
 
 static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, submit_result *r)
@@ -199,6 +229,7 @@ static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, su
 			add_rejection(r, (uint32_t)i, code, msg);
 			continue;
 		}
+		strip_record(batch->records[i]);
 		cchc__v1__store_item__init(&items[nvalid]);
 		items[nvalid].has_index = 1;
 		items[nvalid].index = (uint32_t)i;
@@ -209,7 +240,7 @@ static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, su
 	r->reply.has_status = r->reply.has_accepted = r->reply.has_duplicate = 1;
 	r->reply.status = CCHC__V1__SUBMIT_STATUS__OK;
 	if (nvalid)
-		rc = store_valid(c, src->name, item_ptrs, nvalid, r);
+		rc = store_valid(c, src->name, sub, batch, item_ptrs, nvalid, r);
 	free(items);
 	free(item_ptrs);
 	if (r->reply.status == CCHC__V1__SUBMIT_STATUS__OK) {

@@ -3,6 +3,8 @@
  * counts only, never record contents. */
 #include "stats_handler.h"
 
+#include "stats_audit.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	Cchc__V1__StatusReply status = CCHC__V1__STATUS_REPLY__INIT;
 	Cchc__V1__CheckReply check = CCHC__V1__CHECK_REPLY__INIT;
 	Cchc__V1__UnitsReply unitsr = CCHC__V1__UNITS_REPLY__INIT;
+	Cchc__V1__AuditReply audit = CCHC__V1__AUDIT_REPLY__INIT;
 	uint64_t stored = 0;
 	int rc;
 
@@ -146,6 +149,15 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_UNITS;
 		out.units = &unitsr;
 		break;
+	case CCHC__V1__STATS_REQUEST__BODY_AUDIT:
+		pthread_mutex_lock(&c->reader_mu);
+		rc = audit_verify(c->reader, &audit);
+		pthread_mutex_unlock(&c->reader_mu);
+		log_info("audit verify: %llu entries, %s", (unsigned long long)audit.entries,
+			 rc ? "not answered" : audit.intact ? "intact" : "BROKEN");
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_AUDIT;
+		out.audit = &audit;
+		break;
 	case CCHC__V1__STATS_REQUEST__BODY_STATUS: {
 		int64_t n;
 		pthread_mutex_lock(&c->reader_mu);
@@ -179,6 +191,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	query_reply_clear(&query);
 	check_reply_clear(&check);
 	registry_reply_clear(&unitsr);
+	audit_reply_clear(&audit);
 	cchc__v1__stats_request__free_unpacked(rq, NULL);
 	if (rc != 0)
 		return -1;

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "rfc3339.h"
+#include "stats_audit.h"
 #include "stats_db.h"
 #include "stats_state.h"
 
@@ -698,6 +699,8 @@ int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__Store
 			goto fail;
 		PQclear(r);
 	}
+	if (audit_append(conn, req, acc_d + acc_f, (uint32_t)b.reply->duplicate, err, sizeof err))
+		goto fail;
 	r = PQexec(conn, "COMMIT");
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0) {
 		snprintf(err, sizeof err, "commit: %s",

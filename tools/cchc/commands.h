@@ -11,4 +11,6 @@ int cmd_gen(int argc, char **argv);    /* gen.c */
 int cmd_check(int argc, char **argv);  /* check.c: data-quality findings for a period */
 int cmd_units(int argc, char **argv);  /* units.c: import | list the unit registry */
 
+int cmd_audit(int argc, char **argv);  /* audit.c: verify the audit log chain */
+
 #endif

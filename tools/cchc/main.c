@@ -14,6 +14,7 @@ static const struct {
 	{"status", cmd_status, "status               is each service up (exit 1 if one is down)"},
 	{"report", cmd_report, "report --period P --format json -o FILE   export figures"},
 	{"source", cmd_source, "source add NAME --grant CODES --key-out FILE   create a source"},
+	{"audit", cmd_audit, "audit verify         check the hash chain of the audit log"},
 	{"gen", cmd_gen, "gen --period P --dossiers N --seed S -o FILE   synthetic records"},
 	{"check", cmd_check, "check --period P [--scope CODE]   data-quality findings"},
 	{"units", cmd_units, "units import FILE | list [--at YYYY-MM-DD]   the unit registry"},
