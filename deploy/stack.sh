@@ -156,6 +156,9 @@ source = dev
 key_file = dev.key
 timezone = Asia/Ho_Chi_Minh
 report.scope = 46
+report.template = $ROOT/deploy/templates/bao-cao-cchc-thua-thien-hue.txt
+# Targets of the province's CCHC programme 2022-2025 (Kế hoạch, section II).
+target.online = 60
 EOF
 	mv "$CONF.tmp" "$CONF"
 	printf 'CCHC_PORT_BASE=%s\nCCHC_BIN=%s\n' "$PORT_BASE" "$BIN" >"$STACK_ENV"

@@ -854,8 +854,11 @@ static void emit_section(builder *b, const char *key, int depth)
 	for (int g = 0; g < GEN_COUNT; g++)
 		if (homeless(b, key, g))
 			gen(b, g);
-	if (b->doc->n_blocks == before)
-		add_block(b, DOC_MISSING, 0, fmt("mục %s %s", key, title), 0);
+	if (b->doc->n_blocks == before) {
+		char *t = expand(b, title);
+		add_block(b, DOC_MISSING, 0, t ? fmt("mục %s %s", key, t) : NULL, 0);
+		free(t);
+	}
 }
 
 /* Splits a '|'-separated configuration value into owned lines (empty parts dropped; a leading
