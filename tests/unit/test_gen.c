@@ -1,5 +1,6 @@
 /* test_gen: `cchc gen` — reproducible from its seed, every event kind and boundary case present,
- * the truth's identities hold for every unit, level and field, and the command's options work. */
+ * the truth's identities hold for every unit, level and field (also for other periods than the
+ * generated one, and after the last record written), ids unique per data set, the options work. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -352,6 +353,231 @@ static void other_time_zone(void **state)
 	service_set_timezone("Asia/Ho_Chi_Minh");
 }
 
+/* Every event id and code carries the data set's segment: two seeds share no id, the same seed
+ * gives the same ones, and the contract's length limits hold. */
+static void ids_unique_per_data_set(void **state)
+{
+	(void)state;
+	gen_model *a = build("2024-Q1", 2000, 11), *b = build("2024-Q1", 2000, 12);
+	gen_model *c = build("2024-Q2", 2000, 11), *a2 = build("2024-Q1", 2000, 11);
+	assert_string_equal(a->set_id, a2->set_id);
+	assert_int_equal(strlen(a->set_id), 8);
+	assert_string_not_equal(a->set_id, b->set_id);
+	assert_string_not_equal(a->set_id, c->set_id);
+	gen_model *ms[] = {a, b, c};
+	size_t len[3];
+	char *buf[3];
+	for (int k = 0; k < 3; k++)
+		buf[k] = jsonl(ms[k], &len[k]);
+	/* collect "event_id" and "dossier"/"feedback" values of a; none may appear in b or c */
+	size_t checked = 0;
+	for (char *line = buf[0]; line < buf[0] + len[0];) {
+		char *end = strchr(line, '\n');
+		*end = '\0';
+		json_error_t jerr;
+		json_t *o = json_loads(line, 0, &jerr);
+		assert_non_null(o);
+		const char *id = json_string_value(json_object_get(o, "event_id"));
+		json_t *code = json_object_get(o, "dossier");
+		if (!code)
+			code = json_object_get(o, "feedback");
+		assert_non_null(id);
+		assert_non_null(code);
+		assert_in_range(strlen(id), 1, 64);
+		assert_in_range(strlen(json_string_value(code)), 1, 64);
+		assert_non_null(strstr(id, a->set_id));
+		assert_non_null(strstr(json_string_value(code), a->set_id));
+		if (checked++ % 97 == 0) { /* a sample: a full cross-check is quadratic */
+			char needle[96], cneedle[96];
+			snprintf(needle, sizeof needle, "\"event_id\":\"%s\"", id);
+			snprintf(cneedle, sizeof cneedle, "\":\"%s\"", json_string_value(code));
+			for (int k = 1; k < 3; k++) {
+				assert_null(memmem(buf[k], len[k], needle, strlen(needle)));
+				assert_null(memmem(buf[k], len[k], cneedle, strlen(cneedle)));
+			}
+		}
+		json_decref(o);
+		line = end + 1;
+	}
+	assert_true(checked > 2000);
+	for (int k = 0; k < 3; k++)
+		free(buf[k]);
+	gen_model_free(a);
+	gen_model_free(a2);
+	gen_model_free(b);
+	gen_model_free(c);
+}
+
+static period parse(const char *label)
+{
+	period p;
+	char err[256];
+	assert_int_equal(period_parse(label, &p, err, sizeof err), 0);
+	return p;
+}
+
+static gen_truth truth_of(const gen_model *m, const char *label)
+{
+	period p = parse(label);
+	char err[256];
+	assert_int_equal(gen_truth_period_check(m, &p, err, sizeof err), 0);
+	gen_truth t;
+	assert_int_equal(gen_truth_compute_period(m, &p, &t), 0);
+	return t;
+}
+
+#define NFIG (sizeof(gen_figures) / sizeof(int64_t))
+
+/* The truth of other periods from one model: flows add up (Q1 + Q2 = H1), what is open at the
+ * end of one period is what the next carries over, and every identity holds everywhere. */
+static void truth_of_other_periods(void **state)
+{
+	(void)state;
+	gen_model *m = build("2024-H1", 6000, 21);
+	gen_truth own, h1 = truth_of(m, "2024-H1"), q1 = truth_of(m, "2024-Q1"),
+	               q2 = truth_of(m, "2024-Q2"), custom = truth_of(m, "2024-01-01..2024-03-31");
+	assert_int_equal(gen_truth_compute(m, &own), 0);
+	assert_memory_equal(&own.all, &h1.all, sizeof own.all);
+	gen_truth *all[] = {&h1, &q1, &q2, &custom};
+	for (size_t k = 0; k < 4; k++) {
+		assert_identities(&all[k]->all);
+		for (size_t i = 0; i < all[k]->nunits; i++)
+			assert_identities(&all[k]->units[i]);
+		for (size_t i = 0; i < all[k]->nfields; i++)
+			assert_identities(&all[k]->fields[i]);
+		assert_true(all[k]->all.received > 1000);
+	}
+	for (size_t i = 0; i < m->nunits; i++) {
+		const gen_figures *a = &q1.units[i], *b = &q2.units[i], *h = &h1.units[i];
+		assert_int_equal(a->pending, b->carried_over);
+		assert_int_equal(a->carried_over, h->carried_over);
+		assert_int_equal(b->pending, h->pending);
+		assert_int_equal(b->pending_overdue, h->pending_overdue);
+		assert_int_equal(b->waiting, h->waiting);
+		assert_int_equal(a->received + b->received, h->received);
+		assert_int_equal(a->received_online + b->received_online, h->received_online);
+		assert_int_equal(a->resolved_early + b->resolved_early, h->resolved_early);
+		assert_int_equal(a->resolved_on_time + b->resolved_on_time, h->resolved_on_time);
+		assert_int_equal(a->resolved_late + b->resolved_late, h->resolved_late);
+		assert_int_equal(a->returned + b->returned, h->returned);
+		assert_int_equal(a->withdrawn + b->withdrawn, h->withdrawn);
+		assert_int_equal(a->not_accepted + b->not_accepted, h->not_accepted);
+		assert_int_equal(a->paid_online + b->paid_online, h->paid_online);
+		assert_int_equal(a->digitized + b->digitized, h->digitized);
+	}
+	assert_int_equal(q1.feedback.pending, q2.feedback.carried_over);
+	assert_int_equal(q1.feedback.received + q2.feedback.received, h1.feedback.received);
+	assert_int_equal(q1.feedback.resolved + q2.feedback.resolved, h1.feedback.resolved);
+	/* custom ranges split a quarter the same way */
+	gen_truth a = truth_of(m, "2023-12-15..2024-01-31"),
+	          b = truth_of(m, "2024-02-01..2024-03-14");
+	assert_int_equal(a.all.carried_over, q1.all.carried_over);
+	assert_int_equal(a.all.pending, b.all.carried_over);
+	assert_int_equal(b.all.pending, q1.all.pending);
+	assert_int_equal(a.all.received + b.all.received, q1.all.received);
+	assert_int_equal(a.all.resolved_late + b.all.resolved_late, q1.all.resolved_late);
+	assert_int_equal(a.all.not_accepted + b.all.not_accepted, q1.all.not_accepted);
+	assert_true(a.all.pending > 0 && a.all.received > 0 && b.all.received > 0);
+	gen_truth_free(&a);
+	gen_truth_free(&b);
+
+	/* another unit structure cannot be exact; a later 2024 period can */
+	period p = parse("2026-Q1");
+	char err[256] = "";
+	assert_int_equal(gen_truth_period_check(m, &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "2026-Q1"));
+	p = parse("2024-Q4");
+	assert_int_equal(gen_truth_period_check(m, &p, err, sizeof err), 0);
+	for (size_t k = 0; k < 4; k++)
+		gen_truth_free(all[k]);
+	gen_truth_free(&own);
+	gen_model_free(m);
+}
+
+/* A period after everything written: its figures must be what the written events show, recounted
+ * here from gen_dossier_events (not from the structs): the open dossiers are carried over and stay
+ * pending, those submitted and never taken up wait, nothing else happens. */
+static void truth_after_horizon_counts_what_was_written(void **state)
+{
+	(void)state;
+	gen_model *m = build("2024-Q1", 8000, 33);
+	period p = parse("2024-Q3");
+	assert_true(p.from_ms >= m->horizon_ms);
+	gen_truth t = truth_of(m, "2024-Q3");
+	int64_t open = 0, within = 0, overdue = 0, waiting = 0, cut = 0;
+	gen_event ev[GEN_MAX_EVENTS];
+	for (size_t i = 0; i < m->ndossiers; i++) {
+		const gen_dossier *d = &m->dossiers[i];
+		size_t n = gen_dossier_events(m, i, ev);
+		int submitted = 0, received = 0, finished = 0, supp_wait = 0;
+		int64_t due = GEN_NONE;
+		for (size_t j = 0; j < n; j++) {
+			switch (ev[j].kind) {
+			case GEN_SUBMITTED:
+				submitted = 1;
+				break;
+			case GEN_RECEIVED:
+				received = 1;
+				due = ev[j].due;
+				break;
+			case GEN_SUPPLEMENT_REQUESTED:
+				supp_wait = 1;
+				break;
+			case GEN_SUPPLEMENT_RECEIVED:
+				supp_wait = 0;
+				due = ev[j].due;
+				break;
+			case GEN_EXTENDED:
+				due = ev[j].due;
+				break;
+			case GEN_RESOLVED:
+			case GEN_RETURNED:
+			case GEN_WITHDRAWN:
+				finished = 1;
+				break;
+			default:
+				break;
+			}
+		}
+		if (received && !finished) {
+			open++;
+			if (supp_wait || due >= p.to_ms)
+				within++;
+			else
+				overdue++;
+		}
+		if (submitted && !received && !finished)
+			waiting++;
+		/* the model itself goes on after the horizon for some of them */
+		if (received && !finished && d->finish_kind != GEN_KIND_NONE)
+			cut++;
+	}
+	assert_true(cut > 0);
+	assert_int_equal(t.all.carried_over, open);
+	assert_int_equal(t.all.pending, open);
+	assert_int_equal(t.all.pending_within_due, within);
+	assert_int_equal(t.all.pending_overdue, overdue);
+	assert_int_equal(t.all.waiting, waiting);
+	assert_int_equal(t.all.received + t.all.resolved + t.all.returned + t.all.withdrawn +
+	                     t.all.not_accepted + t.all.paid_online + t.all.digitized,
+	                 0);
+	int64_t fb_open = 0;
+	for (size_t i = 0; i < m->nfeedback; i++) {
+		size_t n = gen_feedback_events(m, i, ev);
+		int received = 0, resolved = 0;
+		for (size_t j = 0; j < n; j++) {
+			received |= ev[j].kind == GEN_FB_RECEIVED;
+			resolved |= ev[j].kind == GEN_FB_RESOLVED;
+		}
+		fb_open += received && !resolved;
+	}
+	assert_int_equal(t.feedback.carried_over, fb_open);
+	assert_int_equal(t.feedback.pending, fb_open);
+	assert_int_equal(t.feedback.received + t.feedback.resolved + t.feedback.published, 0);
+	gen_truth_free(&t);
+	gen_model_free(m);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -428,6 +654,72 @@ static void command_writes_records_and_truth(void **state)
 	                     out,   "--config", conf_path, "--units",    nounits};
 	assert_int_equal(cmd_gen(sizeof bad_units / sizeof bad_units[0], bad_units), 1);
 
+	/* --truth-period / --truth-periods: TRUTH.<label>.json beside TRUTH, one per period */
+	char *periods[] = {"gen",
+	                   "--period",
+	                   "2024-H1",
+	                   "--dossiers",
+	                   "300",
+	                   "-o",
+	                   out,
+	                   "--truth",
+	                   truth,
+	                   "--config",
+	                   conf_path,
+	                   "--truth-period",
+	                   "2024-Q1",
+	                   "--truth-periods",
+	                   "2024-Q2,2024-01-01..2024-03-31"};
+	assert_int_equal(cmd_gen(sizeof periods / sizeof periods[0], periods), 0);
+	const char *labels[] = {"2024-Q1", "2024-Q2", "2024-01-01..2024-03-31"};
+	const char *firsts[] = {"2023-12-15", "2024-03-15", "2024-01-01"};
+	for (size_t i = 0; i < 3; i++) {
+		char path[192];
+		snprintf(path, sizeof path, "%s/truth.%s.json", dir, labels[i]);
+		json_t *r = json_load_file(path, 0, &jerr);
+		assert_non_null(r);
+		json_t *per = json_object_get(r, "period");
+		assert_string_equal(json_string_value(json_object_get(per, "label")), labels[i]);
+		assert_string_equal(json_string_value(json_object_get(per, "from")), firsts[i]);
+		assert_int_equal(
+		    json_array_size(json_object_get(json_object_get(r, "dossiers"), "units")), 151);
+		json_decref(r);
+		unlink(path);
+	}
+	root = json_load_file(truth, 0, &jerr);
+	assert_non_null(root);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(root, "period"), "label")),
+	    "2024-H1");
+	json_decref(root);
+	/* needs a --truth file to name them after; a bad or inexact period is refused */
+	char *no_truth[] = {"gen", "--period", "2024-H1", "--dossiers",     "3",      "-o",
+	                    out,   "--config", conf_path, "--truth-period", "2024-Q1"};
+	assert_int_equal(cmd_gen(sizeof no_truth / sizeof no_truth[0], no_truth), 2);
+	char *bad_tp[] = {"gen",
+	                  "--period",
+	                  "2024-H1",
+	                  "--dossiers",
+	                  "3",
+	                  "-o",
+	                  out,
+	                  "--truth",
+	                  truth,
+	                  "--config",
+	                  conf_path,
+	                  "--truth-periods",
+	                  "2024-Q1,2024-Q9"};
+	assert_int_equal(cmd_gen(sizeof bad_tp / sizeof bad_tp[0], bad_tp), 2);
+	char *inexact[] = {
+	    "gen", "--period", "2024-H1", "--dossiers",     "3",      "-o", out, "--truth",
+	    truth, "--config", conf_path, "--truth-period", "2026-Q1"};
+	assert_int_equal(cmd_gen(sizeof inexact / sizeof inexact[0], inexact), 2);
+	char *empty[] = {"gen", "--period", "2024-H1", "--dossiers",      "3", "-o", out, "--truth",
+	                 truth, "--config", conf_path, "--truth-periods", ","};
+	assert_int_equal(cmd_gen(sizeof empty / sizeof empty[0], empty), 2);
+	char *help[] = {"gen", "--help"};
+	assert_int_equal(cmd_gen(2, help), 0);
+
 	unlink(out);
 	unlink(truth);
 	unlink(conf_path);
@@ -462,6 +754,9 @@ int main(void)
 	    cmocka_unit_test(other_time_zone),
 	    cmocka_unit_test(command_writes_records_and_truth),
 	    cmocka_unit_test(zero_dossiers),
+	    cmocka_unit_test(ids_unique_per_data_set),
+	    cmocka_unit_test(truth_of_other_periods),
+	    cmocka_unit_test(truth_after_horizon_counts_what_was_written),
 	};
 	return cmocka_run_group_tests_name("gen", tests, setup, teardown);
 }

@@ -588,6 +588,12 @@ static void pools_free(pools *pl)
 	free(pl->code_count);
 }
 
+/* Whether unit x is one a report on a period ending at `at` covers (select_units). */
+static int unit_in_structure(const unit *x, int64_t at)
+{
+	return x->level >= 1 && x->level <= 3 && at >= x->valid_from_ms && at < x->valid_to_ms;
+}
+
 /* Units of the registry valid in the period: those valid at its last instant (every unit of the
  * first snapshot is also valid before it, so a 2024 period sees the 2024 units throughout). */
 static int select_units(gen_model *m, const units *reg, char *err, size_t errlen)
@@ -603,7 +609,7 @@ static int select_units(gen_model *m, const units *reg, char *err, size_t errlen
 	for (int level = 1; level <= 3; level++)
 		for (size_t i = 0; i < n; i++) {
 			const unit *x = units_at(reg, i);
-			if (x->level == level && at >= x->valid_from_ms && at < x->valid_to_ms) {
+			if (x->level == level && unit_in_structure(x, at)) {
 				if (level == 1 && m->scope == SIZE_MAX)
 					m->scope = m->nunits;
 				m->units[m->nunits++] = x;
@@ -620,6 +626,36 @@ static int select_units(gen_model *m, const units *reg, char *err, size_t errlen
 	return 0;
 }
 
+/* The data set's segment of every event id and code: two data sets (another seed, period or size)
+ * never share an id, so both can go to one stack without a `conflict`; the same ones always do. */
+static void set_id(gen_model *m, size_t ndossiers)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the label, then seed and size mixed in */
+	for (const char *c = m->per.label; *c; c++)
+		h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+	h ^= m->seed * 0x9e3779b97f4a7c15ULL;
+	h += (uint64_t)ndossiers;
+	uint64_t x = gen_splitmix64(&h);
+	snprintf(m->set_id, sizeof m->set_id, "%08x", (unsigned)(x >> 32));
+}
+
+int gen_truth_period_check(const gen_model *m, const period *p, char *err, size_t errlen)
+{
+	int64_t mine = m->per.to_ms - 1, theirs = p->to_ms - 1;
+	size_t n = units_count(m->reg);
+	for (size_t i = 0; i < n; i++) {
+		const unit *x = units_at(m->reg, i);
+		if (unit_in_structure(x, mine) != unit_in_structure(x, theirs)) {
+			snprintf(err, errlen,
+			         "truth period %s reports on other units than %s (unit %s '%s' is "
+			         "valid in only one of them): its truth would not be exact",
+			         p->label, m->per.label, x->code, x->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int gen_model_build(const units *reg, const period *per, size_t ndossiers, uint64_t seed,
                     gen_model **out, char *err, size_t errlen)
 {
@@ -629,7 +665,9 @@ int gen_model_build(const units *reg, const period *per, size_t ndossiers, uint6
 	if (!m)
 		goto oom;
 	m->per = *per;
+	m->reg = reg;
 	m->seed = seed;
+	set_id(m, ndossiers);
 	m->horizon_ms = per->to_ms + 30 * DAY_MS;
 	if (select_units(m, reg, err, errlen))
 		goto fail;

@@ -95,6 +95,8 @@ typedef struct gen_day {
 
 typedef struct gen_model {
 	period per;
+	const units *reg; /* the registry the units come from (borrowed) */
+	char set_id[9];   /* 8 hex digits from seed, period and size: in every event id and code */
 	int64_t horizon_ms;  /* events at or after this are not written: still ahead at export */
 	int64_t earliest_ms; /* no event before this: when the period's units became valid */
 	const unit **units;  /* the registry's units valid in the period (borrowed) */
@@ -167,6 +169,15 @@ int gen_truth_compute(const gen_model *m, gen_truth *t);
 void gen_truth_free(gen_truth *t);
 /* Writes the truth as JSON in the layout of `cchc report --format json` (DESIGN §7). */
 int gen_truth_write(const gen_model *m, const gen_truth *t, FILE *f);
+
+/* The truth of another period `p` from the same records (`cchc gen --truth-period`). Only what was
+ * written counts: an instant at or after the horizon is treated as never having happened, so a
+ * later period sees the dossiers still open that the data leaves open. */
+int gen_truth_compute_period(const gen_model *m, const period *p, gen_truth *t);
+int gen_truth_write_period(const gen_model *m, const period *p, const gen_truth *t, FILE *f);
+/* 0 if the truth of `p` can be exact: its report is on the model's units (the registry's units
+ * valid at p's end are exactly the model's). Else -1 with the reason in err. */
+int gen_truth_period_check(const gen_model *m, const period *p, char *err, size_t errlen);
 
 /* The resolved class of DESIGN §4 for a resolution at `at` with due `due`: GEN_CLASS_*. */
 enum { GEN_CLASS_EARLY, GEN_CLASS_ON_TIME, GEN_CLASS_LATE };

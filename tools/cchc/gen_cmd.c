@@ -1,5 +1,6 @@
-/* gen_cmd: `cchc gen --period P --dossiers N --seed S -o FILE [--truth FILE] [--units FILE]
- * [--config FILE]`: options, configuration and files only; the model lives in gen.c. */
+/* gen_cmd: `cchc gen --period P --dossiers N --seed S -o FILE [--truth FILE] [--truth-period P]...
+ * [--units FILE] [--config FILE]`: options, configuration and files only; the model lives in gen.c.
+ */
 #include "commands.h"
 #include "conf.h"
 #include "gen.h"
@@ -11,10 +12,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_TRUTH_PERIODS 32
+
 static void gen_usage(FILE *f)
 {
-	fprintf(f, "usage: cchc gen --period P --dossiers N [--seed S] -o FILE|- [--truth FILE]\n"
-	           "                [--units FILE] [--config FILE]\n");
+	static const char text[] =
+	    "usage: cchc gen --period P --dossiers N [--seed S] -o FILE|- [--truth FILE]\n"
+	    "                [--truth-period Q]... [--truth-periods Q1,Q2,...]\n"
+	    "                [--units FILE] [--config FILE]\n"
+	    "Writes synthetic records (JSONL) for the dossiers of period P and, with --truth,\n"
+	    "the figures they must produce for P (the layout of `cchc report --format json`).\n"
+	    "  --truth-period Q  also the figures of period Q from the same records\n"
+	    "                    (repeatable; --truth-periods takes a comma-separated list),\n"
+	    "                    written beside the truth file: TRUTH.json -> TRUTH.Q.json\n"
+	    "                    (other names get .Q.json appended), e.g. --truth t.json\n"
+	    "                    --truth-period 2024-Q1 writes t.2024-Q1.json. Records stop\n"
+	    "                    30 days after P's end; Q's truth counts exactly the records\n"
+	    "                    written. Q must report on P's units (same unit structure).\n"
+	    "Same seed, period and size give the same bytes; every event id and code carries\n"
+	    "a segment derived from them, so data sets never collide in one database.\n";
+	fputs(text, f);
+}
+
+/* TRUTH.json -> TRUTH.<label>.json; any other name gets .<label>.json appended. */
+static int truth_path_for(const char *truth, const char *label, char *out, size_t len)
+{
+	size_t n = strlen(truth);
+	if (n > 5 && !strcmp(truth + n - 5, ".json"))
+		n -= 5;
+	int w = snprintf(out, len, "%.*s.%s.json", (int)n, truth, label);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -42,11 +69,33 @@ static int close_out(FILE *f)
 	return fclose(f) ? -1 : 0;
 }
 
+/* Writes the truth of period p to path. Returns 0, or 1 with the reason on stderr. */
+static int write_truth(const gen_model *m, const period *p, const char *path)
+{
+	gen_truth t = {0};
+	FILE *tf = open_out(path);
+	if (!tf) {
+		fprintf(stderr, "cchc gen: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	int trc = gen_truth_compute_period(m, p, &t) || gen_truth_write_period(m, p, &t, tf);
+	gen_truth_free(&t);
+	if (close_out(tf) || trc) {
+		fprintf(stderr, "cchc gen: cannot write %s\n", path);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_gen(int argc, char **argv)
 {
 	const char *label = NULL, *out = NULL, *truth = NULL, *units_path = NULL, *config = NULL;
 	uint64_t ndossiers = 0, seed = 1;
 	int have_n = 0;
+	/* truth periods are kept as text until the configuration has set the time zone */
+	char tlabels[MAX_TRUTH_PERIODS][64];
+	period tp[MAX_TRUTH_PERIODS];
+	size_t ntp = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -77,6 +126,31 @@ int cmd_gen(int argc, char **argv)
 			out = v;
 		} else if (!strcmp(a, "--truth")) {
 			truth = v;
+		} else if (!strcmp(a, "--truth-period") || !strcmp(a, "--truth-periods")) {
+			char list[512];
+			if (strlen(v) >= sizeof list) {
+				fprintf(stderr, "cchc gen: %s: list too long\n", a);
+				return 2;
+			}
+			snprintf(list, sizeof list, "%s", v);
+			char *save = NULL;
+			int any = 0;
+			for (char *tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (ntp >= MAX_TRUTH_PERIODS || strlen(tok) >= sizeof tlabels[0]) {
+					fprintf(stderr,
+					        "cchc gen: at most %d truth periods, each a period "
+					        "label\n",
+					        MAX_TRUTH_PERIODS);
+					return 2;
+				}
+				snprintf(tlabels[ntp++], sizeof tlabels[0], "%s", tok);
+				any = 1;
+			}
+			if (!any) {
+				fprintf(stderr, "cchc gen: %s wants a period\n", a);
+				return 2;
+			}
 		} else if (!strcmp(a, "--units")) {
 			units_path = v;
 		} else if (!strcmp(a, "--config")) {
@@ -90,6 +164,12 @@ int cmd_gen(int argc, char **argv)
 	if (!label || !have_n || !out) {
 		fprintf(stderr, "cchc gen: --period, --dossiers and -o are required\n");
 		gen_usage(stderr);
+		return 2;
+	}
+	if (ntp && (!truth || !strcmp(truth, "-"))) {
+		fprintf(stderr,
+		        "cchc gen: --truth-period needs --truth FILE (a file, not -) to name "
+		        "its files after\n");
 		return 2;
 	}
 
@@ -113,6 +193,11 @@ int cmd_gen(int argc, char **argv)
 		fprintf(stderr, "cchc gen: %s\n", err);
 		return 2;
 	}
+	for (size_t i = 0; i < ntp; i++)
+		if (period_parse(tlabels[i], &tp[i], err, sizeof err)) {
+			fprintf(stderr, "cchc gen: --truth-period: %s\n", err);
+			return 2;
+		}
 	units *reg = NULL;
 	if (units_load(units_path, &reg, err, sizeof err)) {
 		fprintf(stderr, "cchc gen: %s\n", err);
@@ -121,10 +206,23 @@ int cmd_gen(int argc, char **argv)
 
 	int rc = 1;
 	gen_model *m = NULL;
-	gen_truth t = {0};
 	if (gen_model_build(reg, &per, (size_t)ndossiers, seed, &m, err, sizeof err)) {
 		fprintf(stderr, "cchc gen: %s\n", err);
 		goto done;
+	}
+	/* refuse before writing anything: a truth that could not be exact is worse than none */
+	char tpaths[MAX_TRUTH_PERIODS][1024];
+	for (size_t i = 0; i < ntp; i++) {
+		if (gen_truth_period_check(m, &tp[i], err, sizeof err)) {
+			fprintf(stderr, "cchc gen: %s\n", err);
+			rc = 2;
+			goto done;
+		}
+		if (truth_path_for(truth, tp[i].label, tpaths[i], sizeof tpaths[i])) {
+			fprintf(stderr, "cchc gen: --truth '%s': name too long\n", truth);
+			rc = 2;
+			goto done;
+		}
 	}
 	FILE *f = open_out(out);
 	if (!f) {
@@ -138,21 +236,13 @@ int cmd_gen(int argc, char **argv)
 		fprintf(stderr, "cchc gen: cannot write %s\n", out);
 		goto done;
 	}
-	if (truth) {
-		FILE *tf = open_out(truth);
-		if (!tf) {
-			fprintf(stderr, "cchc gen: %s: %s\n", truth, strerror(errno));
+	if (truth && write_truth(m, &m->per, truth))
+		goto done;
+	for (size_t i = 0; i < ntp; i++)
+		if (write_truth(m, &tp[i], tpaths[i]))
 			goto done;
-		}
-		int trc = gen_truth_compute(m, &t) || gen_truth_write(m, &t, tf);
-		if (close_out(tf) || trc) {
-			fprintf(stderr, "cchc gen: cannot write %s\n", truth);
-			goto done;
-		}
-	}
 	rc = 0;
 done:
-	gen_truth_free(&t);
 	gen_model_free(m);
 	units_free(reg);
 	return rc;

@@ -41,10 +41,48 @@ static int64_t due_at(const gen_dossier *d, int64_t t)
 	return due;
 }
 
-/* Adds dossier d's contribution to the period [from, to) into *x. */
-static void dossier_figures(const gen_model *m, const gen_dossier *d, gen_figures *x)
+/* Dossier d as its written records show it: gen writes no event at or after the horizon, so such
+ * an instant (and the due it would carry) never happened. For the model's own period this changes
+ * nothing (its figures look at instants before its end only); a later period needs it to be exact.
+ */
+static gen_dossier written(const gen_model *m, const gen_dossier *d)
 {
-	int64_t from = m->per.from_ms, to = m->per.to_ms;
+	gen_dossier v = *d;
+	int64_t h = m->horizon_ms;
+#define GONE(x) (v.x != GEN_NONE && v.x >= h)
+	if (GONE(submitted))
+		v.submitted = GEN_NONE;
+	if (GONE(received))
+		v.received = v.due = GEN_NONE;
+	if (GONE(supp_requested))
+		v.supp_requested = GEN_NONE;
+	if (GONE(supp_received))
+		v.supp_received = v.supp_due = GEN_NONE;
+	if (GONE(extended))
+		v.extended = v.ext_due = GEN_NONE;
+	if (v.finish_kind != GEN_KIND_NONE && GONE(finish)) {
+		v.finish = GEN_NONE;
+		v.finish_kind = GEN_KIND_NONE;
+	}
+	if (v.finish2_kind != GEN_KIND_NONE && GONE(finish2)) {
+		v.finish2 = GEN_NONE;
+		v.finish2_kind = GEN_KIND_NONE;
+	}
+	if (GONE(delivered))
+		v.delivered = GEN_NONE;
+	if (GONE(paid_online))
+		v.paid_online = GEN_NONE;
+	if (GONE(digitized))
+		v.digitized = GEN_NONE;
+#undef GONE
+	return v;
+}
+
+/* Adds dossier d's contribution to the period [from, to) into *x. */
+static void dossier_figures(const gen_model *m, const period *p, const gen_dossier *d,
+                            gen_figures *x)
+{
+	int64_t from = p->from_ms, to = p->to_ms;
 	int has_recv = d->received != GEN_NONE;
 
 	if (d->submitted != GEN_NONE && d->submitted < to) {
@@ -120,6 +158,11 @@ static void add(gen_figures *sum, const gen_figures *x)
 
 int gen_truth_compute(const gen_model *m, gen_truth *t)
 {
+	return gen_truth_compute_period(m, &m->per, t);
+}
+
+int gen_truth_compute_period(const gen_model *m, const period *p, gen_truth *t)
+{
 	memset(t, 0, sizeof *t);
 	size_t nfields;
 	gen_fields(&nfields);
@@ -132,11 +175,11 @@ int gen_truth_compute(const gen_model *m, gen_truth *t)
 	t->nunits = m->nunits;
 	t->nfields = nfields;
 	for (size_t i = 0; i < m->ndossiers; i++) {
-		const gen_dossier *d = &m->dossiers[i];
+		gen_dossier d = written(m, &m->dossiers[i]);
 		gen_figures x = {0};
-		dossier_figures(m, d, &x);
-		add(&t->units[d->unit], &x);
-		add(&t->fields[d->field], &x);
+		dossier_figures(m, p, &d, &x);
+		add(&t->units[d.unit], &x);
+		add(&t->fields[d.field], &x);
 	}
 	for (size_t i = 0; i < m->nunits; i++) {
 		gen_figures *u = &t->units[i];
@@ -147,11 +190,16 @@ int gen_truth_compute(const gen_model *m, gen_truth *t)
 	for (size_t i = 0; i < nfields; i++)
 		t->fields[i].intake = t->fields[i].carried_over + t->fields[i].received;
 
-	int64_t from = m->per.from_ms, to = m->per.to_ms;
+	int64_t from = p->from_ms, to = p->to_ms, h = m->horizon_ms;
 	gen_fb_figures *f = &t->feedback;
 	for (size_t i = 0; i < m->nfeedback; i++) {
-		const gen_feedback *fb = &m->feedback[i];
-		if (fb->received >= to)
+		gen_feedback w = m->feedback[i]; /* as written, like the dossiers */
+		const gen_feedback *fb = &w;
+		if (w.resolved != GEN_NONE && w.resolved >= h)
+			w.resolved = GEN_NONE;
+		if (w.published != GEN_NONE && w.published >= h)
+			w.published = GEN_NONE;
+		if (fb->received >= to || fb->received >= h)
 			continue;
 		int open_at_end = fb->resolved == GEN_NONE || fb->resolved >= to;
 		if (fb->received < from) {
@@ -192,12 +240,17 @@ static json_t *figures_json(json_t *o, const gen_figures *x)
 
 int gen_truth_write(const gen_model *m, const gen_truth *t, FILE *f)
 {
+	return gen_truth_write_period(m, &m->per, t, f);
+}
+
+int gen_truth_write_period(const gen_model *m, const period *p, const gen_truth *t, FILE *f)
+{
 	static const char *const levels[] = {"province", "district", "commune"};
 	const unit *scope = m->units[m->scope];
 	json_t *root = json_object();
 	json_object_set_new(root, "period",
-	                    json_pack("{s:s, s:s, s:s}", "label", m->per.label, "from",
-	                              m->per.first_day, "to", m->per.last_day));
+	                    json_pack("{s:s, s:s, s:s}", "label", p->label, "from", p->first_day,
+	                              "to", p->last_day));
 	json_object_set_new(root, "scope",
 	                    json_pack("{s:s, s:s}", "code", scope->code, "name", scope->name));
 

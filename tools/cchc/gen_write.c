@@ -1,6 +1,7 @@
 /* gen_write: the JSONL of `cchc gen`. Lines leave in an arrival order, not event order, as offices
  * really push them: each event a few minutes late, some hours late, some receipts days late (so a
- * dossier's later events arrive first), then shuffled within small windows. */
+ * dossier's later events arrive first), then shuffled within small windows. Every event id, dossier
+ * and feedback code carries the data set's segment (gen_model.set_id). */
 #include "gen.h"
 #include "gen_rng.h"
 
@@ -100,11 +101,11 @@ static int write_dossier_line(const gen_model *m, const agency *ag, char *buf, s
 		snprintf(channel, sizeof channel, ",\"channel\":\"%s\"",
 		         gen_channel_name(e->kind == GEN_SUBMITTED ? GEN_ONLINE : d->channel));
 	return snprintf(buf, len,
-	                "{\"type\":\"dossier\",\"event_id\":\"%s-%06u-%zu\",\"office\":\"%s\","
-	                "\"dossier\":\"%s-%06d-%04u\",\"procedure\":\"%s\",\"field\":\"%s\","
+	                "{\"type\":\"dossier\",\"event_id\":\"%s-%s-%06u-%zu\",\"office\":\"%s\","
+	                "\"dossier\":\"%s-%06d-%04u-%s\",\"procedure\":\"%s\",\"field\":\"%s\","
 	                "\"kind\":\"%s\"%s,\"at\":\"%s\"%s}\n",
-	                u->code, d->seq, n + 1, u->code, ag[d->unit].code, ymd % 1000000,
-	                d->code_num, f->procedures[d->procedure].code, f->code,
+	                u->code, m->set_id, d->seq, n + 1, u->code, ag[d->unit].code, ymd % 1000000,
+	                d->code_num, m->set_id, f->procedures[d->procedure].code, f->code,
 	                gen_kind_name(e->kind), channel, at, due);
 }
 
@@ -121,10 +122,12 @@ static int write_feedback_line(const gen_model *m, char *buf, size_t len, size_t
 		         fb->topic == GEN_REGULATION ? "regulation" : "behavior");
 	long day = gen_day_of(m, fb->received);
 	int year = day >= 0 ? m->days[day].ymd / 10000 : m->per.year;
-	return snprintf(buf, len,
-	                "{\"type\":\"feedback\",\"event_id\":\"%s-pakn-%u-%zu\",\"office\":\"%s\","
-	                "\"feedback\":\"PAKN-%d-%04u\",\"kind\":\"%s\"%s,\"at\":\"%s\"}\n",
-	                u->code, fb->seq, n + 1, u->code, year, fb->seq, kinds[e->kind], topic, at);
+	return snprintf(
+	    buf, len,
+	    "{\"type\":\"feedback\",\"event_id\":\"%s-pakn-%s-%u-%zu\",\"office\":\"%s\","
+	    "\"feedback\":\"PAKN-%d-%s-%04u\",\"kind\":\"%s\"%s,\"at\":\"%s\"}\n",
+	    u->code, m->set_id, fb->seq, n + 1, u->code, year, m->set_id, fb->seq, kinds[e->kind],
+	    topic, at);
 }
 
 int gen_write_jsonl(const gen_model *m, FILE *f)
