@@ -12,5 +12,6 @@ int cmd_check(int argc, char **argv);  /* check.c: data-quality findings for a p
 int cmd_units(int argc, char **argv);  /* units.c: import | list the unit registry */
 
 int cmd_audit(int argc, char **argv);  /* audit.c: verify the audit log chain */
+int cmd_bench(int argc, char **argv);  /* bench.c: ingest and report benchmarks */
 
 #endif

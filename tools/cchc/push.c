@@ -48,6 +48,15 @@ size_t push_batch_budget(size_t max_message_bytes)
 	return b > 1024 ? b - 1024 : 1;
 }
 
+static push_ack_observer ack_observer;
+static void *ack_observer_arg;
+
+void push_observe_acks(push_ack_observer fn, void *arg)
+{
+	ack_observer = fn;
+	ack_observer_arg = arg;
+}
+
 /* One input record or unreadable line, in input order. */
 typedef struct entry {
 	unsigned long line;
@@ -331,7 +340,9 @@ static int send_batch(push *p, batch *b)
 {
 	unsigned delay = 0;
 	long attempt = 0;
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		Cchc__V1__Batch msg = CCHC__V1__BATCH__INIT;
 		Cchc__V1__SubmitRequest sub = CCHC__V1__SUBMIT_REQUEST__INIT;
@@ -392,6 +403,15 @@ static int send_batch(push *p, batch *b)
 			if (st == CCHC__V1__SUBMIT_STATUS__OK) {
 				rv = take_reply(p, b, sr);
 				cchc__v1__ingest_reply__free_unpacked(rep, NULL);
+				if (!rv && ack_observer) {
+					struct timespec t1;
+
+					clock_gettime(CLOCK_MONOTONIC, &t1);
+					ack_observer(ack_observer_arg, b->nrec, b->accepted,
+					             b->duplicate,
+					             (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+					                 (t1.tv_nsec - t0.tv_nsec));
+				}
 				if (rv) {
 					fatalf(p, "out of memory");
 					return -1;
