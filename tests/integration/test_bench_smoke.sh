@@ -2,44 +2,9 @@
 # test_bench_smoke: `cchc bench ingest` and `cchc bench report` (issue 6) run against a private
 # stack of their own and print every line they promise, each with positive numbers; the stack's
 # own counters and report confirm that the events were really stored. It checks that the
-# benchmark works, never its speed. Environment: CCHC_BENCH_PORT_BASE (default: a free one).
+# benchmark works, never its speed. Environment: CCHC_PRIVATE_PORT_BASE (default: a free one).
 source "$(dirname "$0")/lib.sh"
-
-PVAR="$WORK/stack"
-export CCHC_CONF="$PVAR/cchc.conf"
-
-port_free() { # the port can be listened on right now (as stack_fixture.sh checks)
-	perl -MIO::Socket::INET -e \
-		'exit(IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Proto => "tcp",
-		                             Listen => 1, ReuseAddr => 1) ? 0 : 1)' "$1"
-}
-pick_port_base() { # B with B+1..B+3 and B+9 free, away from the fixture's (20000+) and others'
-	local base off ok
-	for _ in $(seq 1 100); do
-		base=$((30000 + (RANDOM % 1000) * 10))
-		ok=1
-		for off in 1 2 3 9; do port_free $((base + off)) || ok=0; done
-		((ok)) && {
-			echo "$base"
-			return
-		}
-	done
-	fail "no free port base found"
-}
-PORT_BASE=${CCHC_BENCH_PORT_BASE:-$(pick_port_base)}
-pstack() { CCHC_VAR="$PVAR" CCHC_PORT_BASE="$PORT_BASE" CCHC_BIN="$CCHC_BIN" "$STACK" "$@"; }
-bench_cleanup() {
-	local rc=$?
-	pstack down >/dev/null 2>&1 || true
-	if grep -lqE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PVAR"/log/cchc-*.log 2>/dev/null; then
-		grep -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PVAR"/log/cchc-*.log | head -n 60 >&2
-		echo "$TEST_NAME: FAIL: sanitizer report in a service log" >&2
-		rc=1
-	fi
-	(exit "$rc")
-	on_exit
-}
-trap bench_cleanup EXIT
+source "$(dirname "$0")/private_stack.sh"
 
 # positive WHAT VALUE: VALUE is a number above zero.
 positive() {

@@ -7,7 +7,7 @@
 # `cchc gen`, and `cchc-stats --verify` finds no difference.
 #
 # Environment: CCHC_FAULT_DOSSIERS (default 3000), CCHC_FAULT_KILLS (default 2),
-# CCHC_FAULT_SEED (default 505), CCHC_FAULT_PORT_BASE (see faults_lib.sh).
+# CCHC_FAULT_SEED (default 505), CCHC_PRIVATE_PORT_BASE (see private_stack.sh).
 source "$(dirname "$0")/faults_lib.sh"
 
 NDOSS=${CCHC_FAULT_DOSSIERS:-3000}

@@ -9,7 +9,7 @@
 # truth, and `cchc status` shows ingest up as the same process that was started before the junk.
 #
 # Environment: CCHC_FAULT_JUNK_COUNT (per kind, default 200), CCHC_FAULT_SEED (default 606),
-# CCHC_FAULT_JUNK_DEADLINE (seconds, default 150), CCHC_FAULT_PORT_BASE (see faults_lib.sh).
+# CCHC_FAULT_JUNK_DEADLINE (seconds, default 150), CCHC_PRIVATE_PORT_BASE (see private_stack.sh).
 source "$(dirname "$0")/faults_lib.sh"
 
 COUNT=${CCHC_FAULT_JUNK_COUNT:-200}

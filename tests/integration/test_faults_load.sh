@@ -8,7 +8,7 @@
 # truth and the verifier is clean.
 #
 # Environment: CCHC_FAULT_LOAD_DOSSIERS (default 3000, about 20 per office; 150 offices must get
-# records), CCHC_FAULT_SEED (default 707), CCHC_FAULT_PORT_BASE (see faults_lib.sh).
+# records), CCHC_FAULT_SEED (default 707), CCHC_PRIVATE_PORT_BASE (see private_stack.sh).
 source "$(dirname "$0")/faults_lib.sh"
 
 NDOSS=${CCHC_FAULT_LOAD_DOSSIERS:-3000}

@@ -9,55 +9,15 @@
 # custom range equals `cchc gen`'s truth, and `cchc-stats --verify` finds no difference.
 #
 # Environment: CCHC_PROPERTY_SETS (default 3), CCHC_PROPERTY_DOSSIERS (dossiers per set; default
-# 2000-4000 by set), CCHC_PROPERTY_PORT_BASE (default: a free one), CCHC_PROPERTY_PUSH_DEADLINE
+# 2000-4000 by set), CCHC_PRIVATE_PORT_BASE (default: a free one), CCHC_PROPERTY_PUSH_DEADLINE
 # (seconds a push may take, default 240).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/private_stack.sh"
 
 NSETS=${CCHC_PROPERTY_SETS:-3}
 PUSH_DEADLINE=${CCHC_PROPERTY_PUSH_DEADLINE:-240}
 [[ "$NSETS" =~ ^[1-9][0-9]*$ ]] || fail "CCHC_PROPERTY_SETS must be a positive number"
-PVAR="$WORK/stack"
-export CCHC_CONF="$PVAR/cchc.conf"
 T0=$SECONDS
-
-port_free() { # the port can be listened on right now (as stack_fixture.sh checks)
-	perl -MIO::Socket::INET -e \
-		'exit(IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Proto => "tcp",
-		                             Listen => 1, ReuseAddr => 1) ? 0 : 1)' "$1"
-}
-pick_port_base() { # B with B+1..B+3 (services) and B+9 (PostgreSQL) free, away from the fixture's
-	local base off ok
-	for _ in $(seq 1 100); do
-		base=$((30000 + (RANDOM % 1000) * 10))
-		ok=1
-		for off in 1 2 3 9; do port_free $((base + off)) || ok=0; done
-		((ok)) && {
-			echo "$base"
-			return
-		}
-	done
-	fail "no free port base found"
-}
-PORT_BASE=${CCHC_PROPERTY_PORT_BASE:-$(pick_port_base)}
-
-pstack() { CCHC_VAR="$PVAR" CCHC_PORT_BASE="$PORT_BASE" CCHC_BIN="$CCHC_BIN" "$STACK" "$@"; }
-
-# The private stack always goes down, whatever happens; lib.sh's on_exit then keeps or removes
-# $WORK. A sanitizer report in a service log fails the test (as the fixture's cleanup does).
-BG_PIDS=()
-cleanup() {
-	local rc=$?
-	for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	pstack down >/dev/null 2>&1 || true
-	if grep -lqE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PVAR"/log/cchc-*.log 2>/dev/null; then
-		grep -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PVAR"/log/cchc-*.log | head -n 60 >&2
-		echo "$TEST_NAME: FAIL: sanitizer report in a service log" >&2
-		rc=1
-	fi
-	(exit "$rc")
-	on_exit
-}
-trap cleanup EXIT
 
 pg_crash() { # PostgreSQL stops as if the machine lost power: no checkpoint, recovery at start
 	local pgbin owner
@@ -69,12 +29,6 @@ pg_crash() { # PostgreSQL stops as if the machine lost power: no checkpoint, rec
 		"$pgbin/pg_ctl" stop -D "$PVAR/pg" -m immediate -s
 	fi
 }
-pstack_pid() { # the running pid of a stack process, from its pid file
-	local f="$PVAR/run/$1.pid"
-	[[ "$1" == postgres ]] && f="$PVAR/pg/postmaster.pid"
-	head -n1 "$f"
-}
-
 stats_stored() { # the `stored` count cchc-stats reports (0 while it does not answer)
 	cchc status 2>/dev/null | sed -n 's/^stats .* stored \([0-9]*\).*/\1/p' | head -n1 | grep . || echo 0
 }

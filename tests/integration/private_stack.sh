@@ -1,0 +1,67 @@
+# shellcheck shell=bash disable=SC2034 # PVAR, PORT_BASE, BG_PIDS are for the scripts that source this
+# private_stack.sh: a stack of the test's own, for tests whose figures cover the whole province or
+# that crash services on purpose (they must not mix with the shared fixture's data): a free port
+# base, the stack.sh wrapper, pid look-ups, polling with a deadline, and a cleanup that always
+# stops the stack, ends the test's background jobs and fails on a sanitizer report in a service
+# log (as the fixture's cleanup does). Sourced after lib.sh.
+#
+# Environment: CCHC_PRIVATE_PORT_BASE (default: a free one; the stack uses +1..+3 and +9).
+
+PVAR="$WORK/stack"
+export CCHC_CONF="$PVAR/cchc.conf"
+
+port_free() { # the port can be listened on right now (as stack_fixture.sh checks)
+	perl -MIO::Socket::INET -e \
+		'exit(IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Proto => "tcp",
+		                             Listen => 1, ReuseAddr => 1) ? 0 : 1)' "$1"
+}
+pick_port_base() { # B with B+1..B+3 (services) and B+9 (PostgreSQL) free, away from the fixture's
+	local base off ok
+	for _ in $(seq 1 100); do
+		base=$((30000 + (RANDOM % 2000) * 10))
+		ok=1
+		for off in 1 2 3 9; do port_free $((base + off)) || ok=0; done
+		((ok)) && {
+			echo "$base"
+			return
+		}
+	done
+	fail "no free port base found"
+}
+PORT_BASE=${CCHC_PRIVATE_PORT_BASE:-$(pick_port_base)}
+
+pstack() { CCHC_VAR="$PVAR" CCHC_PORT_BASE="$PORT_BASE" CCHC_BIN="$CCHC_BIN" "$STACK" "$@"; }
+
+BG_PIDS=()
+private_stack_cleanup() {
+	local rc=$? pid
+	for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	pstack down >/dev/null 2>&1 || true
+	if grep -lqE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PVAR"/log/cchc-*.log 2>/dev/null; then
+		grep -h -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PVAR"/log/cchc-*.log | head -n 60 >&2
+		echo "$TEST_NAME: FAIL: sanitizer report in a service log" >&2
+		rc=1
+	fi
+	(exit "$rc")
+	on_exit
+}
+trap private_stack_cleanup EXIT
+
+pstack_fresh() { # a fresh stack: wiped, started, answering
+	pstack reset >/dev/null
+	pstack up >"$WORK/up.log" 2>&1 || fail "stack.sh up: $(tail -n 20 "$WORK/up.log")"
+}
+
+pstack_pid() { # the pid in a stack process's pid file
+	head -n1 "$PVAR/run/$1.pid" 2>/dev/null || true
+}
+
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds; fails after SECONDS.
+wait_until() {
+	local secs=$1 what=$2 end=$((SECONDS + $1))
+	shift 2
+	until "$@"; do
+		((SECONDS < end)) || fail "$what: not within ${secs}s"
+		sleep 0.05
+	done
+}
