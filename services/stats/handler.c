@@ -17,6 +17,14 @@
 #include "stats_registry.h"
 #include "stats_store.h"
 
+struct store_job {
+	const Cchc__V1__StoreRequest *req;
+	Cchc__V1__StoreReply *reply;
+	uint64_t stored;
+	int done; /* under queue_mu: reply filled by whichever thread ran it */
+	store_job *next;
+};
+
 int stats_ctx_init(stats_ctx *c, PGconn *writer, PGconn *reader)
 {
 	memset(c, 0, sizeof *c);
@@ -26,6 +34,13 @@ int stats_ctx_init(stats_ctx *c, PGconn *writer, PGconn *reader)
 		pthread_mutex_destroy(&c->writer_mu);
 		return -1;
 	}
+	if (pthread_mutex_init(&c->queue_mu, NULL) != 0) {
+		pthread_mutex_destroy(&c->writer_mu);
+		pthread_mutex_destroy(&c->reader_mu);
+		return -1;
+	}
+	c->queue_head = NULL;
+	c->queue_tail = &c->queue_head;
 	c->writer = writer;
 	c->reader = reader;
 	atomic_init(&c->requests, 0);
@@ -40,6 +55,7 @@ void stats_ctx_destroy(stats_ctx *c)
 	PQfinish(c->reader);
 	pthread_mutex_destroy(&c->writer_mu);
 	pthread_mutex_destroy(&c->reader_mu);
+	pthread_mutex_destroy(&c->queue_mu);
 	memset(c, 0, sizeof *c);
 }
 
@@ -60,6 +76,54 @@ static int64_t events_stored(stats_ctx *c)
 	return n;
 }
 
+/* Queues job, then waits for the writer. Whoever gets the writer first takes every job queued by
+ * then (up to STATS_MERGE_MAX, in arrival order) and stores them as one transaction; a thread whose
+ * job was taken that way finds it done once it gets the writer, since the runner marks its jobs
+ * done before letting the writer go. Each reply is sent only after its COMMIT. */
+static void store_queued(stats_ctx *c, store_job *job)
+{
+	const Cchc__V1__StoreRequest *reqs[STATS_MERGE_MAX];
+	Cchc__V1__StoreReply replies[STATS_MERGE_MAX];
+	uint64_t stored[STATS_MERGE_MAX];
+	store_job *run[STATS_MERGE_MAX];
+	size_t n = 0;
+
+	pthread_mutex_lock(&c->queue_mu);
+	*c->queue_tail = job;
+	c->queue_tail = &job->next;
+	pthread_mutex_unlock(&c->queue_mu);
+
+	pthread_mutex_lock(&c->writer_mu);
+	for (;;) {
+		pthread_mutex_lock(&c->queue_mu);
+		if (job->done) {
+			pthread_mutex_unlock(&c->queue_mu);
+			break;
+		}
+		/* not done, so still queued (only a writer takes jobs); more than the merge's
+		 * worth ahead of it: those first, then round again */
+		for (n = 0; c->queue_head && n < STATS_MERGE_MAX; n++) {
+			run[n] = c->queue_head;
+			c->queue_head = run[n]->next;
+			reqs[n] = run[n]->req;
+		}
+		if (!c->queue_head)
+			c->queue_tail = &c->queue_head;
+		pthread_mutex_unlock(&c->queue_mu);
+
+		store_batches(c->writer, n, reqs, replies, stored);
+
+		pthread_mutex_lock(&c->queue_mu);
+		for (size_t k = 0; k < n; k++) {
+			*run[k]->reply = replies[k]; /* its parts now belong to that job's reply */
+			run[k]->stored = stored[k];
+			run[k]->done = 1;
+		}
+		pthread_mutex_unlock(&c->queue_mu);
+	}
+	pthread_mutex_unlock(&c->writer_mu);
+}
+
 int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen)
 {
 	stats_ctx *c = arg;
@@ -77,14 +141,14 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	if (!rq)
 		return -1;
 	switch (rq->body_case) {
-	case CCHC__V1__STATS_REQUEST__BODY_STORE:
+	case CCHC__V1__STATS_REQUEST__BODY_STORE: {
 		if (!rq->store) {
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
 			return -1;
 		}
-		pthread_mutex_lock(&c->writer_mu);
-		store_batch(c->writer, rq->store, &store, &stored);
-		pthread_mutex_unlock(&c->writer_mu);
+		store_job job = {.req = rq->store, .reply = &store};
+		store_queued(c, &job);
+		stored = job.stored;
 		atomic_fetch_add(&c->records, stored);
 		log_info(
 		    "store: %zu records, committed %d, accepted %u, duplicate %u, rejected %zu",
@@ -93,6 +157,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_STORE;
 		out.store = &store;
 		break;
+	}
 	case CCHC__V1__STATS_REQUEST__BODY_QUERY:
 		if (!rq->query) {
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
@@ -154,7 +219,9 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		rc = audit_verify(c->reader, &audit);
 		pthread_mutex_unlock(&c->reader_mu);
 		log_info("audit verify: %llu entries, %s", (unsigned long long)audit.entries,
-			 rc ? "not answered" : audit.intact ? "intact" : "BROKEN");
+		         rc             ? "not answered"
+		         : audit.intact ? "intact"
+		                        : "BROKEN");
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_AUDIT;
 		out.audit = &audit;
 		break;

@@ -3,7 +3,8 @@
  * due and supplement histories in the state let "pending within due" be exact for any past period,
  * not only for the latest state. Identity per row: carried_over + received = resolved + returned +
  * withdrawn + pending (a dossier finishes at or after it starts, so the two sides count the same
- * dossiers). */
+ * dossiers). That reference query grows with the dossiers; the same figures come from the
+ * aggregates of agg.c (units × fields × days rows) whenever they cover the period exactly. */
 #include "stats_query.h"
 
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "stats_agg.h"
 #include "stats_db.h"
 #include "units.h"
 
@@ -65,6 +67,56 @@ static const char dossier_sql[] =
              "FROM d GROUP BY GROUPING SETS ((), (d.level), (d.office, d.unit_snapshot), "
              "(d.field)) "
              "ORDER BY 1 DESC, 2, 3, 4, 5";
+
+/* The same result from the aggregates (agg.c, sql/005_aggregates.sql): $4 and $5 are the local
+ * days of the bounds; flows are summed over the days of the period, stocks over the days before
+ * a bound. Groups whose figures are all zero are left out (the reference query shows a group
+ * only when a dossier of it is active in the period, which gives it a figure). */
+/* clang-format off */
+#define FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $4::int) AS " c ","
+#define SUM(c) " COALESCE(sum(a." c "), 0),"
+static const char dossier_agg_sql[] =
+    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
+    "g AS (SELECT g.key, sum(g.d_open) FILTER (WHERE g.day < $4::int) AS carried,"
+    FLOW("received") FLOW("received_online") FLOW("received_direct") FLOW("received_postal")
+    FLOW("resolved") FLOW("resolved_early") FLOW("resolved_on_time") FLOW("resolved_late")
+    FLOW("returned") FLOW("withdrawn") FLOW("not_accepted") FLOW("paid_online")
+    FLOW("digitized")
+    " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue, sum(g.d_waiting) AS waiting "
+    " FROM dossier_agg g WHERE g.day < $5::int AND g.key IN "
+    " (SELECT k.id FROM agg_key k, p WHERE " IN_SCOPE("k") ") GROUP BY g.key), "
+    "a AS (SELECT NULLIF(k.level, 0) AS level, k.office, "
+    " NULLIF(k.unit_snapshot, '-infinity'::date) AS unit_snapshot, k.field, g.* "
+    " FROM g JOIN agg_key k ON k.id = g.key) "
+    "SELECT GROUPING(a.level, a.office, a.unit_snapshot, a.field), a.level, a.office, "
+    " a.unit_snapshot::text, a.field,"
+    SUM("carried") SUM("received") SUM("received_online") SUM("received_direct")
+    SUM("received_postal") SUM("resolved") SUM("resolved_early") SUM("resolved_on_time")
+    SUM("resolved_late") SUM("returned") SUM("withdrawn") SUM("pend")
+    " COALESCE(sum(a.pend) - sum(a.overdue), 0), COALESCE(sum(a.overdue), 0), "
+    " COALESCE(sum(a.waiting), 0), COALESCE(sum(a.not_accepted), 0), "
+    " COALESCE(sum(a.paid_online), 0), COALESCE(sum(a.digitized), 0) "
+    "FROM a GROUP BY GROUPING SETS ((), (a.level), (a.office, a.unit_snapshot), (a.field)) "
+    "HAVING COALESCE(sum(a.carried), 0) <> 0 OR COALESCE(sum(a.received), 0) <> 0 OR "
+    " COALESCE(sum(a.resolved), 0) <> 0 OR COALESCE(sum(a.returned), 0) <> 0 OR "
+    " COALESCE(sum(a.withdrawn), 0) <> 0 OR COALESCE(sum(a.pend), 0) <> 0 OR "
+    " COALESCE(sum(a.waiting), 0) <> 0 OR COALESCE(sum(a.not_accepted), 0) <> 0 "
+    "ORDER BY 1 DESC, 2, 3, 4, 5";
+#undef FLOW
+#undef SUM
+/* clang-format on */
+
+static const char feedback_agg_sql[] =
+    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " SELECT "
+    " COALESCE(sum(g.d_open) FILTER (WHERE g.day < $4::int), 0), "
+    " COALESCE(sum(g.received) FILTER (WHERE g.day >= $4::int), 0), "
+    " COALESCE(sum(g.about_regulation) FILTER (WHERE g.day >= $4::int), 0), "
+    " COALESCE(sum(g.about_behavior) FILTER (WHERE g.day >= $4::int), 0), "
+    " COALESCE(sum(g.resolved) FILTER (WHERE g.day >= $4::int), 0), "
+    " COALESCE(sum(g.published) FILTER (WHERE g.day >= $4::int), 0), "
+    " COALESCE(sum(g.d_open), 0) "
+    "FROM feedback_agg g WHERE g.day < $5::int AND g.key IN "
+    " (SELECT k.id FROM agg_key k, p WHERE " IN_SCOPE("k") ")";
 
 /* GROUPING(level, office, unit_snapshot, field): a bit set for each column not grouped by. */
 enum { G_ALL = 15, G_LEVEL = 7, G_UNIT = 9, G_FIELD = 14 };
@@ -433,10 +485,19 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                      char *err, size_t errlen)
 {
-	char from[40], to[40];
+	return query_figures_from(conn, req, reply, QUERY_AUTO, NULL, err, errlen);
+}
+
+int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
+                       query_source source, query_source *used, char *err, size_t errlen)
+{
+	char from[40], to[40], dfrom[16], dto[16];
 	const char *scope = req->scope ? req->scope : "";
 	const char *map_to = req->map_to ? req->map_to : "";
-	const char *params[3] = {from, to, scope};
+	const char *params[5] = {from, to, scope, dfrom, dto};
+	const char *env = getenv("CCHC_FIGURES_FROM");
+	int nparams = 3, use_agg = 0;
+	const char *dsql = dossier_sql, *fsql = feedback_sql;
 	PGresult *fr = NULL, *ur = NULL, *kr = NULL, *nr = NULL;
 	rows rs = {.reply = reply};
 	units *reg = NULL;
@@ -452,6 +513,28 @@ int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__
 		return -1;
 	db_format_ts(req->from_ms, from, sizeof from);
 	db_format_ts(req->to_ms, to, sizeof to);
+	if (source == QUERY_AUTO && env && !strcmp(env, "states"))
+		source = QUERY_STATES;
+	if (source != QUERY_STATES) {
+		int32_t df, dt;
+		if (agg_covers(conn, req->from_ms, req->to_ms, &use_agg, &df, &dt, err, errlen) !=
+		    0)
+			return -1;
+		if (!use_agg && source == QUERY_AGGREGATES) {
+			snprintf(err, errlen,
+			         "query: the aggregates do not cover this period exactly");
+			return -1;
+		}
+		snprintf(dfrom, sizeof dfrom, "%" PRId32, df);
+		snprintf(dto, sizeof dto, "%" PRId32, dt);
+	}
+	if (use_agg) {
+		nparams = 5;
+		dsql = dossier_agg_sql;
+		fsql = feedback_agg_sql;
+	}
+	if (used)
+		*used = use_agg ? QUERY_AGGREGATES : QUERY_STATES;
 	if (*scope) {
 		nr = db_query(conn, "query: scope", scope_name_sql, 3, params, err, errlen);
 		if (!nr)
@@ -464,9 +547,9 @@ int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__
 	}
 	if (*map_to && query_load_units(conn, &reg, err, errlen) != 0)
 		goto out;
-	fr = db_query(conn, "query: dossier figures", dossier_sql, 3, params, err, errlen);
+	fr = db_query(conn, "query: dossier figures", dsql, nparams, params, err, errlen);
 	ur = fr ? db_query(conn, "query: units", units_sql, 3, params, err, errlen) : NULL;
-	kr = ur ? db_query(conn, "query: feedback figures", feedback_sql, 3, params, err, errlen)
+	kr = ur ? db_query(conn, "query: feedback figures", fsql, nparams, params, err, errlen)
 	        : NULL;
 	if (!kr)
 		goto out;

@@ -1,6 +1,8 @@
 /* handler: one StatsRequest in, one StatsReply out, without sockets (main.c hands it to wire; tests
  * call it directly). Stores go through one writer connection, queries and status through another,
- * each behind its own mutex, so ingest and reports never wait on each other. */
+ * each behind its own mutex, so ingest and reports never wait on each other. Store requests that
+ * arrive while the writer is busy queue up; the next thread to get the writer runs all of them as
+ * one transaction (store_batches) and the others only pick up their replies. */
 #ifndef CCHC_STATS_HANDLER_H
 #define CCHC_STATS_HANDLER_H
 
@@ -12,9 +14,17 @@
 
 #include "wire.h"
 
+/* A store request waiting for the writer (handler.c). */
+typedef struct store_job store_job;
+
+/* Most store requests merged into one transaction. */
+#define STATS_MERGE_MAX 16
+
 typedef struct stats_ctx {
 	PGconn *writer; /* owned: closed by stats_ctx_destroy */
 	pthread_mutex_t writer_mu;
+	pthread_mutex_t queue_mu; /* guards the queue of store jobs */
+	store_job *queue_head, **queue_tail;
 	PGconn *reader; /* owned */
 	pthread_mutex_t reader_mu;
 	atomic_uint_fast64_t requests; /* requests answered */

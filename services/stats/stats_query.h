@@ -35,6 +35,18 @@ void query_reply_clear(Cchc__V1__QueryReply *reply);
 int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                      char *err, size_t errlen);
 
+/* Where the dossier and feedback figures come from. QUERY_AUTO: the aggregates kept at write time
+ * (agg.c) when they answer the period exactly (bounds at local midnights, aggregates built for
+ * the current registry and time zone), else QUERY_STATES; $CCHC_FIGURES_FROM=states makes AUTO
+ * always QUERY_STATES. QUERY_STATES: the reference query over every state row (GROUPING SETS).
+ * QUERY_AGGREGATES: the aggregates or an error (tests). */
+typedef enum query_source { QUERY_AUTO, QUERY_STATES, QUERY_AGGREGATES } query_source;
+
+/* query_figures_in from the given source; *used (may be NULL) tells which one answered. */
+int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req,
+                       Cchc__V1__QueryReply *reply, query_source source, query_source *used,
+                       char *err, size_t errlen);
+
 /* The registry in the units table. Returns 0 or -1 with err. */
 struct units;
 int query_load_units(PGconn *conn, struct units **out, char *err, size_t errlen);

@@ -1,8 +1,9 @@
-/* store: a StoreRequest becomes one transaction. The batch is COPYed into temporary staging tables,
- * inserted with ON CONFLICT DO NOTHING (COPY alone would abort on one resent event), the events not
- * inserted are told apart as duplicates or conflicts, and only the dossiers / feedback items that
- * gained an event get their state recomputed (state.c) and written back set-based. A fixed number
- * of round trips per batch, never one per record. */
+/* store: StoreRequests become one transaction (one, or several that queued up together). The
+ * batches are COPYed into temporary staging tables, inserted with ON CONFLICT DO NOTHING (COPY
+ * alone would abort on one resent event), the events not inserted are told apart as duplicates or
+ * conflicts per request, and only the dossiers / feedback items that gained an event get their
+ * state recomputed (state.c) and written back set-based. A fixed number of round trips per
+ * transaction, never one per record. */
 #include "stats_store.h"
 
 #include <stdarg.h>
@@ -12,78 +13,94 @@
 
 #include "log.h"
 #include "rfc3339.h"
+#include "stats_agg.h"
 #include "stats_audit.h"
 #include "stats_db.h"
 #include "stats_state.h"
 
 /* Session-local staging, emptied at every commit; IF NOT EXISTS because a reset connection
- * has lost them. */
+ * has lost them. Key columns are COLLATE "C" like the tables' (004_key_collation): sorting and
+ * joining them then compares bytes, not strcoll. */
+#define K " text COLLATE \"C\""
 static const char staging_sql[] =
-    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_event (pos integer, event_id text, "
-    "office text, dossier text, procedure text, field text, kind smallint, channel smallint, "
-    "at timestamptz, due timestamptz) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_event (pos integer, event_id text, "
-    "office text, feedback text, kind smallint, topic smallint, at timestamptz) "
+    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_event (pos integer, source" K ", "
+    "event_id" K ", office" K ", dossier" K ", procedure text, field text, kind smallint, "
+    "channel smallint, at timestamptz, due timestamptz) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_event (pos integer, source" K ", "
+    "event_id" K ", office" K ", feedback" K ", kind smallint, topic smallint, at timestamptz) "
     "ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS touched_dossier (office text, dossier text, "
+    "CREATE TEMP TABLE IF NOT EXISTS touched_dossier (office" K ", dossier" K ", "
     "PRIMARY KEY (office, dossier)) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS touched_feedback (office text, feedback text, "
+    "CREATE TEMP TABLE IF NOT EXISTS touched_feedback (office" K ", feedback" K ", "
     "PRIMARY KEY (office, feedback)) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_state (office text, dossier text, "
-    "anchor_at timestamptz, procedure text, field text, channel smallint, "
+    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_state (office" K ", dossier" K ", "
+    "anchor_at timestamptz, procedure text, field" K ", channel smallint, "
     "has_received boolean, received_at timestamptz, due timestamptz, due_from timestamptz[], "
     "due_val timestamptz[], supp_from timestamptz[], supp_to timestamptz[], "
     "supplement_waiting boolean, finished_at timestamptz, finish_kind smallint, "
     "resolved_class smallint, submitted_at timestamptz, waiting_end_at timestamptz, "
     "not_accepted_at timestamptz, delivered_at timestamptz, paid_online_at timestamptz, "
     "digitized_at timestamptz, anomalies integer, events integer) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_state (office text, feedback text, "
+    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_state (office" K ", feedback" K ", "
     "anchor_at timestamptz, has_received boolean, received_at timestamptz, topic smallint, "
     "resolved_at timestamptz, published_at timestamptz, anomalies integer, events integer) "
     "ON COMMIT DELETE ROWS";
+#undef K
 
-static const char insert_dossier_events_sql[] =
-    "WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "
-    "field, kind, channel, at, due) "
-    "SELECT DISTINCT ON (event_id) $1, event_id, office, dossier, procedure, field, kind, "
-    "channel, at, due FROM stage_dossier_event ORDER BY event_id, pos "
-    "ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id, office, dossier), "
-    "t AS (INSERT INTO touched_dossier SELECT DISTINCT office, dossier FROM ins "
-    "ON CONFLICT DO NOTHING) "
-    "SELECT event_id FROM ins";
+/* The staged rows carry their source: one transaction may hold the batches of several sources.
+ * With the same (source, event_id) twice among them, the first in queue order is the one inserted
+ * (DISTINCT ON … pos); without, the cheaper form skips that sort. */
+#define INSERT_DOSSIER_EVENTS(distinct, order)                                                     \
+	"WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "   \
+	"field, kind, channel, at, due) SELECT " distinct " source, event_id, office, dossier, "   \
+	"procedure, field, kind, channel, at, due FROM stage_dossier_event " order                 \
+	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id, office, dossier), " \
+	"t AS (INSERT INTO touched_dossier SELECT DISTINCT office, dossier FROM ins "              \
+	"ON CONFLICT DO NOTHING) SELECT source, event_id FROM ins"
+static const char insert_dossier_events_sql[] = INSERT_DOSSIER_EVENTS("", "");
+static const char insert_dossier_events_dedup_sql[] =
+    INSERT_DOSSIER_EVENTS("DISTINCT ON (source, event_id)", "ORDER BY source, event_id, pos ");
 
 static const char classify_dossier_sql[] =
-    "SELECT s.pos, s.event_id, (d.office = s.office AND d.dossier = s.dossier AND "
+    "SELECT s.pos, (d.office = s.office AND d.dossier = s.dossier AND "
     "d.procedure = s.procedure AND d.field = s.field AND d.kind = s.kind AND "
     "d.channel = s.channel AND d.at = s.at AND d.due IS NOT DISTINCT FROM s.due) "
-    "FROM stage_dossier_event s JOIN dossier_event d ON d.source = $1 AND "
-    "d.event_id = s.event_id ORDER BY s.pos";
+    "FROM stage_dossier_event s CROSS JOIN LATERAL (SELECT * FROM dossier_event d "
+    "WHERE d.source = s.source AND d.event_id = s.event_id OFFSET 0) d ORDER BY s.pos";
 
-static const char insert_feedback_events_sql[] =
-    "WITH ins AS (INSERT INTO feedback_event (source, event_id, office, feedback, kind, topic, "
-    "at) SELECT DISTINCT ON (event_id) $1, event_id, office, feedback, kind, topic, at "
-    "FROM stage_feedback_event ORDER BY event_id, pos "
-    "ON CONFLICT (source, event_id) DO NOTHING RETURNING event_id, office, feedback), "
-    "t AS (INSERT INTO touched_feedback SELECT DISTINCT office, feedback FROM ins "
-    "ON CONFLICT DO NOTHING) "
-    "SELECT event_id FROM ins";
+#define INSERT_FEEDBACK_EVENTS(distinct, order)                                                    \
+	"WITH ins AS (INSERT INTO feedback_event (source, event_id, office, feedback, kind, "      \
+	"topic, at) SELECT " distinct " source, event_id, office, feedback, kind, topic, at "      \
+	"FROM stage_feedback_event " order                                                         \
+	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id, office, "           \
+	"feedback), t AS (INSERT INTO touched_feedback SELECT DISTINCT office, feedback FROM ins " \
+	"ON CONFLICT DO NOTHING) SELECT source, event_id FROM ins"
+static const char insert_feedback_events_sql[] = INSERT_FEEDBACK_EVENTS("", "");
+static const char insert_feedback_events_dedup_sql[] =
+    INSERT_FEEDBACK_EVENTS("DISTINCT ON (source, event_id)", "ORDER BY source, event_id, pos ");
 
 static const char classify_feedback_sql[] =
-    "SELECT s.pos, s.event_id, (d.office = s.office AND d.feedback = s.feedback AND "
+    "SELECT s.pos, (d.office = s.office AND d.feedback = s.feedback AND "
     "d.kind = s.kind AND d.topic = s.topic AND d.at = s.at) "
-    "FROM stage_feedback_event s JOIN feedback_event d ON d.source = $1 AND "
-    "d.event_id = s.event_id ORDER BY s.pos";
+    "FROM stage_feedback_event s CROSS JOIN LATERAL (SELECT * FROM feedback_event d "
+    "WHERE d.source = s.source AND d.event_id = s.event_id OFFSET 0) d ORDER BY s.pos";
 
+/* One index probe per touched item, in the touched table's key order (no sort). Written as LATERAL
+ * … OFFSET 0 so the planner cannot turn it into a hash join over the whole event table, which it
+ * prefers while it underestimates the touched rows (a temporary table has no statistics) and which
+ * costs as much as the table is large. */
 static const char dossier_events_sql[] =
-    "SELECT e.office, e.dossier, e.procedure, e.field, e.kind, e.channel, "
+    "SELECT t.office, t.dossier, e.procedure, e.field, e.kind, e.channel, "
     "(extract(epoch FROM e.at) * 1000)::bigint, (extract(epoch FROM e.due) * 1000)::bigint "
-    "FROM dossier_event e WHERE (e.office, e.dossier) IN "
-    "(SELECT office, dossier FROM touched_dossier) ORDER BY e.office, e.dossier";
+    "FROM touched_dossier t CROSS JOIN LATERAL (SELECT procedure, field, kind, channel, at, due "
+    "FROM dossier_event d WHERE d.office = t.office AND d.dossier = t.dossier OFFSET 0) e "
+    "ORDER BY t.office, t.dossier";
 
 static const char feedback_events_sql[] =
-    "SELECT e.office, e.feedback, e.kind, e.topic, (extract(epoch FROM e.at) * 1000)::bigint "
-    "FROM feedback_event e WHERE (e.office, e.feedback) IN "
-    "(SELECT office, feedback FROM touched_feedback) ORDER BY e.office, e.feedback";
+    "SELECT t.office, t.feedback, e.kind, e.topic, (extract(epoch FROM e.at) * 1000)::bigint "
+    "FROM touched_feedback t CROSS JOIN LATERAL (SELECT kind, topic, at FROM feedback_event d "
+    "WHERE d.office = t.office AND d.feedback = t.feedback OFFSET 0) e "
+    "ORDER BY t.office, t.feedback";
 
 /* The unit is the one valid at the anchor time (DESIGN §8); DISTINCT ON guards against a registry
  * with overlapping validity, so one statement never touches a row twice. */
@@ -149,7 +166,20 @@ typedef struct batch {
 	staged *ds, *fs;
 	size_t nd, nf;
 	int oom;
+	uint32_t accepted; /* newly stored events of this batch */
 } batch;
+
+/* One staged row of a merged transaction: its batch and its place in that batch's ds / fs. Its
+ * index in the merge's array is its `pos` in the staging table (queue order). */
+typedef struct slot {
+	batch *b;
+	const staged *s;
+} slot;
+
+/* (source, event_id) of a row, for finding the rows the INSERT returned. */
+typedef struct key {
+	const char *source, *event_id;
+} key;
 
 static uint32_t item_index(const batch *b, size_t item)
 {
@@ -302,43 +332,70 @@ static void stage_items(batch *b)
 	}
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const key *x = a, *y = b;
+	int c = strcmp(x->source, y->source);
+	return c ? c : strcmp(x->event_id, y->event_id);
 }
 
-/* Sorts the inserted event_ids of `ins` (column 0) for lookup. */
-static const char **inserted_ids(const PGresult *ins, int *n)
+static const char *batch_source(const batch *b)
 {
-	*n = PQntuples(ins);
-	const char **ids = malloc(((size_t)*n + 1) * sizeof *ids);
-	if (!ids)
-		return NULL;
-	for (int i = 0; i < *n; i++)
-		ids[i] = PQgetvalue(ins, i, 0);
-	qsort(ids, (size_t)*n, sizeof *ids, cmp_str);
-	return ids;
+	return b->req->source ? b->req->source : "";
 }
 
-/* Inserts one kind of staged event and sorts the batch's records into accepted, duplicate and
- * conflict. Returns 0 or -1 with err. */
-static int insert_events(PGconn *conn, batch *b, int feedback, uint32_t *accepted, char *err,
-                         size_t errlen)
+/* Whether some (source, event_id) appears twice among the staged rows; -1 out of memory. */
+static int has_repeats(const slot *rows, size_t n, int feedback)
 {
-	const char *source = b->req->source ? b->req->source : "";
-	const char *params[1] = {source};
-	size_t n = feedback ? b->nf : b->nd;
-	staged *rows = feedback ? b->fs : b->ds;
-	PGresult *ins, *cls;
+	key *k = malloc((n + 1) * sizeof *k);
+	int rep = 0;
+
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (key){batch_source(rows[i].b),
+		             feedback ? rows[i].s->f->event_id : rows[i].s->d->event_id};
+	qsort(k, n, sizeof *k, cmp_key);
+	for (size_t i = 1; i < n && !rep; i++)
+		rep = cmp_key(&k[i - 1], &k[i]) == 0;
+	free(k);
+	return rep;
+}
+
+/* Inserts one kind of staged event of every batch of the merge and sorts each batch's records into
+ * accepted, duplicate and conflict. Returns 0 or -1 with err. */
+static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint32_t *accepted,
+                         char *err, size_t errlen)
+{
+	size_t n = 0;
+	slot *rows;
+	PGresult *ins = NULL, *cls = NULL;
 	db_buf buf = {0};
-	int nins, rc = -1;
+	key *ids = NULL;
+	char *claimed = NULL;
+	int nins, rep, rc = -1;
 
 	*accepted = 0;
+	for (size_t k = 0; k < nb; k++)
+		n += feedback ? bs[k].nf : bs[k].nd;
 	if (n == 0)
 		return 0;
+	rows = malloc(n * sizeof *rows);
+	if (!rows) {
+		snprintf(err, errlen, "stage events: out of memory");
+		return -1;
+	}
+	n = 0;
+	for (size_t k = 0; k < nb; k++) {
+		size_t m = feedback ? bs[k].nf : bs[k].nd;
+		for (size_t i = 0; i < m; i++)
+			rows[n++] = (slot){&bs[k], feedback ? &bs[k].fs[i] : &bs[k].ds[i]};
+	}
 	for (size_t p = 0; p < n; p++) {
-		const staged *s = &rows[p];
+		const staged *s = rows[p].s;
 		db_buf_int(&buf, (long long)p);
+		db_buf_tab(&buf);
+		db_buf_text(&buf, batch_source(rows[p].b));
 		db_buf_tab(&buf);
 		if (!feedback) {
 			db_buf_text(&buf, s->d->event_id);
@@ -379,55 +436,68 @@ static int insert_events(PGconn *conn, batch *b, int feedback, uint32_t *accepte
 	             &buf, err, errlen);
 	db_buf_free(&buf);
 	if (rc != 0)
-		return -1;
+		goto out;
+	rc = -1;
+	rep = has_repeats(rows, n, feedback);
+	if (rep < 0) {
+		snprintf(err, errlen, "stage events: out of memory");
+		goto out;
+	}
 	ins = db_query(conn, feedback ? "insert feedback events" : "insert dossier events",
-	               feedback ? insert_feedback_events_sql : insert_dossier_events_sql, 1, params,
-	               err, errlen);
+	               feedback
+	                   ? (rep ? insert_feedback_events_dedup_sql : insert_feedback_events_sql)
+	                   : (rep ? insert_dossier_events_dedup_sql : insert_dossier_events_sql),
+	               0, NULL, err, errlen);
 	if (!ins)
-		return -1;
+		goto out;
 	nins = PQntuples(ins);
 	*accepted = (uint32_t)nins;
 	if ((size_t)nins == n) { /* all new: nothing to tell apart */
-		PQclear(ins);
-		return 0;
-	}
-	cls = db_query(conn, feedback ? "compare feedback events" : "compare dossier events",
-	               feedback ? classify_feedback_sql : classify_dossier_sql, 1, params, err,
-	               errlen);
-	if (!cls) {
-		PQclear(ins);
-		return -1;
-	}
-	int nids;
-	const char **ids = inserted_ids(ins, &nids);
-	char *claimed = calloc((size_t)nids + 1, 1);
-	if (!ids || !claimed) {
-		snprintf(err, errlen, "compare events: out of memory");
-		rc = -1;
+		for (size_t p = 0; p < n; p++)
+			rows[p].b->accepted++;
+		rc = 0;
 		goto out;
 	}
+	cls =
+	    db_query(conn, feedback ? "compare feedback events" : "compare dossier events",
+	             feedback ? classify_feedback_sql : classify_dossier_sql, 0, NULL, err, errlen);
+	if (!cls)
+		goto out;
+	ids = malloc(((size_t)nins + 1) * sizeof *ids);
+	claimed = calloc((size_t)nins + 1, 1);
+	if (!ids || !claimed) {
+		snprintf(err, errlen, "compare events: out of memory");
+		goto out;
+	}
+	for (int i = 0; i < nins; i++)
+		ids[i] = (key){PQgetvalue(ins, i, 0), PQgetvalue(ins, i, 1)};
+	qsort(ids, (size_t)nins, sizeof *ids, cmp_key);
 	for (int i = 0; i < PQntuples(cls); i++) {
 		size_t p = strtoul(PQgetvalue(cls, i, 0), NULL, 10);
-		const char *id = PQgetvalue(cls, i, 1);
-		const char **hit = bsearch(&id, ids, (size_t)nids, sizeof *ids, cmp_str);
 		if (p >= n)
 			continue;
+		batch *b = rows[p].b;
+		key id = {batch_source(b),
+		          feedback ? rows[p].s->f->event_id : rows[p].s->d->event_id};
+		const key *hit = bsearch(&id, ids, (size_t)nins, sizeof *ids, cmp_key);
 		if (hit && !claimed[hit - ids]) {
-			claimed[hit - ids] =
-			    1; /* the first copy in the batch is the one inserted */
+			/* rows come in pos order: the first copy is the one inserted */
+			claimed[hit - ids] = 1;
+			b->accepted++;
 			continue;
 		}
-		if (strcmp(PQgetvalue(cls, i, 2), "t") == 0) {
+		if (strcmp(PQgetvalue(cls, i, 1), "t") == 0) {
 			b->reply->duplicate++;
 		} else {
-			reject(b, rows[p].item, "conflict",
+			reject(b, rows[p].s->item, "conflict",
 			       "event_id %s was already stored with other content; an event "
 			       "never changes, send a new event_id",
-			       id);
+			       id.event_id);
 		}
 	}
 	rc = 0;
 out:
+	free(rows);
 	free(ids);
 	free(claimed);
 	PQclear(cls);
@@ -603,6 +673,9 @@ static int recompute(PGconn *conn, int feedback, char *err, size_t errlen)
 	                     : "COPY stage_dossier_state FROM STDIN",
 	            &buf, err, errlen) != 0)
 		goto out;
+	/* The aggregates need the old states (still in the table) and the new ones (staged). */
+	if (agg_apply(conn, feedback, err, errlen) != 0)
+		goto out;
 	PGresult *u =
 	    db_query(conn, what, feedback ? upsert_feedback_state_sql : upsert_dossier_state_sql, 0,
 	             NULL, err, errlen);
@@ -650,42 +723,33 @@ static int fail_reply(batch *b, const char *error)
 	return -1;
 }
 
-int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__StoreReply *reply,
-                uint64_t *stored)
+/* Runs the batches as one transaction: one lock, one COPY and one INSERT per kind, one recompute,
+ * one commit; the audit log still gets one entry per batch, in queue order. */
+static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t errlen)
 {
-	batch b = {.req = req, .reply = reply};
-	char err[512], nd[24], nf[24];
+	char nd[24], nf[24];
 	uint32_t acc_d = 0, acc_f = 0;
 	PGresult *r;
 
-	*stored = 0;
-	cchc__v1__store_reply__init(reply);
-	b.ds = malloc((req->n_items + 1) * sizeof *b.ds);
-	b.fs = malloc((req->n_items + 1) * sizeof *b.fs);
-	if (!b.ds || !b.fs) {
-		free(b.ds);
-		free(b.fs);
-		return fail_reply(&b, "out of memory");
-	}
-	stage_items(&b);
-	if (db_ensure(conn, err, sizeof err) != 0)
-		goto fail_noconn;
-	if (db_begin(conn, "BEGIN", err, sizeof err) != 0)
+	if (db_ensure(conn, err, errlen) != 0)
+		return -2;
+	if (db_begin(conn, "BEGIN", err, errlen) != 0)
 		goto fail;
 	/* One writer at a time even across stats processes: a state is recomputed from what is
 	 * committed, so two transactions must not derive it from each other's half. */
-	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
-	            sizeof err) != 0 ||
-	    db_exec(conn, "staging", staging_sql, err, sizeof err) != 0 ||
-	    insert_events(conn, &b, 0, &acc_d, err, sizeof err) != 0 ||
-	    insert_events(conn, &b, 1, &acc_f, err, sizeof err) != 0)
+	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err, errlen) !=
+	        0 ||
+	    db_exec(conn, "staging", staging_sql, err, errlen) != 0 ||
+	    insert_events(conn, bs, nb, 0, &acc_d, err, errlen) != 0 ||
+	    insert_events(conn, bs, nb, 1, &acc_f, err, errlen) != 0)
 		goto fail;
-	if (b.oom) {
-		snprintf(err, sizeof err, "out of memory");
-		goto fail;
-	}
-	if ((acc_d && recompute(conn, 0, err, sizeof err) != 0) ||
-	    (acc_f && recompute(conn, 1, err, sizeof err) != 0))
+	for (size_t k = 0; k < nb; k++)
+		if (bs[k].oom) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	if ((acc_d && recompute(conn, 0, err, errlen) != 0) ||
+	    (acc_f && recompute(conn, 1, err, errlen) != 0))
 		goto fail;
 	if (acc_d || acc_f) {
 		const char *params[2] = {nd, nf};
@@ -694,16 +758,18 @@ int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__Store
 		r = db_query(conn, "count events",
 		             "UPDATE event_count SET dossier = dossier + $1, "
 		             "feedback = feedback + $2 WHERE id = 1",
-		             2, params, err, sizeof err);
+		             2, params, err, errlen);
 		if (!r)
 			goto fail;
 		PQclear(r);
 	}
-	if (audit_append(conn, req, acc_d + acc_f, (uint32_t)b.reply->duplicate, err, sizeof err))
-		goto fail;
+	for (size_t k = 0; k < nb; k++)
+		if (audit_append(conn, bs[k].req, bs[k].accepted, (uint32_t)bs[k].reply->duplicate,
+		                 err, errlen))
+			goto fail;
 	r = PQexec(conn, "COMMIT");
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-		snprintf(err, sizeof err, "commit: %s",
+		snprintf(err, errlen, "commit: %s",
 		         r && PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
 		             ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
 		             : "the transaction did not commit");
@@ -711,23 +777,117 @@ int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__Store
 		goto fail;
 	}
 	PQclear(r);
-	free(b.ds);
-	free(b.fs);
-	reply->has_committed = 1;
-	reply->committed = 1;
-	reply->has_accepted = 1;
-	reply->accepted = acc_d + acc_f;
-	reply->has_duplicate = 1;
-	*stored = acc_d + acc_f;
 	return 0;
 fail:
 	if (PQstatus(conn) == CONNECTION_OK)
 		PQclear(PQexec(conn, "ROLLBACK"));
 	else
 		PQreset(conn); /* and if PostgreSQL is still away, db_ensure retries next time */
-fail_noconn:
-	free(b.ds);
-	free(b.fs);
-	log_store_failure(req->n_items, err);
-	return fail_reply(&b, err);
+	return -1;
+}
+
+/* (Re)starts a batch's reply and stages its records; -1 when out of memory. */
+static int batch_open(batch *b, const Cchc__V1__StoreRequest *req, Cchc__V1__StoreReply *reply)
+{
+	*b = (batch){.req = req, .reply = reply};
+	cchc__v1__store_reply__init(reply);
+	b->ds = malloc((req->n_items + 1) * sizeof *b->ds);
+	b->fs = malloc((req->n_items + 1) * sizeof *b->fs);
+	if (!b->ds || !b->fs)
+		return -1;
+	stage_items(b);
+	return 0;
+}
+
+static void batch_close(batch *b)
+{
+	free(b->ds);
+	free(b->fs);
+	b->ds = b->fs = NULL;
+}
+
+/* Fills a committed batch's reply; returns its events newly stored. */
+static uint64_t committed_reply(batch *b)
+{
+	b->reply->has_committed = 1;
+	b->reply->committed = 1;
+	b->reply->has_accepted = 1;
+	b->reply->accepted = b->accepted;
+	b->reply->has_duplicate = 1;
+	return b->accepted;
+}
+
+int store_batches(PGconn *conn, size_t n, const Cchc__V1__StoreRequest *const *reqs,
+                  Cchc__V1__StoreReply *replies, uint64_t *stored)
+{
+	batch *bs = calloc(n + 1, sizeof *bs);
+	char err[512];
+	int rc, fails = 0;
+
+	for (size_t k = 0; k < n; k++)
+		stored[k] = 0;
+	if (!bs) {
+		for (size_t k = 0; k < n; k++) {
+			batch b = {.req = reqs[k], .reply = &replies[k]};
+			cchc__v1__store_reply__init(&replies[k]);
+			fail_reply(&b, "out of memory");
+		}
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (batch_open(&bs[k], reqs[k], &replies[k]) != 0) {
+			for (size_t j = 0; j < n; j++) {
+				batch_close(&bs[j]);
+				if (!bs[j].req) { /* not opened yet */
+					bs[j] = (batch){.req = reqs[j], .reply = &replies[j]};
+					cchc__v1__store_reply__init(&replies[j]);
+				}
+				fail_reply(&bs[j], "out of memory");
+			}
+			free(bs);
+			return -1;
+		}
+	rc = store_merged(conn, bs, n, err, sizeof err);
+	if (rc == -1 && n > 1) {
+		/* One batch must not hold the others back (a record PostgreSQL refuses fails its
+		 * transaction): each alone, as if never merged. */
+		log_warn("store: %zu merged requests not stored together (%.*s); one by one", n,
+		         (int)strcspn(err, ":"), err);
+		for (size_t k = 0; k < n; k++) {
+			batch_close(&bs[k]);
+			store_reply_clear(&replies[k]);
+			if (batch_open(&bs[k], reqs[k], &replies[k]) != 0) {
+				fails++;
+				fail_reply(&bs[k], "out of memory");
+				continue;
+			}
+			if (store_merged(conn, &bs[k], 1, err, sizeof err) != 0) {
+				fails++;
+				log_store_failure(reqs[k]->n_items, err);
+				fail_reply(&bs[k], err);
+				continue;
+			}
+			stored[k] = committed_reply(&bs[k]);
+		}
+	} else {
+		for (size_t k = 0; k < n; k++) {
+			if (rc != 0) {
+				fails++;
+				log_store_failure(reqs[k]->n_items, err);
+				fail_reply(&bs[k], err);
+				continue;
+			}
+			stored[k] = committed_reply(&bs[k]);
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		batch_close(&bs[k]);
+	free(bs);
+	return fails ? -1 : 0;
+}
+
+int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__StoreReply *reply,
+                uint64_t *stored)
+{
+	return store_batches(conn, 1, &req, reply, stored);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats_agg.h"
 #include "stats_db.h"
 #include "stats_state.h"
 
@@ -535,6 +536,9 @@ int verify_run(PGconn *conn, FILE *out, unsigned detail_keys, verify_result *res
 	if (PQstatus(conn) == CONNECTION_OK)
 		PQclear(PQexec(conn, "ROLLBACK"));
 	if (rc != 0)
+		return -1;
+	/* In a snapshot of its own: the aggregates against the states of that snapshot. */
+	if (agg_verify(conn, out, detail_keys, &res->differences, err, errlen) != 0)
 		return -1;
 	fprintf(out,
 	        "verify: checked %" PRIu64 " dossiers (%" PRIu64 " events), %" PRIu64

@@ -12,12 +12,15 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "cchc/v1/stats.pb-c.h"
 #include "conf.h"
+#include "stats_audit.h"
 #include "stats_check.h"
 #include "stats_db.h"
 #include "stats_handler.h"
+#include "stats_store.h"
 #include "stats_verify.h"
 #include "units.h"
 #include "wire.h"
@@ -650,9 +653,9 @@ static void test_units_and_map_to(void **st)
 	NEED_DB();
 	char *csv, err[256];
 	size_t len;
-	assert_int_equal(units_read_file(CCHC_SOURCE_DIR "/deploy/data/units.csv", &csv, &len, err,
-	                                 sizeof err),
-	                 0);
+	assert_int_equal(
+	    units_read_file(CCHC_SOURCE_DIR "/deploy/data/units.csv", &csv, &len, err, sizeof err),
+	    0);
 	Cchc__V1__StatsReply *r = units_call(NULL, "2026-01-01");
 	assert_true(r->units->ok);
 	assert_int_equal(r->units->n_units, 41);
@@ -717,6 +720,227 @@ static void test_units_and_map_to(void **st)
 	cchc__v1__stats_reply__free_unpacked(r, NULL);
 }
 
+/* ---- issue 6: queued requests merged into one transaction ---- */
+
+static Cchc__V1__DossierEvent merge_event(const char *id, const char *dossier, int kind,
+                                          const char *at)
+{
+	Cchc__V1__DossierEvent d = CCHC__V1__DOSSIER_EVENT__INIT;
+	d.event_id = (char *)id;
+	d.office = "474";
+	d.dossier = (char *)dossier;
+	d.procedure = (char *)PROC;
+	d.field = "hotich";
+	d.has_kind = 1;
+	d.kind = kind;
+	d.has_channel = 1;
+	d.channel = 1;
+	d.at = (char *)at;
+	d.due = kind == 2 ? "2024-02-20T17:00:00+07:00" : NULL;
+	return d;
+}
+
+static long long merge_count(const char *sql)
+{
+	char err[256];
+	PGresult *r = db_query(ctx.reader, "count", sql, 0, NULL, err, sizeof err);
+	assert_non_null(r);
+	long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+/* Three requests in one store_batches call: the same (source, event_id) in two of them is
+ * accepted for the first only (a duplicate or a conflict in the later one), another source's
+ * equal event_id is its own, and each request gets its own audit entry, in order. */
+static void test_merged_requests(void **st)
+{
+	(void)st;
+	NEED_DB();
+	const char *rcv = "2024-02-05T08:00:00+07:00", *res = "2024-02-06T08:00:00+07:00";
+	Cchc__V1__DossierEvent ev[] = {
+	    merge_event("m1", "MD1", 2, rcv), /* req 0 */
+	    merge_event("m2", "MD1", 6, res),
+	    merge_event("m1", "MD1", 2, rcv), /* req 1: duplicate of req 0's m1 */
+	    merge_event("m3", "MD2", 2, rcv), /* new */
+	    merge_event("m2", "MD1", 7, res), /* conflict with req 0's m2 */
+	    merge_event("m3", "MD2", 2, rcv), /* again within req 1: duplicate */
+	    merge_event("m1", "MD3", 2, rcv), /* req 2, source b: its own m1 */
+	};
+	size_t first[] = {0, 2, 6, 7};
+	const char *sources[] = {"merge-a", "merge-a", "merge-b"};
+	Cchc__V1__Record recs[7];
+	Cchc__V1__StoreItem items[7], *pitems[7];
+	Cchc__V1__StoreRequest reqs[3];
+	const Cchc__V1__StoreRequest *preqs[3];
+	Cchc__V1__StoreReply replies[3];
+	uint64_t stored[3];
+	long long audit_before = merge_count("SELECT count(*) FROM audit_log");
+
+	for (size_t i = 0; i < 7; i++) {
+		cchc__v1__record__init(&recs[i]);
+		recs[i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+		recs[i].dossier = &ev[i];
+		cchc__v1__store_item__init(&items[i]);
+		items[i].has_index = 1;
+		items[i].record = &recs[i];
+		pitems[i] = &items[i];
+	}
+	for (size_t k = 0; k < 3; k++) {
+		cchc__v1__store_request__init(&reqs[k]);
+		reqs[k].source = (char *)sources[k];
+		reqs[k].n_items = first[k + 1] - first[k];
+		reqs[k].items = &pitems[first[k]];
+		for (size_t i = first[k]; i < first[k + 1]; i++)
+			items[i].index = (uint32_t)(i - first[k]);
+		preqs[k] = &reqs[k];
+	}
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(store_batches(ctx.writer, 3, preqs, replies, stored), 0);
+		for (size_t k = 0; k < 3; k++)
+			assert_true(replies[k].committed);
+		/* the second round resends everything: nothing new, the conflict stays one */
+		assert_int_equal(replies[0].accepted, round ? 0 : 2);
+		assert_int_equal(replies[0].duplicate, round ? 2 : 0);
+		assert_int_equal(replies[0].n_rejections, 0);
+		assert_int_equal(replies[1].accepted, round ? 0 : 1);
+		assert_int_equal(replies[1].duplicate, round ? 3 : 2);
+		assert_int_equal(replies[1].n_rejections, 1);
+		assert_string_equal(replies[1].rejections[0]->code, "conflict");
+		assert_int_equal(replies[1].rejections[0]->index, 2);
+		assert_int_equal(replies[2].accepted, round ? 0 : 1);
+		assert_int_equal(replies[2].duplicate, round ? 1 : 0);
+		assert_int_equal(stored[0] + stored[1] + stored[2], round ? 0 : 4);
+		for (size_t k = 0; k < 3; k++)
+			store_reply_clear(&replies[k]);
+	}
+	/* the state of MD1 was derived from the first request's two events */
+	assert_int_equal(merge_count("SELECT count(*) FROM dossier_state WHERE office = '474' AND "
+	                             "dossier = 'MD1' AND events = 2 AND finish_kind = 6"),
+	                 1);
+	assert_int_equal(merge_count("SELECT count(*) FROM dossier_event WHERE source LIKE "
+	                             "'merge-%'"),
+	                 4);
+	/* one audit entry per request, in the order given, chained */
+	assert_int_equal(merge_count("SELECT count(*) FROM audit_log") - audit_before, 6);
+	assert_int_equal(
+	    merge_count(
+	        "WITH y AS (SELECT id, source, accepted, duplicate, rejected FROM audit_log "
+	        "ORDER BY id DESC LIMIT 6), x AS (SELECT row_number() OVER (ORDER BY id) n, "
+	        "* FROM y) SELECT count(*) FROM x JOIN (VALUES (1, 'merge-a', 2, 0, 0), "
+	        "(2, 'merge-a', 1, 2, 1), (3, 'merge-b', 1, 0, 0), (4, 'merge-a', 0, 2, 0), "
+	        "(5, 'merge-a', 0, 3, 1), (6, 'merge-b', 0, 1, 0)) v(n, s, a, d, r) "
+	        "ON v.n = x.n AND v.s = x.source AND v.a = x.accepted AND "
+	        "v.d = x.duplicate AND v.r = x.rejected"),
+	    6);
+	Cchc__V1__AuditReply audit = CCHC__V1__AUDIT_REPLY__INIT;
+	assert_int_equal(audit_verify(ctx.reader, &audit), 0);
+	assert_true(audit.intact);
+	audit_reply_clear(&audit);
+	char *out;
+	assert_int_equal(verify_differences(&out), 0);
+	free(out);
+}
+
+/* Concurrent store requests through stats_handle, as wire's workers make them: whatever the
+ * threads' timing merges, every request is answered after its commit with exact counts. */
+#define CONC_THREADS 6
+#define CONC_EVENTS  40
+
+typedef struct conc_job {
+	uint8_t *req, *rep;
+	size_t reqlen, replen;
+	int rc;
+} conc_job;
+
+static void *conc_run(void *p)
+{
+	conc_job *j = p;
+	j->rc = stats_handle(&ctx, j->req, j->reqlen, &j->rep, &j->replen);
+	return NULL;
+}
+
+static void test_concurrent_requests(void **st)
+{
+	(void)st;
+	NEED_DB();
+	static char ids[CONC_THREADS][CONC_EVENTS][32], dossiers[CONC_THREADS][CONC_EVENTS][32];
+	const char *rcv = "2024-02-07T08:00:00+07:00";
+	Cchc__V1__DossierEvent ev[CONC_THREADS][CONC_EVENTS + 2];
+	Cchc__V1__Record recs[CONC_THREADS][CONC_EVENTS + 2];
+	Cchc__V1__StoreItem items[CONC_THREADS][CONC_EVENTS + 2],
+	    *pitems[CONC_THREADS][CONC_EVENTS + 2];
+	conc_job jobs[CONC_THREADS];
+	pthread_t th[CONC_THREADS];
+	long long audit_before = merge_count("SELECT count(*) FROM audit_log");
+	uint32_t accepted = 0, duplicate = 0, conflicts = 0;
+
+	for (int k = 0; k < CONC_THREADS; k++) {
+		Cchc__V1__StoreRequest sr = CCHC__V1__STORE_REQUEST__INIT;
+		Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+		size_t n = 0;
+		for (int i = 0; i < CONC_EVENTS; i++) {
+			snprintf(ids[k][i], sizeof ids[k][i], "conc-%d-%d", k, i);
+			snprintf(dossiers[k][i], sizeof dossiers[k][i], "CD-%d-%d", k, i);
+			ev[k][n++] = merge_event(ids[k][i], dossiers[k][i], 2, rcv);
+		}
+		ev[k][n++] = merge_event("conc-shared", "CD-shared", 2, rcv); /* same everywhere */
+		ev[k][n++] = merge_event("conc-clash", "CD-clash", k % 2 ? 2 : 9, rcv);
+		for (size_t i = 0; i < n; i++) {
+			cchc__v1__record__init(&recs[k][i]);
+			recs[k][i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+			recs[k][i].dossier = &ev[k][i];
+			cchc__v1__store_item__init(&items[k][i]);
+			items[k][i].has_index = 1;
+			items[k][i].index = (uint32_t)i;
+			items[k][i].record = &recs[k][i];
+			pitems[k][i] = &items[k][i];
+		}
+		sr.source = "conc";
+		sr.n_items = n;
+		sr.items = pitems[k];
+		rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
+		rq.store = &sr;
+		jobs[k] = (conc_job){0};
+		assert_int_equal(wire_pack(&rq.base, &jobs[k].req, &jobs[k].reqlen), 0);
+	}
+	for (int k = 0; k < CONC_THREADS; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, conc_run, &jobs[k]), 0);
+	for (int k = 0; k < CONC_THREADS; k++)
+		assert_int_equal(pthread_join(th[k], NULL), 0);
+	for (int k = 0; k < CONC_THREADS; k++) {
+		assert_int_equal(jobs[k].rc, 0);
+		Cchc__V1__StatsReply *r =
+		    cchc__v1__stats_reply__unpack(NULL, jobs[k].replen, jobs[k].rep);
+		assert_non_null(r);
+		assert_true(r->store->committed);
+		accepted += r->store->accepted;
+		duplicate += r->store->duplicate;
+		for (size_t i = 0; i < r->store->n_rejections; i++) {
+			assert_string_equal(r->store->rejections[i]->code, "conflict");
+			assert_int_equal(r->store->rejections[i]->index, CONC_EVENTS + 1);
+			conflicts++;
+		}
+		/* every request's own events are new */
+		assert_true(r->store->accepted >= CONC_EVENTS);
+		cchc__v1__stats_reply__free_unpacked(r, NULL);
+		free(jobs[k].req);
+		free(jobs[k].rep);
+	}
+	/* one copy of each shared id counts; the others are duplicates or, for the clash when its
+	 * content differs from the stored one, conflicts */
+	assert_int_equal(accepted, CONC_THREADS * CONC_EVENTS + 2);
+	assert_int_equal(duplicate + conflicts, 2 * (CONC_THREADS - 1));
+	assert_int_equal(conflicts, CONC_THREADS / 2);
+	assert_int_equal(merge_count("SELECT count(*) FROM dossier_event WHERE source = 'conc'"),
+	                 CONC_THREADS * CONC_EVENTS + 2);
+	assert_int_equal(merge_count("SELECT count(*) FROM audit_log") - audit_before,
+	                 CONC_THREADS);
+	char *out;
+	assert_int_equal(verify_differences(&out), 0);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +953,8 @@ int main(void)
 	    cmocka_unit_test(test_verify),
 	    cmocka_unit_test(test_check_findings),
 	    cmocka_unit_test(test_units_and_map_to),
+	    cmocka_unit_test(test_merged_requests),
+	    cmocka_unit_test(test_concurrent_requests),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

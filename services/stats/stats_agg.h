@@ -1,0 +1,39 @@
+/* agg: the figures of DESIGN §6 kept per (unit, field, local day) at write time, so that a
+ * period's figures read units × fields × days rows whatever the number of dossiers (issue 6).
+ * Flows are counted on the local day of their event; stocks (carried over, pending, overdue,
+ * waiting) are +1/-1 changes on the day they take effect, summed over the days before a period's
+ * bound. Exact for any period that starts and ends at local midnights (all of lib/period.h). */
+#ifndef CCHC_STATS_AGG_H
+#define CCHC_STATS_AGG_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* In the store transaction, after the recomputed states are in stage_dossier_state (or
+ * stage_feedback_state) and before they replace the rows of dossier_state: subtracts the old
+ * states' contributions of the touched items, adds the new ones. Rebuilds everything first when
+ * the aggregates were built for another registry or time zone. Returns 0 or -1 with err. */
+int agg_apply(PGconn *conn, int feedback, char *err, size_t errlen);
+
+/* Rebuilds both aggregate tables from the state tables, in the caller's (writing) transaction. */
+int agg_rebuild(PGconn *conn, char *err, size_t errlen);
+
+/* Whether the aggregates answer [from_ms, to_ms) exactly, in the caller's transaction: both are
+ * local midnights and the aggregates are built for the current registry and time zone. On 1
+ * *day_from and *day_to are the local days of the two bounds. Returns 0 or -1 with err. */
+int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *day_from,
+               int32_t *day_to, char *err, size_t errlen);
+
+/* `--verify`: recomputes the aggregates from the state tables in a transaction of its own
+ * (rolled back) and prints every (unit, field, day) that differs. Adds their number to
+ * *differences. Stale aggregates (another registry or time zone) are reported, not counted: the
+ * figures do not use them then. Returns 0 or -1 with err. */
+int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differences, char *err,
+               size_t errlen);
+
+/* Local midnight starting day `day` (days since 1970-01-01 in local time), as epoch ms. */
+int64_t agg_day_start(int32_t day);
+
+#endif
