@@ -17,6 +17,7 @@
 
 #include "cchc/v1/stats.pb-c.h"
 #include "conf.h"
+#include "scratch_db.h"
 #include "period.h"
 #include "stats_agg.h"
 #include "stats_db.h"
@@ -382,23 +383,9 @@ static void compare_periods(void)
 
 /* ---- fixtures ---- */
 
-static const char *test_database(void)
-{
-	static conf cf;
-	char err[512];
-	const char *url = getenv("CCHC_TEST_PGURL");
-	if (url && *url)
-		return url;
-	const char *path = getenv("CCHC_CONF");
-	if (!path || !*path || conf_load(path, &cf, err, sizeof err))
-		return NULL;
-	return cf.stats_db;
-}
-
 static int setup(void **st)
 {
-	const char *url = test_database();
-	char err[512], sql[256], conninfo[2300];
+	char err[512], conninfo[2300];
 	PGconn *w, *r;
 	units *reg;
 	int changed;
@@ -406,23 +393,10 @@ static int setup(void **st)
 	(void)st;
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
-	if (!url || !*url)
-		return 0;
-	snprintf(schema, sizeof schema, "cchc_test_agg_%ld", (long)getpid());
-	if (db_connect(url, &admin, err, sizeof err) != 0) {
-		fprintf(stderr, "test_agg: %s\n", err);
-		return -1;
-	}
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
-	         schema);
-	if (db_exec(admin, "schema", sql, err, sizeof err) != 0)
-		return -1;
-	int uri = !strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13);
-	if (uri)
-		snprintf(conninfo, sizeof conninfo, "%s%coptions=-csearch_path%%3D%s", url,
-		         strchr(url, '?') ? '&' : '?', schema);
-	else
-		snprintf(conninfo, sizeof conninfo, "%s options=-csearch_path=%s", url, schema);
+	int opened = scratch_open("cchc_test_agg", &admin, schema, sizeof schema, conninfo,
+				  sizeof conninfo);
+	if (opened <= 0)
+		return opened;
 	if (db_connect(conninfo, &w, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &r, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &qconn, err, sizeof err) != 0 ||
@@ -444,17 +418,13 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char err[512], sql[128];
-
 	(void)st;
 	free(recs);
 	if (!have_db)
 		return 0;
 	stats_ctx_destroy(&ctx);
 	PQfinish(qconn);
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
-	db_exec(admin, "drop schema", sql, err, sizeof err);
-	PQfinish(admin);
+	scratch_drop(admin, schema);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "cchc/v1/stats.pb-c.h"
 #include "conf.h"
+#include "scratch_db.h"
 #include "stats_audit.h"
 #include "stats_check.h"
 #include "stats_db.h"
@@ -168,37 +169,11 @@ static void check_identities(const Cchc__V1__QueryReply *q)
 
 /* ---- fixtures ---- */
 
-static char *with_schema(const char *url, const char *sch)
-{
-	static char buf[2048];
-	int uri = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 
-	if (uri)
-		snprintf(buf, sizeof buf, "%s%coptions=-csearch_path%%3D%s", url,
-		         strchr(url, '?') ? '&' : '?', sch);
-	else
-		snprintf(buf, sizeof buf, "%s options=-csearch_path=%s", url, sch);
-	return buf;
-}
-
-/* $CCHC_TEST_PGURL, else the database of the stack named by $CCHC_CONF (make test starts one). */
-static const char *test_database(void)
-{
-	static conf cf;
-	char err[512];
-	const char *url = getenv("CCHC_TEST_PGURL");
-	if (url && *url)
-		return url;
-	const char *path = getenv("CCHC_CONF");
-	if (!path || !*path || conf_load(path, &cf, err, sizeof err))
-		return NULL;
-	return cf.stats_db;
-}
 
 static int setup(void **st)
 {
-	const char *url = test_database();
-	char err[512], sql[256];
+	char err[512];
 	PGconn *w, *r;
 	units *reg;
 	int changed;
@@ -206,21 +181,10 @@ static int setup(void **st)
 	(void)st;
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
-	if (!url || !*url)
-		return 0;
-	snprintf(schema, sizeof schema, "cchc_test_%ld", (long)getpid());
-	if (db_connect(url, &admin, err, sizeof err) != 0) {
-		fprintf(stderr, "test_store: %s\n", err);
-		return -1;
-	}
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
-	         schema);
-	if (db_exec(admin, "schema", sql, err, sizeof err) != 0)
-		return -1;
-	snprintf(sql, sizeof sql, "SET search_path = %s", schema);
-	if (db_exec(admin, "schema", sql, err, sizeof err) != 0)
-		return -1;
-	snprintf(conninfo, sizeof conninfo, "%s", with_schema(url, schema));
+	int opened = scratch_open("cchc_test", &admin, schema, sizeof schema, conninfo,
+				  sizeof conninfo);
+	if (opened <= 0)
+		return opened;
 	if (db_connect(conninfo, &w, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &r, err, sizeof err) != 0) {
 		fprintf(stderr, "test_store: %s\n", err);
@@ -246,15 +210,11 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char err[512], sql[128];
-
 	(void)st;
 	if (!have_db)
 		return 0;
 	stats_ctx_destroy(&ctx);
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
-	db_exec(admin, "drop schema", sql, err, sizeof err);
-	PQfinish(admin);
+	scratch_drop(admin, schema);
 	return 0;
 }
 

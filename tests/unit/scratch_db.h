@@ -1,0 +1,62 @@
+/* scratch_db: a schema of its own in a real PostgreSQL, for the unit tests of stats that need one
+ * (test_store, test_agg). The database is $CCHC_TEST_PGURL, else the one of the stack named by
+ * $CCHC_CONF (make test starts it); without either the tests skip. The schema is dropped at the end. */
+#ifndef CCHC_TEST_SCRATCH_DB_H
+#define CCHC_TEST_SCRATCH_DB_H
+
+#include "conf.h"
+#include "stats_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *scratch_database(void)
+{
+	static conf cf;
+	char err[512];
+	const char *url = getenv("CCHC_TEST_PGURL");
+	if (url && *url)
+		return url;
+	const char *path = getenv("CCHC_CONF");
+	if (!path || !*path || conf_load(path, &cf, err, sizeof err))
+		return NULL;
+	return cf.stats_db;
+}
+
+/* Creates the schema PREFIX_PID through *admin (whose session then uses it) and writes into conninfo a connection string whose
+ * sessions use it. Returns 1 when created, 0 when there is no database (skip), -1 on error. */
+static int scratch_open(const char *prefix, PGconn **admin, char *schema, size_t schemalen,
+			char *conninfo, size_t len)
+{
+	const char *url = scratch_database();
+	char err[512], sql[256];
+	if (!url || !*url)
+		return 0;
+	snprintf(schema, schemalen, "%s_%ld", prefix, (long)getpid());
+	snprintf(sql, sizeof sql,
+		 "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path = %s", schema,
+		 schema, schema);
+	if (db_connect(url, admin, err, sizeof err) || db_exec(*admin, "schema", sql, err, sizeof err)) {
+		fprintf(stderr, "%s: %s\n", prefix, err);
+		return -1;
+	}
+	int uri = !strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13);
+	if (uri)
+		snprintf(conninfo, len, "%s%coptions=-csearch_path%%3D%s", url,
+			 strchr(url, '?') ? '&' : '?', schema);
+	else
+		snprintf(conninfo, len, "%s options=-csearch_path=%s", url, schema);
+	return 1;
+}
+
+static void scratch_drop(PGconn *admin, const char *schema)
+{
+	char err[512], sql[128];
+	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+	db_exec(admin, "drop schema", sql, err, sizeof err);
+	PQfinish(admin);
+}
+
+#endif
