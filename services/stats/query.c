@@ -269,6 +269,30 @@ static int fail(Cchc__V1__QueryReply *reply, const char *err)
 	return -1;
 }
 
+/* The "all" row (zeros when the scope has no dossier in the period): the same whether or not the
+ * units are mapped to successors. */
+static void add_all_row(rows *rs, const PGresult *fr)
+{
+	figs f = {{0}};
+	for (int i = 0; i < PQntuples(fr); i++)
+		if (atoi(PQgetvalue(fr, i, 0)) == G_ALL) {
+			figs_read(fr, i, 5, &f);
+			break;
+		}
+	add_row(rs, "all", "", NULL, 0, NULL, &f);
+}
+
+/* One row per field, as grouped by the query. */
+static void add_field_rows(rows *rs, const PGresult *fr)
+{
+	figs f;
+	for (int i = 0; i < PQntuples(fr); i++)
+		if (atoi(PQgetvalue(fr, i, 0)) == G_FIELD) {
+			figs_read(fr, i, 5, &f);
+			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f);
+		}
+}
+
 /* Fills the rows from the grouped figures and the scope's units. */
 static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
 {
@@ -281,14 +305,7 @@ static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
 		rs->oom = 1;
 		return;
 	}
-	for (int i = 0; i < nf; i++)
-		if (atoi(PQgetvalue(fr, i, 0)) == G_ALL) {
-			figs_read(fr, i, 5, &f);
-			add_row(rs, "all", "", NULL, 0, NULL, &f);
-			break;
-		}
-	if (rs->reply->n_rows == 0)
-		add_row(rs, "all", "", NULL, 0, NULL, &zero);
+	add_all_row(rs, fr);
 	for (int lv = 1; lv <= 3; lv++) {
 		f = zero;
 		for (int i = 0; i < nf; i++)
@@ -326,11 +343,7 @@ static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
 			figs_read(fr, i, 5, &f);
 			add_row(rs, "unit", PQgetvalue(fr, i, 2), "", 0, "", &f);
 		}
-	for (int i = 0; i < nf; i++)
-		if (atoi(PQgetvalue(fr, i, 0)) == G_FIELD) {
-			figs_read(fr, i, 5, &f);
-			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f);
-		}
+	add_field_rows(rs, fr);
 	free(used);
 }
 
@@ -433,20 +446,13 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 	int nf = PQntuples(fr), nu = PQntuples(ur);
 	mapped *m = calloc((size_t)nf + (size_t)nu + 1, sizeof *m);
 	size_t n = 0;
-	figs f, zero = {{0}}, lv[3] = {{{0}}};
+	figs f, lv[3] = {{{0}}};
 
 	if (!m) {
 		rs->oom = 1;
 		return;
 	}
-	for (int i = 0; i < nf; i++)
-		if (atoi(PQgetvalue(fr, i, 0)) == G_ALL) {
-			figs_read(fr, i, 5, &f);
-			add_row(rs, "all", "", NULL, 0, NULL, &f);
-			break;
-		}
-	if (rs->reply->n_rows == 0)
-		add_row(rs, "all", "", NULL, 0, NULL, &zero);
+	add_all_row(rs, fr);
 	for (int u = 0; u < nu; u++) {
 		const unit *x = units_get(reg, PQgetvalue(ur, u, 0), PQgetvalue(ur, u, 1));
 		if (x && target_ms >= x->valid_from_ms && target_ms < x->valid_to_ms)
@@ -474,11 +480,7 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 	for (size_t i = 0; i < n; i++)
 		add_row(rs, "unit", m[i].code, m[i].u ? m[i].u->name : "",
 		        m[i].u ? m[i].u->level : 0, m[i].u ? m[i].u->parent : "", &m[i].f);
-	for (int i = 0; i < nf; i++)
-		if (atoi(PQgetvalue(fr, i, 0)) == G_FIELD) {
-			figs_read(fr, i, 5, &f);
-			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f);
-		}
+	add_field_rows(rs, fr);
 	free(m);
 }
 
