@@ -31,7 +31,12 @@ int report_file_path(const char *output, const char *name, size_t nfiles, char *
 			         name ? name : "");
 			return -1;
 		}
-		n = snprintf(out, len, "%s%s", output, name);
+		/* -o out/x.csv with files "-theo-cap.csv", …: out/x-theo-cap.csv, not x.csv-theo-cap.csv */
+		const char *ext = strrchr(name, '.');
+		size_t olen = strlen(output), elen = ext ? strlen(ext) : 0;
+		if (elen && olen > elen && !strcmp(output + olen - elen, ext))
+			olen -= elen;
+		n = snprintf(out, len, "%.*s%s", (int)olen, output, name);
 	}
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(err, errlen, "output path too long");
@@ -94,7 +99,8 @@ static void usage(FILE *f)
 	           "                   [--map-to CURRENT|YYYY-MM-DD] [--timeout-ms MS]\n"
 	           "                   [--config FILE]\n"
 	           "P: 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or 2024-01-01..2024-03-31.\n"
-	           "Several files (csv: one per table) go to FILE with each file's suffix.\n"
+	           "Several files (csv: one per table) go to FILE with each file's suffix\n"
+	           "(a FILE ending in that extension loses it first: x.csv -> x-theo-cap.csv).\n"
 	           "--map-to re-attributes each unit's figures to its successor on that date.\n");
 }
 
