@@ -49,6 +49,13 @@ uint64_t service_uptime_seconds(void)
 	return (uint64_t)(now.tv_sec - started.tv_sec);
 }
 
+int64_t service_clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void service_set_timezone(const char *tz)
 {
 	if (tz && *tz)

@@ -14,6 +14,8 @@ void service_init(const char *name);
 /* Waits for one of the blocked signals and returns it. */
 int service_wait_signal(void);
 uint64_t service_uptime_seconds(void);
+/* Wall-clock time as Unix milliseconds: the clock of sending times, audit entries and reports. */
+int64_t service_clock_ms(void);
 /* Sets TZ for the process (the local day of DESIGN §4); call before any thread starts. */
 void service_set_timezone(const char *tz);
 

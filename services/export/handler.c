@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef int (*renderer)(const render_input *, render_output *, char *, size_t);
 
@@ -23,13 +22,6 @@ static const struct {
 	{"json", render_json}, {"csv", render_csv}, {"xlsx", render_xlsx},
 	{"docx", render_docx}, {"pdf", render_pdf},
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Renders the report into out; returns 0 or -1 with a message in err. */
 static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
@@ -50,7 +42,7 @@ static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 	if (period_parse(rq->period, &p, err, errlen) ||
 	    figures_fetch(c->stats, &p, scope, rq->map_to, &f, err, errlen))
 		return -1;
-	render_input in = {&p, scope, &f, c->conf, now_ms()};
+	render_input in = {&p, scope, &f, c->conf, service_clock_ms()};
 	int rc = render(&in, out, err, errlen);
 	figures_free(&f);
 	if (!rc) {

@@ -11,14 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static int64_t wall_clock_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int ingest_ctx_init(ingest_ctx *c, const conf *cf, const units *u, auth_sources *sources,
 		    wire_client *stats)
@@ -28,7 +20,7 @@ int ingest_ctx_init(ingest_ctx *c, const conf *cf, const units *u, auth_sources 
 	c->units = u;
 	c->sources = sources;
 	c->stats = stats;
-	c->now_ms = wall_clock_ms;
+	c->now_ms = service_clock_ms;
 	return pthread_rwlock_init(&c->sources_lock, NULL) ? -1 : 0;
 }
 

@@ -3,6 +3,7 @@
  * cannot drift apart. */
 #include "stats_audit.h"
 
+#include "service.h"
 #include "stats_db.h"
 
 #include <inttypes.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define HASH_BYTES crypto_hash_sha256_BYTES
 
@@ -76,11 +76,9 @@ int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accep
 	}
 	PQclear(r);
 
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	long long records = req->has_batch_records ? req->batch_records : (long long)req->n_items;
 	entry e = {
-		.logged_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+		.logged_ms = service_clock_ms(),
 		.sent_at_ms = req->has_sent_at_ms ? req->sent_at_ms : 0,
 		.source = req->source ? req->source : "",
 		.batch_sha = req->has_batch_sha256 ? req->batch_sha256.data : NULL,

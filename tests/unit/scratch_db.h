@@ -1,11 +1,14 @@
 /* scratch_db: a schema of its own in a real PostgreSQL, for the unit tests of stats that need one
- * (test_store, test_agg). The database is $CCHC_TEST_PGURL, else the one of the stack named by
+ * (test_store, test_agg), and one request through stats' handler as the socket would carry it. The database is $CCHC_TEST_PGURL, else the one of the stack named by
  * $CCHC_CONF (make test starts it); without either the tests skip. The schema is dropped at the end. */
 #ifndef CCHC_TEST_SCRATCH_DB_H
 #define CCHC_TEST_SCRATCH_DB_H
 
+#include "cchc/v1/stats.pb-c.h"
 #include "conf.h"
 #include "stats_db.h"
+#include "stats_handler.h"
+#include "wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +60,22 @@ static void scratch_drop(PGconn *admin, const char *schema)
 	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
 	db_exec(admin, "drop schema", sql, err, sizeof err);
 	PQfinish(admin);
+}
+
+/* Packs rq, hands it to stats_handle as a worker would, and returns the decoded reply. */
+static Cchc__V1__StatsReply *stats_call(stats_ctx *ctx, const Cchc__V1__StatsRequest *rq)
+{
+	uint8_t *req, *rep = NULL;
+	size_t reqlen, replen = 0;
+	Cchc__V1__StatsReply *out;
+
+	assert_int_equal(wire_pack(&rq->base, &req, &reqlen), 0);
+	assert_int_equal(stats_handle(ctx, req, reqlen, &rep, &replen), 0);
+	out = cchc__v1__stats_reply__unpack(NULL, replen, rep);
+	assert_non_null(out);
+	free(req);
+	free(rep);
+	return out;
 }
 
 #endif

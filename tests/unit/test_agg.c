@@ -191,17 +191,7 @@ static void gen_feedback(int n)
 
 static Cchc__V1__StatsReply *call(const Cchc__V1__StatsRequest *rq)
 {
-	uint8_t *req, *rep = NULL;
-	size_t reqlen, replen = 0;
-	Cchc__V1__StatsReply *out;
-
-	assert_int_equal(wire_pack(&rq->base, &req, &reqlen), 0);
-	assert_int_equal(stats_handle(&ctx, req, reqlen, &rep, &replen), 0);
-	out = cchc__v1__stats_reply__unpack(NULL, replen, rep);
-	assert_non_null(out);
-	free(req);
-	free(rep);
-	return out;
+	return stats_call(&ctx, rq);
 }
 
 static void store(rec *const *rs, size_t n)

@@ -24,7 +24,7 @@ int cmd_audit(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
-	unsigned timeout_ms = 600000; /* a long chain takes a while to walk */
+	unsigned long long timeout_ms = 600000; /* a long chain takes a while to walk */
 	client cl;
 	int opt;
 
@@ -38,8 +38,11 @@ int cmd_audit(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (client_option(&co, opt, optarg))
 			continue;
-		if (opt == OPT_TIMEOUT && sscanf(optarg, "%u", &timeout_ms) == 1)
+		if (opt == OPT_TIMEOUT) {
+			if (client_parse_uint("audit", "--timeout-ms", optarg, 86400000, &timeout_ms))
+				return 2;
 			continue;
+		}
 		usage(opt == 'h' ? stdout : stderr);
 		return opt == 'h' ? 0 : 2;
 	}
@@ -51,7 +54,7 @@ int cmd_audit(int argc, char **argv)
 	ar.has_verify = ar.verify = 1;
 	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_AUDIT;
 	rq.audit = &ar;
-	Cchc__V1__StatsReply *rep = check_stats_call("audit", &cl, &rq, timeout_ms);
+	Cchc__V1__StatsReply *rep = check_stats_call("audit", &cl, &rq, (unsigned)timeout_ms);
 	if (!rep)
 		return 2;
 	const Cchc__V1__AuditReply *a =
