@@ -62,23 +62,6 @@ enum { TOPIC_REGULATION = 1, TOPIC_BEHAVIOR = 2 };
 	"s.office, COALESCE(s.unit_snapshot, '-infinity')::text, COALESCE(s.level, 0), " \
 	"CASE WHEN s.has_received THEN " MS("s.received_at") " END, s.topic, " \
 	MS("s.resolved_at") ", " MS("s.published_at")
-/* The unit the upsert of store.c gives a staged state (the one valid at its anchor time). */
-#define STAGED(table, item) \
-	"(SELECT DISTINCT ON (s.office, s." item ") s.*, u.snapshot AS unit_snapshot, " \
-	"u.level AS level FROM " table " s LEFT JOIN units u ON u.code = s.office " \
-	"AND s.anchor_at >= u.valid_from AND s.anchor_at < u.valid_to " \
-	"ORDER BY s.office, s." item ", u.valid_from DESC) s"
-
-/* The old rows: one index probe per staged item (LATERAL … OFFSET 0 keeps the planner, which
- * has no statistics for a temporary table, from a hash join over the whole state table). */
-static const char dossier_change_sql[] =
-    "SELECT -1, " DOSSIER_COLS " FROM stage_dossier_state t CROSS JOIN LATERAL (SELECT * "
-    "FROM dossier_state s WHERE s.office = t.office AND s.dossier = t.dossier OFFSET 0) s "
-    "UNION ALL SELECT 1, " DOSSIER_COLS " FROM " STAGED("stage_dossier_state", "dossier");
-static const char feedback_change_sql[] =
-    "SELECT -1, " FEEDBACK_COLS " FROM stage_feedback_state t CROSS JOIN LATERAL (SELECT * "
-    "FROM feedback_state s WHERE s.office = t.office AND s.feedback = t.feedback OFFSET 0) s "
-    "UNION ALL SELECT 1, " FEEDBACK_COLS " FROM " STAGED("stage_feedback_state", "feedback");
 static const char dossier_all_cursor[] =
     "DECLARE agg_st NO SCROLL CURSOR FOR SELECT 1, " DOSSIER_COLS " FROM dossier_state s";
 static const char feedback_all_cursor[] =
@@ -141,14 +124,15 @@ typedef struct agg_row {
 	int64_t m[ND];
 } agg_row;
 
-typedef struct agg_rows {
+struct agg_rows {
 	agg_row *r;
 	size_t n, cap;
 	int oom;
 	state_due *dues; /* scratch for one dossier's due history and waits */
 	state_wait *waits;
 	size_t dues_cap, waits_cap;
-} agg_rows;
+};
+typedef struct agg_rows agg_rows;
 
 static const char *tz_name(void)
 {
@@ -297,73 +281,50 @@ static void stocks_at(const dossier_state *s, int64_t recv, int64_t fin, int64_t
 	v[2] = sub != STATE_NO_TIME && sub < t && (wend == STATE_NO_TIME || wend >= t);
 }
 
-/* Adds sign × the contribution of the dossier state in row i (columns of DOSSIER_COLS after the
- * sign). Stocks: every instant x the state holds can flip a stock at the midnights just before
- * and after it; between those days nothing changes, so evaluating there and emitting the
- * difference on the day before gives a stock at midnight D = sum of the days before D. */
-static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
+/* Adds sign × the contribution of one dossier state under key k. Stocks: every instant x the
+ * state holds can flip a stock at the midnights just before and after it; between those days
+ * nothing changes, so evaluating there and emitting the difference on the day before gives a
+ * stock at midnight D = sum of the days before D. */
+static void dossier_contrib_state(agg_rows *o, const key *k, const dossier_state *s, int sign)
 {
-	int sign = atoi(PQgetvalue(r, i, 0));
-	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 4),
-	         atoi(PQgetvalue(r, i, 3))};
-	int channel = atoi(PQgetvalue(r, i, 5));
-	int64_t recv = db_get_ms(r, i, 6), fin = db_get_ms(r, i, 7);
-	int fk = atoi(PQgetvalue(r, i, 8)), cls = atoi(PQgetvalue(r, i, 9));
-	int64_t sub = db_get_ms(r, i, 10), wend = db_get_ms(r, i, 11), nacc = db_get_ms(r, i, 12);
-	int paid = !strcmp(PQgetvalue(r, i, 13), "t"), digi = !strcmp(PQgetvalue(r, i, 14), "t");
-	const char *df = PQgetvalue(r, i, 15), *dv = PQgetvalue(r, i, 16);
-	const char *wf = PQgetvalue(r, i, 17), *wt = PQgetvalue(r, i, 18);
-	size_t nd = count_elems(df), nw = count_elems(wf);
-	dossier_state s = {0};
+	int64_t recv = s->received_at, fin = s->finished_at, sub = s->submitted_at;
+	int64_t wend = s->waiting_end_at, nacc = s->not_accepted_at;
+	int fk = s->finish_kind, cls = s->resolved_class;
 
 	if (recv != STATE_NO_TIME) {
 		int32_t d = day_of(recv);
-		add(o, &k, d, D_RECEIVED, sign);
-		if (channel == CH_ONLINE)
-			add(o, &k, d, D_ONLINE, sign);
-		else if (channel == CH_DIRECT)
-			add(o, &k, d, D_DIRECT, sign);
-		else if (channel == CH_POSTAL)
-			add(o, &k, d, D_POSTAL, sign);
-		if (paid)
-			add(o, &k, d, D_PAID, sign);
-		if (digi)
-			add(o, &k, d, D_DIGITIZED, sign);
+		add(o, k, d, D_RECEIVED, sign);
+		if (s->channel == CH_ONLINE)
+			add(o, k, d, D_ONLINE, sign);
+		else if (s->channel == CH_DIRECT)
+			add(o, k, d, D_DIRECT, sign);
+		else if (s->channel == CH_POSTAL)
+			add(o, k, d, D_POSTAL, sign);
+		if (s->paid_online_at != STATE_NO_TIME)
+			add(o, k, d, D_PAID, sign);
+		if (s->digitized_at != STATE_NO_TIME)
+			add(o, k, d, D_DIGITIZED, sign);
 	}
 	if (fin != STATE_NO_TIME) {
 		int32_t d = day_of(fin);
 		if (fk == FIN_RESOLVED) {
-			add(o, &k, d, D_RESOLVED, sign);
+			add(o, k, d, D_RESOLVED, sign);
 			if (cls >= 1 && cls <= 3)
-				add(o, &k, d, D_EARLY + cls - 1, sign);
+				add(o, k, d, D_EARLY + cls - 1, sign);
 		} else if (fk == FIN_RETURNED) {
-			add(o, &k, d, D_RETURNED, sign);
+			add(o, k, d, D_RETURNED, sign);
 		} else if (fk == FIN_WITHDRAWN) {
-			add(o, &k, d, D_WITHDRAWN, sign);
+			add(o, k, d, D_WITHDRAWN, sign);
 		}
 	}
 	if (nacc != STATE_NO_TIME)
-		add(o, &k, day_of(nacc), D_NOT_ACCEPTED, sign);
-
-	if (grow((void **)&o->dues, &o->dues_cap, nd + 1, sizeof *o->dues) != 0 ||
-	    grow((void **)&o->waits, &o->waits_cap, nw + 1, sizeof *o->waits) != 0) {
-		o->oom = 1;
-		return;
-	}
-	s.dues = o->dues;
-	s.waits = o->waits;
-	s.n_dues = parse_ms_array(df, &o->dues[0].from_ms, sizeof *o->dues, nd);
-	if (parse_ms_array(dv, &o->dues[0].due_ms, sizeof *o->dues, nd) != s.n_dues)
-		s.n_dues = 0; /* cannot happen: both arrays are written together */
-	s.n_waits = parse_ms_array(wf, &o->waits[0].from_ms, sizeof *o->waits, nw);
-	if (parse_ms_array(wt, &o->waits[0].to_ms, sizeof *o->waits, nw) != s.n_waits)
-		s.n_waits = 0;
+		add(o, k, day_of(nacc), D_NOT_ACCEPTED, sign);
 
 	/* Candidate days: the day of each instant and the day after. */
 	int64_t pts[8 + 64];
 	size_t np = 0, maxp = sizeof pts / sizeof pts[0];
 	int64_t *x = pts;
-	size_t need = 5 + 2 * s.n_dues + 2 * s.n_waits;
+	size_t need = 5 + 2 * s->n_dues + 2 * s->n_waits;
 	if (need > maxp) {
 		x = malloc(need * sizeof *x);
 		if (!x) {
@@ -374,13 +335,13 @@ static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
 	int64_t base[5] = {recv, fin, sub, wend, nacc};
 	for (int b = 0; b < 5; b++)
 		x[np++] = base[b];
-	for (size_t j = 0; j < s.n_dues; j++) {
-		x[np++] = s.dues[j].from_ms;
-		x[np++] = s.dues[j].due_ms;
+	for (size_t j = 0; j < s->n_dues; j++) {
+		x[np++] = s->dues[j].from_ms;
+		x[np++] = s->dues[j].due_ms;
 	}
-	for (size_t j = 0; j < s.n_waits; j++) {
-		x[np++] = s.waits[j].from_ms;
-		x[np++] = s.waits[j].to_ms;
+	for (size_t j = 0; j < s->n_waits; j++) {
+		x[np++] = s->waits[j].from_ms;
+		x[np++] = s->waits[j].to_ms;
 	}
 	int32_t days[2 * (8 + 64)], *dy = days;
 	if (2 * np > sizeof days / sizeof days[0]) {
@@ -406,10 +367,10 @@ static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
 		if (j && dy[j] == dy[j - 1])
 			continue;
 		int v[3];
-		stocks_at(&s, recv, fin, sub, wend, agg_day_start(dy[j]), v);
+		stocks_at(s, recv, fin, sub, wend, agg_day_start(dy[j]), v);
 		for (int q = 0; q < 3; q++)
 			if (v[q] != prev[q]) {
-				add(o, &k, dy[j] - 1, D_OPEN + q, (int64_t)sign * (v[q] - prev[q]));
+				add(o, k, dy[j] - 1, D_OPEN + q, (int64_t)sign * (v[q] - prev[q]));
 				prev[q] = v[q];
 			}
 	}
@@ -419,32 +380,82 @@ static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
 		free(dy);
 }
 
-/* Feedback: columns of FEEDBACK_COLS after the sign; nothing before its `received`. */
-static void feedback_contrib(agg_rows *o, const PGresult *r, int i)
+/* The dossier state in row i (columns of DOSSIER_COLS after the sign), as far as a contribution
+ * looks at it: the due history and waits go to o's scratch arrays. */
+static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
 {
 	int sign = atoi(PQgetvalue(r, i, 0));
-	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), NULL, atoi(PQgetvalue(r, i, 3))};
-	int64_t recv = db_get_ms(r, i, 4), res = db_get_ms(r, i, 6), pub = db_get_ms(r, i, 7);
-	int topic = atoi(PQgetvalue(r, i, 5));
+	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 4),
+	         atoi(PQgetvalue(r, i, 3))};
+	const char *df = PQgetvalue(r, i, 15), *dv = PQgetvalue(r, i, 16);
+	const char *wf = PQgetvalue(r, i, 17), *wt = PQgetvalue(r, i, 18);
+	size_t nd = count_elems(df), nw = count_elems(wf);
+	dossier_state s = {0};
+
+	s.channel = atoi(PQgetvalue(r, i, 5));
+	s.received_at = db_get_ms(r, i, 6);
+	s.finished_at = db_get_ms(r, i, 7);
+	s.finish_kind = atoi(PQgetvalue(r, i, 8));
+	s.resolved_class = atoi(PQgetvalue(r, i, 9));
+	s.submitted_at = db_get_ms(r, i, 10);
+	s.waiting_end_at = db_get_ms(r, i, 11);
+	s.not_accepted_at = db_get_ms(r, i, 12);
+	s.paid_online_at = !strcmp(PQgetvalue(r, i, 13), "t") ? 0 : STATE_NO_TIME;
+	s.digitized_at = !strcmp(PQgetvalue(r, i, 14), "t") ? 0 : STATE_NO_TIME;
+	if (grow((void **)&o->dues, &o->dues_cap, nd + 1, sizeof *o->dues) != 0 ||
+	    grow((void **)&o->waits, &o->waits_cap, nw + 1, sizeof *o->waits) != 0) {
+		o->oom = 1;
+		return;
+	}
+	s.dues = o->dues;
+	s.waits = o->waits;
+	s.n_dues = parse_ms_array(df, &o->dues[0].from_ms, sizeof *o->dues, nd);
+	if (parse_ms_array(dv, &o->dues[0].due_ms, sizeof *o->dues, nd) != s.n_dues)
+		s.n_dues = 0; /* cannot happen: both arrays are written together */
+	s.n_waits = parse_ms_array(wf, &o->waits[0].from_ms, sizeof *o->waits, nw);
+	if (parse_ms_array(wt, &o->waits[0].to_ms, sizeof *o->waits, nw) != s.n_waits)
+		s.n_waits = 0;
+	dossier_contrib_state(o, &k, &s, sign);
+}
+
+/* Feedback: nothing before its `received`. */
+static void feedback_contrib_state(agg_rows *o, const key *k, const feedback_state *s, int sign)
+{
+	int64_t recv = s->has_received ? s->received_at : STATE_NO_TIME;
+	int64_t res = s->resolved_at, pub = s->published_at;
 
 	if (recv == STATE_NO_TIME)
 		return;
 	int32_t d = day_of(recv);
-	add(o, &k, d, F_RECEIVED, sign);
-	if (topic == TOPIC_REGULATION)
-		add(o, &k, d, F_REGULATION, sign);
-	else if (topic == TOPIC_BEHAVIOR)
-		add(o, &k, d, F_BEHAVIOR, sign);
+	add(o, k, d, F_RECEIVED, sign);
+	if (s->topic == TOPIC_REGULATION)
+		add(o, k, d, F_REGULATION, sign);
+	else if (s->topic == TOPIC_BEHAVIOR)
+		add(o, k, d, F_BEHAVIOR, sign);
 	if (res != STATE_NO_TIME)
-		add(o, &k, day_of(res), F_RESOLVED, sign);
+		add(o, k, day_of(res), F_RESOLVED, sign);
 	if (pub != STATE_NO_TIME)
-		add(o, &k, day_of(pub), F_PUBLISHED, sign);
+		add(o, k, day_of(pub), F_PUBLISHED, sign);
 	/* pending at t: received < t <= resolved */
 	if (res == STATE_NO_TIME || res >= recv) {
-		add(o, &k, d, F_OPEN, sign);
+		add(o, k, d, F_OPEN, sign);
 		if (res != STATE_NO_TIME)
-			add(o, &k, day_of(res), F_OPEN, -sign);
+			add(o, k, day_of(res), F_OPEN, -sign);
 	}
+}
+
+/* The feedback state in row i (columns of FEEDBACK_COLS after the sign). */
+static void feedback_contrib(agg_rows *o, const PGresult *r, int i)
+{
+	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), NULL, atoi(PQgetvalue(r, i, 3))};
+	feedback_state s = {0};
+
+	s.received_at = db_get_ms(r, i, 4);
+	s.has_received = s.received_at != STATE_NO_TIME;
+	s.topic = atoi(PQgetvalue(r, i, 5));
+	s.resolved_at = db_get_ms(r, i, 6);
+	s.published_at = db_get_ms(r, i, 7);
+	feedback_contrib_state(o, &k, &s, atoi(PQgetvalue(r, i, 0)));
 }
 
 static int row_cmp(const void *pa, const void *pb)
@@ -610,10 +621,36 @@ static int fresh(PGconn *conn, int *ok, char *err, size_t errlen)
 	return 0;
 }
 
-int agg_apply(PGconn *conn, int feedback, char *err, size_t errlen)
+agg_acc *agg_acc_new(void)
 {
-	agg_rows o = {0};
-	int ok, rc = -1;
+	return calloc(1, sizeof(agg_acc));
+}
+
+void agg_acc_free(agg_acc *a)
+{
+	if (!a)
+		return;
+	rows_free(a);
+	free(a);
+}
+
+void agg_acc_dossier(agg_acc *a, const char *office, const char *snapshot, int level,
+                     const dossier_state *s, int sign)
+{
+	key k = {office, snapshot, s->field ? s->field : "", level};
+	dossier_contrib_state(a, &k, s, sign);
+}
+
+void agg_acc_feedback(agg_acc *a, const char *office, const char *snapshot, int level,
+                      const feedback_state *s, int sign)
+{
+	key k = {office, snapshot, NULL, level};
+	feedback_contrib_state(a, &k, s, sign);
+}
+
+int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen)
+{
+	int ok;
 
 	if (db_exec(conn, "aggregates: staging", staging_sql, err, errlen) != 0 ||
 	    fresh(conn, &ok, err, errlen) != 0)
@@ -622,21 +659,7 @@ int agg_apply(PGconn *conn, int feedback, char *err, size_t errlen)
 	 * database): rebuild from the states as they are before this batch, then apply it. */
 	if (!ok && agg_rebuild(conn, err, errlen) != 0)
 		return -1;
-	PGresult *r =
-	    db_query(conn, "aggregates: changed states",
-	             feedback ? feedback_change_sql : dossier_change_sql, 0, NULL, err, errlen);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++) {
-		if (feedback)
-			feedback_contrib(&o, r, i);
-		else
-			dossier_contrib(&o, r, i);
-	}
-	rc = flush(conn, &o, feedback, 0, err, errlen);
-	rows_free(&o);
-	PQclear(r);
-	return rc;
+	return flush(conn, a, feedback, 0, err, errlen);
 }
 
 int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *day_from,

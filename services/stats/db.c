@@ -251,10 +251,18 @@ void db_buf_eol(db_buf *b)
 int db_copy(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b, char *err,
             size_t errlen)
 {
+	return db_copy_state(conn, what, copy_sql, b, NULL, err, errlen);
+}
+
+int db_copy_state(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b,
+                  char sqlstate[6], char *err, size_t errlen)
+{
 	PGresult *r;
 	int failed = 0;
 	size_t off = 0;
 
+	if (sqlstate)
+		sqlstate[0] = '\0';
 	if (b->oom) {
 		snprintf(err, errlen, "%s: out of memory", what);
 		return -1;
@@ -282,6 +290,9 @@ int db_copy(PGconn *conn, const char *what, const char *copy_sql, const db_buf *
 	}
 	while ((r = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed) {
+			const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			if (sqlstate && st)
+				snprintf(sqlstate, 6, "%s", st);
 			pq_reason(conn, r, what, err, errlen);
 			failed = 1;
 		}

@@ -11,11 +11,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* In the store transaction, after the recomputed states are in stage_dossier_state (or
- * stage_feedback_state) and before they replace the rows of dossier_state: subtracts the old
- * states' contributions of the touched items, adds the new ones. Rebuilds everything first when
- * the aggregates were built for another registry or time zone. Returns 0 or -1 with err. */
-int agg_apply(PGconn *conn, int feedback, char *err, size_t errlen);
+#include "stats_state.h"
+
+/* The contributions of the items a store transaction changes, gathered in C (items.c): for each,
+ * -1 × its old state under its old unit and +1 × its new state under its new unit. */
+typedef struct agg_rows agg_acc;
+
+agg_acc *agg_acc_new(void);
+void agg_acc_free(agg_acc *a);
+/* snapshot is the unit's snapshot date as text ('-infinity' and level 0 for an office the registry
+ * does not know). The strings must live until agg_store. */
+void agg_acc_dossier(agg_acc *a, const char *office, const char *snapshot, int level,
+                     const dossier_state *s, int sign);
+void agg_acc_feedback(agg_acc *a, const char *office, const char *snapshot, int level,
+                      const feedback_state *s, int sign);
+
+/* In the store transaction, before the new states replace the old rows: rebuilds everything
+ * first when the aggregates were built for another registry or time zone (from the state rows as
+ * they still are), then adds a's contributions and empties a. Returns 0 or -1 with err. */
+int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen);
 
 /* Rebuilds both aggregate tables from the state tables, in the caller's (writing) transaction. */
 int agg_rebuild(PGconn *conn, char *err, size_t errlen);

@@ -54,6 +54,11 @@ void db_buf_eol(db_buf *b);
 int db_copy(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b, char *err,
             size_t errlen);
 
+/* db_copy that also tells the SQLSTATE of a failure (sqlstate[0] is '\0' when there is none),
+ * for a caller that can recover from one, e.g. 23505 unique_violation under a savepoint. */
+int db_copy_state(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b,
+                  char sqlstate[6], char *err, size_t errlen);
+
 /* Formats an instant as "YYYY-MM-DDTHH:MM:SS.mmmZ" (INT64_MIN "-infinity", INT64_MAX "infinity").
  * buf needs 40 bytes. */
 void db_format_ts(int64_t ms, char *buf, size_t len);

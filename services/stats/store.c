@@ -13,9 +13,9 @@
 
 #include "log.h"
 #include "rfc3339.h"
-#include "stats_agg.h"
 #include "stats_audit.h"
 #include "stats_db.h"
+#include "stats_items.h"
 #include "stats_state.h"
 
 /* Session-local staging, emptied at every commit; IF NOT EXISTS because a reset connection
@@ -32,19 +32,7 @@ static const char staging_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS touched_dossier (office" K ", dossier" K ", "
     "PRIMARY KEY (office, dossier)) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS touched_feedback (office" K ", feedback" K ", "
-    "PRIMARY KEY (office, feedback)) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_state (office" K ", dossier" K ", "
-    "anchor_at timestamptz, procedure text, field" K ", channel smallint, "
-    "has_received boolean, received_at timestamptz, due timestamptz, due_from timestamptz[], "
-    "due_val timestamptz[], supp_from timestamptz[], supp_to timestamptz[], "
-    "supplement_waiting boolean, finished_at timestamptz, finish_kind smallint, "
-    "resolved_class smallint, submitted_at timestamptz, waiting_end_at timestamptz, "
-    "not_accepted_at timestamptz, delivered_at timestamptz, paid_online_at timestamptz, "
-    "digitized_at timestamptz, anomalies integer, events integer) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_state (office" K ", feedback" K ", "
-    "anchor_at timestamptz, has_received boolean, received_at timestamptz, topic smallint, "
-    "resolved_at timestamptz, published_at timestamptz, anomalies integer, events integer) "
-    "ON COMMIT DELETE ROWS";
+    "PRIMARY KEY (office, feedback)) ON COMMIT DELETE ROWS";
 #undef K
 
 /* The staged rows carry their source: one transaction may hold the batches of several sources.
@@ -54,9 +42,8 @@ static const char staging_sql[] =
 	"WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "   \
 	"field, kind, channel, at, due) SELECT " distinct " source, event_id, office, dossier, "   \
 	"procedure, field, kind, channel, at, due FROM stage_dossier_event " order                 \
-	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id, office, dossier), " \
-	"t AS (INSERT INTO touched_dossier SELECT DISTINCT office, dossier FROM ins "              \
-	"ON CONFLICT DO NOTHING) SELECT source, event_id FROM ins"
+	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                  \
+	"SELECT source, event_id FROM ins"
 static const char insert_dossier_events_sql[] = INSERT_DOSSIER_EVENTS("", "");
 static const char insert_dossier_events_dedup_sql[] =
     INSERT_DOSSIER_EVENTS("DISTINCT ON (source, event_id)", "ORDER BY source, event_id, pos ");
@@ -72,9 +59,8 @@ static const char classify_dossier_sql[] =
 	"WITH ins AS (INSERT INTO feedback_event (source, event_id, office, feedback, kind, "      \
 	"topic, at) SELECT " distinct " source, event_id, office, feedback, kind, topic, at "      \
 	"FROM stage_feedback_event " order                                                         \
-	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id, office, "           \
-	"feedback), t AS (INSERT INTO touched_feedback SELECT DISTINCT office, feedback FROM ins " \
-	"ON CONFLICT DO NOTHING) SELECT source, event_id FROM ins"
+	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                  \
+	"SELECT source, event_id FROM ins"
 static const char insert_feedback_events_sql[] = INSERT_FEEDBACK_EVENTS("", "");
 static const char insert_feedback_events_dedup_sql[] =
     INSERT_FEEDBACK_EVENTS("DISTINCT ON (source, event_id)", "ORDER BY source, event_id, pos ");
@@ -84,72 +70,6 @@ static const char classify_feedback_sql[] =
     "d.kind = s.kind AND d.topic = s.topic AND d.at = s.at) "
     "FROM stage_feedback_event s CROSS JOIN LATERAL (SELECT * FROM feedback_event d "
     "WHERE d.source = s.source AND d.event_id = s.event_id OFFSET 0) d ORDER BY s.pos";
-
-/* One index probe per touched item, in the touched table's key order (no sort). Written as LATERAL
- * … OFFSET 0 so the planner cannot turn it into a hash join over the whole event table, which it
- * prefers while it underestimates the touched rows (a temporary table has no statistics) and which
- * costs as much as the table is large. */
-static const char dossier_events_sql[] =
-    "SELECT t.office, t.dossier, e.procedure, e.field, e.kind, e.channel, "
-    "(extract(epoch FROM e.at) * 1000)::bigint, (extract(epoch FROM e.due) * 1000)::bigint "
-    "FROM touched_dossier t CROSS JOIN LATERAL (SELECT procedure, field, kind, channel, at, due "
-    "FROM dossier_event d WHERE d.office = t.office AND d.dossier = t.dossier OFFSET 0) e "
-    "ORDER BY t.office, t.dossier";
-
-static const char feedback_events_sql[] =
-    "SELECT t.office, t.feedback, e.kind, e.topic, (extract(epoch FROM e.at) * 1000)::bigint "
-    "FROM touched_feedback t CROSS JOIN LATERAL (SELECT kind, topic, at FROM feedback_event d "
-    "WHERE d.office = t.office AND d.feedback = t.feedback OFFSET 0) e "
-    "ORDER BY t.office, t.feedback";
-
-/* The unit is the one valid at the anchor time (DESIGN §8); DISTINCT ON guards against a registry
- * with overlapping validity, so one statement never touches a row twice. */
-static const char upsert_dossier_state_sql[] =
-    "INSERT INTO dossier_state (office, dossier, anchor_at, unit_snapshot, unit_valid_from, "
-    "unit_valid_to, level, procedure, field, channel, has_received, received_at, due, "
-    "due_from, due_val, supp_from, supp_to, supplement_waiting, finished_at, finish_kind, "
-    "resolved_class, submitted_at, waiting_end_at, not_accepted_at, delivered_at, "
-    "paid_online_at, digitized_at, anomalies, events, updated_at) "
-    "SELECT DISTINCT ON (s.office, s.dossier) s.office, s.dossier, s.anchor_at, u.snapshot, "
-    "u.valid_from, u.valid_to, u.level, s.procedure, s.field, s.channel, s.has_received, "
-    "s.received_at, s.due, s.due_from, s.due_val, s.supp_from, s.supp_to, "
-    "s.supplement_waiting, s.finished_at, s.finish_kind, s.resolved_class, s.submitted_at, "
-    "s.waiting_end_at, s.not_accepted_at, s.delivered_at, s.paid_online_at, s.digitized_at, "
-    "s.anomalies, s.events, now() "
-    "FROM stage_dossier_state s LEFT JOIN units u ON u.code = s.office "
-    "AND s.anchor_at >= u.valid_from AND s.anchor_at < u.valid_to "
-    "ORDER BY s.office, s.dossier, u.valid_from DESC "
-    "ON CONFLICT (office, dossier) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, "
-    "unit_snapshot = EXCLUDED.unit_snapshot, unit_valid_from = EXCLUDED.unit_valid_from, "
-    "unit_valid_to = EXCLUDED.unit_valid_to, level = EXCLUDED.level, "
-    "procedure = EXCLUDED.procedure, field = EXCLUDED.field, channel = EXCLUDED.channel, "
-    "has_received = EXCLUDED.has_received, received_at = EXCLUDED.received_at, "
-    "due = EXCLUDED.due, due_from = EXCLUDED.due_from, due_val = EXCLUDED.due_val, "
-    "supp_from = EXCLUDED.supp_from, supp_to = EXCLUDED.supp_to, "
-    "supplement_waiting = EXCLUDED.supplement_waiting, finished_at = EXCLUDED.finished_at, "
-    "finish_kind = EXCLUDED.finish_kind, resolved_class = EXCLUDED.resolved_class, "
-    "submitted_at = EXCLUDED.submitted_at, waiting_end_at = EXCLUDED.waiting_end_at, "
-    "not_accepted_at = EXCLUDED.not_accepted_at, delivered_at = EXCLUDED.delivered_at, "
-    "paid_online_at = EXCLUDED.paid_online_at, digitized_at = EXCLUDED.digitized_at, "
-    "anomalies = EXCLUDED.anomalies, events = EXCLUDED.events, updated_at = now()";
-
-static const char upsert_feedback_state_sql[] =
-    "INSERT INTO feedback_state (office, feedback, anchor_at, unit_snapshot, unit_valid_from, "
-    "unit_valid_to, level, has_received, received_at, topic, resolved_at, published_at, "
-    "anomalies, events, updated_at) "
-    "SELECT DISTINCT ON (s.office, s.feedback) s.office, s.feedback, s.anchor_at, u.snapshot, "
-    "u.valid_from, u.valid_to, u.level, s.has_received, s.received_at, s.topic, "
-    "s.resolved_at, s.published_at, s.anomalies, s.events, now() "
-    "FROM stage_feedback_state s LEFT JOIN units u ON u.code = s.office "
-    "AND s.anchor_at >= u.valid_from AND s.anchor_at < u.valid_to "
-    "ORDER BY s.office, s.feedback, u.valid_from DESC "
-    "ON CONFLICT (office, feedback) DO UPDATE SET anchor_at = EXCLUDED.anchor_at, "
-    "unit_snapshot = EXCLUDED.unit_snapshot, unit_valid_from = EXCLUDED.unit_valid_from, "
-    "unit_valid_to = EXCLUDED.unit_valid_to, level = EXCLUDED.level, "
-    "has_received = EXCLUDED.has_received, received_at = EXCLUDED.received_at, "
-    "topic = EXCLUDED.topic, resolved_at = EXCLUDED.resolved_at, "
-    "published_at = EXCLUDED.published_at, anomalies = EXCLUDED.anomalies, "
-    "events = EXCLUDED.events, updated_at = now()";
 
 /* One valid record of the batch, as staged. */
 typedef struct staged {
@@ -362,13 +282,95 @@ static int has_repeats(const slot *rows, size_t n, int feedback)
 	return rep;
 }
 
-/* Inserts one kind of staged event of every batch of the merge and sorts each batch's records into
- * accepted, duplicate and conflict. Returns 0 or -1 with err. */
-static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint32_t *accepted,
-                         char *err, size_t errlen)
+/* The rows as COPY text: (pos,) source, then the event's columns in table order. */
+static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, int with_pos)
 {
-	size_t n = 0;
-	slot *rows;
+	for (size_t p = 0; p < n; p++) {
+		const staged *s = rows[p].s;
+		if (with_pos) {
+			db_buf_int(buf, (long long)p);
+			db_buf_tab(buf);
+		}
+		db_buf_text(buf, batch_source(rows[p].b));
+		db_buf_tab(buf);
+		if (!feedback) {
+			db_buf_text(buf, s->d->event_id);
+			db_buf_tab(buf);
+			db_buf_text(buf, s->d->office);
+			db_buf_tab(buf);
+			db_buf_text(buf, s->d->dossier);
+			db_buf_tab(buf);
+			db_buf_text(buf, s->d->procedure);
+			db_buf_tab(buf);
+			db_buf_text(buf, s->d->field);
+			db_buf_tab(buf);
+			db_buf_int(buf, s->d->kind);
+			db_buf_tab(buf);
+			db_buf_int(buf, s->d->channel);
+			db_buf_tab(buf);
+			db_buf_ts(buf, s->at);
+			db_buf_tab(buf);
+			db_buf_ts(buf, s->due);
+		} else {
+			db_buf_text(buf, s->f->event_id);
+			db_buf_tab(buf);
+			db_buf_text(buf, s->f->office);
+			db_buf_tab(buf);
+			db_buf_text(buf, s->f->feedback);
+			db_buf_tab(buf);
+			db_buf_int(buf, s->f->kind);
+			db_buf_tab(buf);
+			db_buf_int(buf, s->f->topic);
+			db_buf_tab(buf);
+			db_buf_ts(buf, s->at);
+		}
+		db_buf_eol(buf);
+	}
+}
+
+/* The common case, events never seen before: straight into the event table, as fast as a raw COPY
+ * can be, under a savepoint. One already stored (a resend, a reused event_id) makes the COPY fail
+ * with unique_violation: back to the savepoint and 1, for the checked path to sort them out. */
+static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, char *err,
+                       size_t errlen)
+{
+	db_buf buf = {0};
+	char st[6];
+	int rc;
+
+	if (db_exec(conn, "savepoint", "SAVEPOINT direct", err, errlen) != 0)
+		return -1;
+	buf_events(&buf, rows, n, feedback, 0);
+	rc = db_copy_state(conn, feedback ? "copy feedback events" : "copy dossier events",
+	                   feedback ? "COPY feedback_event (source, event_id, office, feedback, "
+	                              "kind, topic, at) FROM STDIN"
+	                            : "COPY dossier_event (source, event_id, office, dossier, "
+	                              "procedure, field, kind, channel, at, due) FROM STDIN",
+	                   &buf, st, err, errlen);
+	db_buf_free(&buf);
+	if (rc == 0)
+		return db_exec(conn, "release savepoint", "RELEASE SAVEPOINT direct", err, errlen);
+	if (strcmp(st, "23505") != 0)
+		return -1;
+	if (db_exec(conn, "rollback to savepoint", "ROLLBACK TO SAVEPOINT direct", err, errlen) != 0)
+		return -1;
+	return 1;
+}
+
+/* Marks row p stored: its batch's count and its item's new event. */
+static void accept_row(const slot *rows, size_t p, items *it, uint32_t *accepted)
+{
+	rows[p].b->accepted++;
+	items_accept(it, p);
+	++*accepted;
+}
+
+/* Inserts the n staged rows of one kind (all batches of the merge, in queue order) and sorts
+ * each batch's records into accepted, duplicate and conflict; the accepted ones are marked in
+ * it, where row p is candidate p. Returns 0 or -1 with err. */
+static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback, items *it,
+                         uint32_t *accepted, char *err, size_t errlen)
+{
 	PGresult *ins = NULL, *cls = NULL;
 	db_buf buf = {0};
 	key *ids = NULL;
@@ -376,60 +378,23 @@ static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint3
 	int nins, rep, rc = -1;
 
 	*accepted = 0;
-	for (size_t k = 0; k < nb; k++)
-		n += feedback ? bs[k].nf : bs[k].nd;
-	if (n == 0)
-		return 0;
-	rows = malloc(n * sizeof *rows);
-	if (!rows) {
+	rep = has_repeats(rows, n, feedback);
+	if (rep < 0) {
 		snprintf(err, errlen, "stage events: out of memory");
-		return -1;
+		goto out;
 	}
-	n = 0;
-	for (size_t k = 0; k < nb; k++) {
-		size_t m = feedback ? bs[k].nf : bs[k].nd;
-		for (size_t i = 0; i < m; i++)
-			rows[n++] = (slot){&bs[k], feedback ? &bs[k].fs[i] : &bs[k].ds[i]};
-	}
-	for (size_t p = 0; p < n; p++) {
-		const staged *s = rows[p].s;
-		db_buf_int(&buf, (long long)p);
-		db_buf_tab(&buf);
-		db_buf_text(&buf, batch_source(rows[p].b));
-		db_buf_tab(&buf);
-		if (!feedback) {
-			db_buf_text(&buf, s->d->event_id);
-			db_buf_tab(&buf);
-			db_buf_text(&buf, s->d->office);
-			db_buf_tab(&buf);
-			db_buf_text(&buf, s->d->dossier);
-			db_buf_tab(&buf);
-			db_buf_text(&buf, s->d->procedure);
-			db_buf_tab(&buf);
-			db_buf_text(&buf, s->d->field);
-			db_buf_tab(&buf);
-			db_buf_int(&buf, s->d->kind);
-			db_buf_tab(&buf);
-			db_buf_int(&buf, s->d->channel);
-			db_buf_tab(&buf);
-			db_buf_ts(&buf, s->at);
-			db_buf_tab(&buf);
-			db_buf_ts(&buf, s->due);
-		} else {
-			db_buf_text(&buf, s->f->event_id);
-			db_buf_tab(&buf);
-			db_buf_text(&buf, s->f->office);
-			db_buf_tab(&buf);
-			db_buf_text(&buf, s->f->feedback);
-			db_buf_tab(&buf);
-			db_buf_int(&buf, s->f->kind);
-			db_buf_tab(&buf);
-			db_buf_int(&buf, s->f->topic);
-			db_buf_tab(&buf);
-			db_buf_ts(&buf, s->at);
+	if (!rep) {
+		int d = copy_direct(conn, rows, n, feedback, err, errlen);
+		if (d < 0)
+			goto out;
+		if (d == 0) {
+			for (size_t p = 0; p < n; p++)
+				accept_row(rows, p, it, accepted);
+			rc = 0;
+			goto out;
 		}
-		db_buf_eol(&buf);
 	}
+	buf_events(&buf, rows, n, feedback, 1);
 	rc = db_copy(conn, feedback ? "copy feedback events" : "copy dossier events",
 	             feedback ? "COPY stage_feedback_event FROM STDIN"
 	                      : "COPY stage_dossier_event FROM STDIN",
@@ -438,11 +403,6 @@ static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint3
 	if (rc != 0)
 		goto out;
 	rc = -1;
-	rep = has_repeats(rows, n, feedback);
-	if (rep < 0) {
-		snprintf(err, errlen, "stage events: out of memory");
-		goto out;
-	}
 	ins = db_query(conn, feedback ? "insert feedback events" : "insert dossier events",
 	               feedback
 	                   ? (rep ? insert_feedback_events_dedup_sql : insert_feedback_events_sql)
@@ -451,10 +411,9 @@ static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint3
 	if (!ins)
 		goto out;
 	nins = PQntuples(ins);
-	*accepted = (uint32_t)nins;
 	if ((size_t)nins == n) { /* all new: nothing to tell apart */
 		for (size_t p = 0; p < n; p++)
-			rows[p].b->accepted++;
+			accept_row(rows, p, it, accepted);
 		rc = 0;
 		goto out;
 	}
@@ -483,7 +442,7 @@ static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint3
 		if (hit && !claimed[hit - ids]) {
 			/* rows come in pos order: the first copy is the one inserted */
 			claimed[hit - ids] = 1;
-			b->accepted++;
+			accept_row(rows, p, it, accepted);
 			continue;
 		}
 		if (strcmp(PQgetvalue(cls, i, 1), "t") == 0) {
@@ -497,7 +456,6 @@ static int insert_events(PGconn *conn, batch *bs, size_t nb, int feedback, uint3
 	}
 	rc = 0;
 out:
-	free(rows);
 	free(ids);
 	free(claimed);
 	PQclear(cls);
@@ -505,189 +463,55 @@ out:
 	return rc;
 }
 
-static void buf_ts_array(db_buf *b, const int64_t *v, size_t n, size_t stride)
+/* One kind of event of every batch of the merge: the items' old states read, the events
+ * inserted, the items that gained one written back. */
+static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, uint32_t *accepted,
+                      char *err, size_t errlen)
 {
-	char tmp[40];
+	size_t n = 0;
+	slot *rows;
+	items *it;
+	int rc = -1;
 
-	db_buf_raw(b, "{", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			db_buf_raw(b, ",", 1);
-		db_format_ts(*(const int64_t *)((const char *)v + i * stride), tmp, sizeof tmp);
-		db_buf_raw(b, tmp, strlen(tmp));
-	}
-	db_buf_raw(b, "}", 1);
-}
-
-static void buf_dossier_state(db_buf *b, const char *office, const char *dossier,
-                              const dossier_state *s)
-{
-	db_buf_text(b, office);
-	db_buf_tab(b);
-	db_buf_text(b, dossier);
-	db_buf_tab(b);
-	db_buf_ts(b, s->anchor_at);
-	db_buf_tab(b);
-	db_buf_text(b, s->procedure);
-	db_buf_tab(b);
-	db_buf_text(b, s->field);
-	db_buf_tab(b);
-	db_buf_int(b, s->channel);
-	db_buf_tab(b);
-	db_buf_bool(b, s->has_received);
-	db_buf_tab(b);
-	db_buf_ts(b, s->received_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->due_ms);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->dues[0].from_ms, s->n_dues, sizeof s->dues[0]);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->dues[0].due_ms, s->n_dues, sizeof s->dues[0]);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->waits[0].from_ms, s->n_waits, sizeof s->waits[0]);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->waits[0].to_ms, s->n_waits, sizeof s->waits[0]);
-	db_buf_tab(b);
-	db_buf_bool(b, s->supplement_waiting);
-	db_buf_tab(b);
-	db_buf_ts(b, s->finished_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->finish_kind);
-	db_buf_tab(b);
-	db_buf_int(b, s->resolved_class);
-	db_buf_tab(b);
-	db_buf_ts(b, s->submitted_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->waiting_end_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->not_accepted_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->delivered_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->paid_online_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->digitized_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->anomalies);
-	db_buf_tab(b);
-	db_buf_int(b, (long long)s->events);
-	db_buf_eol(b);
-}
-
-static void buf_feedback_state(db_buf *b, const char *office, const char *feedback,
-                               const feedback_state *s)
-{
-	db_buf_text(b, office);
-	db_buf_tab(b);
-	db_buf_text(b, feedback);
-	db_buf_tab(b);
-	db_buf_ts(b, s->anchor_at);
-	db_buf_tab(b);
-	db_buf_bool(b, s->has_received);
-	db_buf_tab(b);
-	db_buf_ts(b, s->received_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->topic);
-	db_buf_tab(b);
-	db_buf_ts(b, s->resolved_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->published_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->anomalies);
-	db_buf_tab(b);
-	db_buf_int(b, (long long)s->events);
-	db_buf_eol(b);
-}
-
-static int same_item(const PGresult *r, int a, int b)
-{
-	return strcmp(PQgetvalue(r, a, 0), PQgetvalue(r, b, 0)) == 0 &&
-	       strcmp(PQgetvalue(r, a, 1), PQgetvalue(r, b, 1)) == 0;
-}
-
-/* Reads every event of the touched items in one query (ordered by item), derives each item's
- * state in C and writes the states back with one COPY and one upsert. */
-static int recompute(PGconn *conn, int feedback, char *err, size_t errlen)
-{
-	const char *what = feedback ? "recompute feedback" : "recompute dossiers";
-	PGresult *r = db_query(conn, what, feedback ? feedback_events_sql : dossier_events_sql, 0,
-	                       NULL, err, errlen);
-	db_buf buf = {0};
-	int rc = -1, n;
-	dossier_event *de = NULL;
-	feedback_event *fe = NULL;
-
-	if (!r)
-		return -1;
-	n = PQntuples(r);
-	if (n == 0) {
-		PQclear(r);
+	*accepted = 0;
+	for (size_t k = 0; k < nb; k++)
+		n += feedback ? bs[k].nf : bs[k].nd;
+	if (n == 0)
 		return 0;
-	}
-	if (feedback)
-		fe = malloc((size_t)n * sizeof *fe);
-	else
-		de = malloc((size_t)n * sizeof *de);
-	if (!fe && !de) {
-		snprintf(err, errlen, "%s: out of memory", what);
-		goto out;
-	}
-	for (int a = 0, z; a < n; a = z) {
-		for (z = a + 1; z < n && same_item(r, a, z); z++)
-			;
-		size_t k = (size_t)(z - a);
-		if (feedback) {
-			feedback_state fs;
-			for (int i = a; i < z; i++)
-				fe[i - a] = (feedback_event){
-				    .kind = atoi(PQgetvalue(r, i, 2)),
-				    .topic = atoi(PQgetvalue(r, i, 3)),
-				    .at_ms = db_get_ms(r, i, 4),
-				};
-			if (feedback_state_from_events(fe, k, &fs) != 0) {
-				snprintf(err, errlen, "%s: out of memory", what);
-				goto out;
-			}
-			buf_feedback_state(&buf, PQgetvalue(r, a, 0), PQgetvalue(r, a, 1), &fs);
-		} else {
-			dossier_state ds;
-			for (int i = a; i < z; i++)
-				de[i - a] = (dossier_event){
-				    .procedure = PQgetvalue(r, i, 2),
-				    .field = PQgetvalue(r, i, 3),
-				    .kind = atoi(PQgetvalue(r, i, 4)),
-				    .channel = atoi(PQgetvalue(r, i, 5)),
-				    .at_ms = db_get_ms(r, i, 6),
-				    .due_ms = db_get_ms(r, i, 7),
-				};
-			if (dossier_state_from_events(de, k, &ds) != 0) {
-				snprintf(err, errlen, "%s: out of memory", what);
-				goto out;
-			}
-			buf_dossier_state(&buf, PQgetvalue(r, a, 0), PQgetvalue(r, a, 1), &ds);
-			dossier_state_free(&ds);
+	rows = malloc(n * sizeof *rows);
+	it = items_open(feedback);
+	if (!rows || !it)
+		goto oom;
+	n = 0;
+	for (size_t k = 0; k < nb; k++) {
+		size_t m = feedback ? bs[k].nf : bs[k].nd;
+		for (size_t i = 0; i < m; i++) {
+			const staged *s = feedback ? &bs[k].fs[i] : &bs[k].ds[i];
+			rows[n++] = (slot){&bs[k], s};
+			if (feedback ? items_add_feedback(it, s->f->office, s->f->feedback,
+			                                  &(feedback_event){.kind = s->f->kind,
+			                                                    .topic = s->f->topic,
+			                                                    .at_ms = s->at})
+			             : items_add_dossier(it, s->d->office, s->d->dossier,
+			                                 &(dossier_event){.kind = s->d->kind,
+			                                                  .channel = s->d->channel,
+			                                                  .at_ms = s->at,
+			                                                  .due_ms = s->due,
+			                                                  .procedure = s->d->procedure,
+			                                                  .field = s->d->field}))
+				goto oom;
 		}
 	}
-	if (db_copy(conn, what,
-	            feedback ? "COPY stage_feedback_state FROM STDIN"
-	                     : "COPY stage_dossier_state FROM STDIN",
-	            &buf, err, errlen) != 0)
-		goto out;
-	/* The aggregates need the old states (still in the table) and the new ones (staged). */
-	if (agg_apply(conn, feedback, err, errlen) != 0)
-		goto out;
-	PGresult *u =
-	    db_query(conn, what, feedback ? upsert_feedback_state_sql : upsert_dossier_state_sql, 0,
-	             NULL, err, errlen);
-	if (!u)
-		goto out;
-	PQclear(u);
-	rc = 0;
+	if (items_load(conn, it, err, errlen) == 0 &&
+	    insert_events(conn, rows, n, feedback, it, accepted, err, errlen) == 0 &&
+	    items_write(conn, it, err, errlen) == 0)
+		rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "stage events: out of memory");
 out:
-	free(de);
-	free(fe);
-	db_buf_free(&buf);
-	PQclear(r);
+	items_close(it);
+	free(rows);
 	return rc;
 }
 
@@ -740,17 +564,14 @@ static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t er
 	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err, errlen) !=
 	        0 ||
 	    db_exec(conn, "staging", staging_sql, err, errlen) != 0 ||
-	    insert_events(conn, bs, nb, 0, &acc_d, err, errlen) != 0 ||
-	    insert_events(conn, bs, nb, 1, &acc_f, err, errlen) != 0)
+	    store_kind(conn, bs, nb, 0, &acc_d, err, errlen) != 0 ||
+	    store_kind(conn, bs, nb, 1, &acc_f, err, errlen) != 0)
 		goto fail;
 	for (size_t k = 0; k < nb; k++)
 		if (bs[k].oom) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-	if ((acc_d && recompute(conn, 0, err, errlen) != 0) ||
-	    (acc_f && recompute(conn, 1, err, errlen) != 0))
-		goto fail;
 	if (acc_d || acc_f) {
 		const char *params[2] = {nd, nf};
 		snprintf(nd, sizeof nd, "%u", acc_d);

@@ -11,6 +11,7 @@
 
 #include "stats_agg.h"
 #include "stats_db.h"
+#include "stats_evblob.h"
 #include "stats_state.h"
 
 #define FETCH_ROWS "2000"
@@ -58,7 +59,7 @@ static const char dossier_states_cursor[] =
     TS("s.paid_online_at") ", "
     TS("s.digitized_at") ", s.anomalies::text, s.events::text, "
     UNIT_STORED ", "
-    UNIT_EXPECTED
+    UNIT_EXPECTED ", s.ev"
     " FROM dossier_state s ORDER BY s.office COLLATE \"C\", s.dossier COLLATE \"C\"";
 
 static const char feedback_events_cursor[] =
@@ -73,7 +74,7 @@ static const char feedback_states_cursor[] =
     TS("s.resolved_at") ", "
     TS("s.published_at") ", s.anomalies::text, s.events::text, "
     UNIT_STORED ", "
-    UNIT_EXPECTED
+    UNIT_EXPECTED ", s.ev"
     " FROM feedback_state s ORDER BY s.office COLLATE \"C\", s.feedback COLLATE \"C\"";
 /* clang-format on */
 
@@ -331,6 +332,47 @@ static void compare(run *rn, const cursor *st, const canon *c, const field_def *
 	}
 }
 
+/* The events packed in the row (`ev`, column 4 + nfields) must give the state the raw events
+ * give (cn): the next event's state is derived from them. NULL (a row from before 006) is
+ * filled by the next event of the item. */
+static void check_blob(run *rn, const cursor *st, int feedback, const canon *cn,
+                       const field_def *defs, int nfields)
+{
+	int col = 4 + nfields;
+	canon cb = {{0}};
+	size_t n = 0, cap = 0;
+	dossier_event *de = NULL;
+	feedback_event *fe = NULL;
+	char *strings = NULL;
+	int ok, f = 0;
+
+	if (PQgetisnull(st->r, st->i, col))
+		return;
+	if (feedback) {
+		feedback_state fs;
+		ok = evblob_get_feedback(cursor_val(st, col), &fe, &n, &cap) == 0 &&
+		     feedback_state_from_events(fe, n, &fs) == 0 && feedback_canon(&fs, &cb) == 0;
+	} else {
+		dossier_state ds = {0};
+		ok = evblob_get_dossier(cursor_val(st, col), &de, &n, &cap, &strings) == 0 &&
+		     dossier_state_from_events(de, n, &ds) == 0 && dossier_canon(&ds, &cb) == 0;
+		dossier_state_free(&ds);
+	}
+	for (; ok && f < nfields; f++)
+		if (!cb.v[f] || strcmp(cb.v[f], cn->v[f]) != 0)
+			break;
+	if (!ok || f < nfields) {
+		rn->res->differences++;
+		fprintf(rn->out, "verify: %s %s / %s: the packed events (ev) %s%s\n", rn->what,
+		        cursor_val(st, 0), cursor_val(st, 1),
+		        ok ? "give another " : "cannot be read", ok ? defs[f].name : "");
+	}
+	canon_free(&cb, nfields);
+	free(de);
+	free(fe);
+	free(strings);
+}
+
 /* ---- one item kind ---- */
 
 typedef struct group {
@@ -479,6 +521,7 @@ static int verify_kind(PGconn *conn, run *rn, int feedback, char *err, size_t er
 				goto out;
 			}
 			compare(rn, &st, &cn, defs, nfields);
+			check_blob(rn, &st, feedback, &cn, defs, nfields);
 			canon_free(&cn, nfields);
 			st.i++;
 		}

@@ -891,6 +891,82 @@ static void test_concurrent_requests(void **st)
 	free(out);
 }
 
+/* Rows written before migration 006 have no packed events (ev NULL): the next event of such an
+ * item reads the item's events from the event table once, and the row holds them from then on.
+ * Packed events that disagree with the raw events are a difference for --verify. */
+static void test_rows_without_packed_events(void **st)
+{
+	(void)st;
+	NEED_DB();
+	char err[256], *out;
+	rec first[] = {
+	    {0, "pk1", "19750", "PK1", NULL, 2, 1, 0, "2024-04-01T09:00:00+07:00",
+	     "2024-04-10T17:00:00+07:00", NULL},
+	    {1, "pkf1", "19750", "PKF1", NULL, 1, 0, 1, "2024-04-01T09:00:00+07:00", NULL, NULL},
+	};
+	rec second[] = {
+	    {0, "pk2", "19750", "PK1", NULL, 6, 0, 0, "2024-04-05T09:00:00+07:00", NULL, NULL},
+	    {1, "pkf2", "19750", "PKF1", NULL, 2, 0, 0, "2024-04-03T09:00:00+07:00", NULL, NULL},
+	};
+	Cchc__V1__StatsReply *r = store(first, 2);
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 2);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	assert_int_equal(db_exec(admin, "forget packed events",
+	                         "UPDATE dossier_state SET ev = NULL WHERE dossier = 'PK1'; "
+	                         "UPDATE feedback_state SET ev = NULL WHERE feedback = 'PKF1'",
+	                         err, sizeof err),
+	                 0);
+	assert_int_equal(verify_differences(&out), 0);
+	free(out);
+
+	r = store(second, 2);
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 2);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	/* resolved 05/04 against due 10/04: early, from both events */
+	PGresult *q = db_query(admin, "check",
+	                       "SELECT d.events, d.finish_kind, d.resolved_class, d.ev IS NOT NULL, "
+	                       "f.events, f.resolved_at IS NOT NULL, f.ev IS NOT NULL "
+	                       "FROM dossier_state d, feedback_state f "
+	                       "WHERE d.dossier = 'PK1' AND f.feedback = 'PKF1'",
+	                       0, NULL, err, sizeof err);
+	assert_non_null(q);
+	assert_int_equal(PQntuples(q), 1);
+	const char *want[] = {"2", "6", "1", "t", "2", "t", "t"};
+	for (int c = 0; c < 7; c++)
+		assert_string_equal(PQgetvalue(q, 0, c), want[c]);
+	PQclear(q);
+	assert_int_equal(verify_differences(&out), 0);
+	free(out);
+
+	/* Keep the version byte and the first event only (18 + 2 + 8 + 2 + 6 bytes). */
+	assert_int_equal(db_exec(admin, "corrupt packed events",
+	                         "CREATE TABLE ev_saved AS SELECT ev FROM dossier_state "
+	                         "WHERE dossier = 'PK1'; UPDATE dossier_state SET ev = "
+	                         "substring(ev FROM 1 FOR 37) WHERE dossier = 'PK1'",
+	                         err, sizeof err),
+	                 0);
+	assert_int_equal(verify_differences(&out), 1);
+	assert_non_null(strstr(out, "dossier 19750 / PK1: the packed events (ev) give another"));
+	free(out);
+	assert_int_equal(db_exec(admin, "truncate packed events",
+	                         "UPDATE dossier_state SET ev = substring(ev FROM 1 FOR 30) "
+	                         "WHERE dossier = 'PK1'",
+	                         err, sizeof err),
+	                 0);
+	assert_int_equal(verify_differences(&out), 1);
+	assert_non_null(strstr(out, "PK1: the packed events (ev) cannot be read"));
+	free(out);
+	assert_int_equal(db_exec(admin, "repair",
+	                         "UPDATE dossier_state SET ev = (SELECT ev FROM ev_saved) "
+	                         "WHERE dossier = 'PK1'; DROP TABLE ev_saved",
+	                         err, sizeof err),
+	                 0);
+	assert_int_equal(verify_differences(&out), 0);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -905,6 +981,7 @@ int main(void)
 	    cmocka_unit_test(test_units_and_map_to),
 	    cmocka_unit_test(test_merged_requests),
 	    cmocka_unit_test(test_concurrent_requests),
+	    cmocka_unit_test(test_rows_without_packed_events),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -1,0 +1,627 @@
+/* items: old state rows in, new state rows and aggregate changes out (stats_items.h). */
+#include "stats_items.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_agg.h"
+#include "stats_db.h"
+#include "stats_evblob.h"
+
+/* clang-format off */
+#define MS(x) "(extract(epoch FROM " x ") * 1000)::bigint"
+#define K " text COLLATE \"C\""
+static const char staging_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_state (office" K ", dossier" K ", "
+    "anchor_at timestamptz, unit_snapshot date, unit_valid_from timestamptz, "
+    "unit_valid_to timestamptz, level smallint, procedure text, field" K ", channel smallint, "
+    "has_received boolean, received_at timestamptz, due timestamptz, due_from timestamptz[], "
+    "due_val timestamptz[], supp_from timestamptz[], supp_to timestamptz[], "
+    "supplement_waiting boolean, finished_at timestamptz, finish_kind smallint, "
+    "resolved_class smallint, submitted_at timestamptz, waiting_end_at timestamptz, "
+    "not_accepted_at timestamptz, delivered_at timestamptz, paid_online_at timestamptz, "
+    "digitized_at timestamptz, anomalies integer, events integer, ev bytea) "
+    "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_state (office" K ", feedback" K ", "
+    "anchor_at timestamptz, unit_snapshot date, unit_valid_from timestamptz, "
+    "unit_valid_to timestamptz, level smallint, has_received boolean, received_at timestamptz, "
+    "topic smallint, resolved_at timestamptz, published_at timestamptz, anomalies integer, "
+    "events integer, ev bytea) ON COMMIT DELETE ROWS";
+#undef K
+
+#define D_COLS \
+	"office, dossier, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, " \
+	"procedure, field, channel, has_received, received_at, due, due_from, due_val, " \
+	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, " \
+	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, " \
+	"digitized_at, anomalies, events, ev"
+#define F_COLS \
+	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, " \
+	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"
+#define SET(c) c " = EXCLUDED." c
+#define UNIT_SET SET("anchor_at") ", " SET("unit_snapshot") ", " SET("unit_valid_from") ", " \
+	SET("unit_valid_to") ", " SET("level") ", "
+
+static const char *const copy_new_sql[2] = {
+    "COPY dossier_state (" D_COLS ") FROM STDIN",
+    "COPY feedback_state (" F_COLS ") FROM STDIN",
+};
+static const char *const copy_stage_sql[2] = {
+    "COPY stage_dossier_state FROM STDIN",
+    "COPY stage_feedback_state FROM STDIN",
+};
+/* Only items whose row exists are staged: every row conflicts and is updated in place. */
+static const char *const upsert_sql[2] = {
+    "INSERT INTO dossier_state (" D_COLS ") SELECT " D_COLS " FROM stage_dossier_state "
+    "ON CONFLICT (office, dossier) DO UPDATE SET " UNIT_SET SET("procedure") ", "
+    SET("field") ", " SET("channel") ", " SET("has_received") ", " SET("received_at") ", "
+    SET("due") ", " SET("due_from") ", " SET("due_val") ", " SET("supp_from") ", "
+    SET("supp_to") ", " SET("supplement_waiting") ", " SET("finished_at") ", "
+    SET("finish_kind") ", " SET("resolved_class") ", " SET("submitted_at") ", "
+    SET("waiting_end_at") ", " SET("not_accepted_at") ", " SET("delivered_at") ", "
+    SET("paid_online_at") ", " SET("digitized_at") ", " SET("anomalies") ", " SET("events")
+    ", " SET("ev") ", updated_at = now()",
+    "INSERT INTO feedback_state (" F_COLS ") SELECT " F_COLS " FROM stage_feedback_state "
+    "ON CONFLICT (office, feedback) DO UPDATE SET " UNIT_SET SET("has_received") ", "
+    SET("received_at") ", " SET("topic") ", " SET("resolved_at") ", " SET("published_at") ", "
+    SET("anomalies") ", " SET("events") ", " SET("ev") ", updated_at = now()",
+};
+
+/* Old rows, one index probe per touched item (LATERAL … OFFSET 0: no hash join over the whole
+ * table, which the planner would pick for a temporary table it has no statistics of). */
+static const char *const old_sql[2] = {
+    "SELECT t.office, t.dossier, COALESCE(s.unit_snapshot, '-infinity')::text, "
+    "COALESCE(s.level, 0), s.ev FROM touched_dossier t CROSS JOIN LATERAL (SELECT "
+    "unit_snapshot, level, ev FROM dossier_state s WHERE s.office = t.office AND "
+    "s.dossier = t.dossier OFFSET 0) s ORDER BY t.office, t.dossier",
+    "SELECT t.office, t.feedback, COALESCE(s.unit_snapshot, '-infinity')::text, "
+    "COALESCE(s.level, 0), s.ev FROM touched_feedback t CROSS JOIN LATERAL (SELECT "
+    "unit_snapshot, level, ev FROM feedback_state s WHERE s.office = t.office AND "
+    "s.feedback = t.feedback OFFSET 0) s ORDER BY t.office, t.feedback",
+};
+/* The events of rows written before 006 (ev NULL): read from the event table once. */
+static const char *const legacy_sql[2] = {
+    "SELECT t.office, t.dossier, e.procedure, e.field, e.kind, e.channel, " MS("e.at") ", "
+    MS("e.due") " FROM touched_dossier t CROSS JOIN LATERAL (SELECT 1 FROM dossier_state s "
+    "WHERE s.office = t.office AND s.dossier = t.dossier AND s.ev IS NULL OFFSET 0) s "
+    "CROSS JOIN LATERAL (SELECT procedure, field, kind, channel, at, due FROM dossier_event d "
+    "WHERE d.office = t.office AND d.dossier = t.dossier OFFSET 0) e "
+    "ORDER BY t.office, t.dossier",
+    "SELECT t.office, t.feedback, e.kind, e.topic, " MS("e.at") " FROM touched_feedback t "
+    "CROSS JOIN LATERAL (SELECT 1 FROM feedback_state s WHERE s.office = t.office AND "
+    "s.feedback = t.feedback AND s.ev IS NULL OFFSET 0) s CROSS JOIN LATERAL (SELECT kind, "
+    "topic, at FROM feedback_event d WHERE d.office = t.office AND d.feedback = t.feedback "
+    "OFFSET 0) e ORDER BY t.office, t.feedback",
+};
+/* The registry, for the unit valid at an anchor time (DESIGN §8): per code, latest start first. */
+static const char units_sql[] =
+    "SELECT code, snapshot::text, level, CASE WHEN valid_from = '-infinity' THEN "
+    "-9223372036854775808 ELSE " MS("valid_from") " END, CASE WHEN valid_to = 'infinity' "
+    "THEN 9223372036854775807 ELSE " MS("valid_to") " END FROM units "
+    "ORDER BY code, valid_from DESC";
+/* clang-format on */
+
+typedef struct cand {
+	const char *office, *code;
+	dossier_event d;
+	feedback_event f;
+	int accepted;
+} cand;
+
+struct items {
+	int feedback;
+	cand *c;
+	size_t n, cap;
+	cand **ord;      /* the candidates sorted by item (stable) */
+	PGresult *old;   /* old_sql, in item order */
+	PGresult *legacy; /* legacy_sql, in item order; NULL when no row lacks ev */
+	int naccepted;
+};
+
+items *items_open(int feedback)
+{
+	items *it = calloc(1, sizeof *it);
+	if (it)
+		it->feedback = feedback;
+	return it;
+}
+
+void items_close(items *it)
+{
+	if (!it)
+		return;
+	free(it->c);
+	free(it->ord);
+	PQclear(it->old);
+	PQclear(it->legacy);
+	free(it);
+}
+
+static cand *add(items *it, const char *office, const char *code)
+{
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 1024;
+		cand *p = realloc(it->c, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		it->c = p;
+		it->cap = cap;
+	}
+	cand *x = &it->c[it->n++];
+	memset(x, 0, sizeof *x);
+	x->office = office;
+	x->code = code;
+	return x;
+}
+
+int items_add_dossier(items *it, const char *office, const char *code, const dossier_event *e)
+{
+	cand *x = add(it, office, code);
+	if (!x)
+		return -1;
+	x->d = *e;
+	return 0;
+}
+
+int items_add_feedback(items *it, const char *office, const char *code, const feedback_event *e)
+{
+	cand *x = add(it, office, code);
+	if (!x)
+		return -1;
+	x->f = *e;
+	return 0;
+}
+
+void items_accept(items *it, size_t idx)
+{
+	if (idx < it->n && !it->c[idx].accepted) {
+		it->c[idx].accepted = 1;
+		it->naccepted++;
+	}
+}
+
+static int cmp_code(const char *ao, const char *ac, const char *bo, const char *bc)
+{
+	int c = strcmp(ao, bo);
+	return c ? c : strcmp(ac, bc);
+}
+
+static int cmp_ord(const void *pa, const void *pb)
+{
+	const cand *a = *(const cand *const *)pa, *b = *(const cand *const *)pb;
+	int c = cmp_code(a->office, a->code, b->office, b->code);
+	/* stable: the candidates of one item keep the order added (one array) */
+	return c ? c : (a > b) - (a < b);
+}
+
+int items_load(PGconn *conn, items *it, char *err, size_t errlen)
+{
+	db_buf buf = {0};
+	int fb = it->feedback, rc;
+
+	if (it->n == 0)
+		return 0;
+	it->ord = malloc(it->n * sizeof *it->ord);
+	if (!it->ord) {
+		snprintf(err, errlen, "items: out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < it->n; i++)
+		it->ord[i] = &it->c[i];
+	qsort(it->ord, it->n, sizeof *it->ord, cmp_ord);
+	for (size_t i = 0; i < it->n; i++) {
+		const cand *x = it->ord[i], *p = i ? it->ord[i - 1] : NULL;
+		if (p && !cmp_code(p->office, p->code, x->office, x->code))
+			continue;
+		db_buf_text(&buf, x->office);
+		db_buf_tab(&buf);
+		db_buf_text(&buf, x->code);
+		db_buf_eol(&buf);
+	}
+	rc = db_exec(conn, "items: staging", staging_sql, err, errlen) != 0 ||
+	     db_copy(conn, "touched items",
+	             fb ? "COPY touched_feedback FROM STDIN" : "COPY touched_dossier FROM STDIN",
+	             &buf, err, errlen) != 0;
+	db_buf_free(&buf);
+	if (rc)
+		return -1;
+	it->old = db_query(conn, "items: old states", old_sql[fb], 0, NULL, err, errlen);
+	if (!it->old)
+		return -1;
+	for (int i = 0; i < PQntuples(it->old); i++)
+		if (PQgetisnull(it->old, i, 4)) {
+			it->legacy = db_query(conn, "items: events of rows before 006", legacy_sql[fb],
+			                      0, NULL, err, errlen);
+			return it->legacy ? 0 : -1;
+		}
+	return 0;
+}
+
+/* ---- the registry ---- */
+
+typedef struct unit_row {
+	const char *code, *snapshot;
+	int level;
+	int64_t from, to;
+} unit_row;
+
+typedef struct unit_cache {
+	PGresult *r;
+	unit_row *u;
+	size_t n;
+} unit_cache;
+
+static int registry_load(PGconn *conn, unit_cache *uc, char *err, size_t errlen)
+{
+	uc->r = db_query(conn, "items: units", units_sql, 0, NULL, err, errlen);
+	if (!uc->r)
+		return -1;
+	uc->n = (size_t)PQntuples(uc->r);
+	uc->u = malloc((uc->n + 1) * sizeof *uc->u);
+	if (!uc->u) {
+		snprintf(err, errlen, "items: out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < uc->n; i++)
+		uc->u[i] = (unit_row){PQgetvalue(uc->r, (int)i, 0), PQgetvalue(uc->r, (int)i, 1),
+		                      atoi(PQgetvalue(uc->r, (int)i, 2)),
+		                      db_get_ms(uc->r, (int)i, 3), db_get_ms(uc->r, (int)i, 4)};
+	return 0;
+}
+
+/* The unit of office valid at instant t: of the rows of the code, the latest start that holds t
+ * (the rows are ordered by code bytewise, then start descending). NULL when none. */
+static const unit_row *registry_unit_at(const unit_cache *uc, const char *office, int64_t t)
+{
+	size_t lo = 0, hi = uc->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(uc->u[mid].code, office) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < uc->n && !strcmp(uc->u[i].code, office); i++)
+		if (t >= uc->u[i].from && t < uc->u[i].to)
+			return &uc->u[i];
+	return NULL;
+}
+
+/* ---- state rows as COPY text ---- */
+
+static void buf_ts_array(db_buf *b, const int64_t *v, size_t n, size_t stride)
+{
+	char tmp[40];
+
+	db_buf_raw(b, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			db_buf_raw(b, ",", 1);
+		db_format_ts(*(const int64_t *)((const char *)v + i * stride), tmp, sizeof tmp);
+		db_buf_raw(b, tmp, strlen(tmp));
+	}
+	db_buf_raw(b, "}", 1);
+}
+
+/* office, code, anchor_at and the unit columns, the start of both kinds' rows. */
+static void buf_head(db_buf *b, const char *office, const char *code, int64_t anchor,
+                     const unit_row *u)
+{
+	db_buf_text(b, office);
+	db_buf_tab(b);
+	db_buf_text(b, code);
+	db_buf_tab(b);
+	db_buf_ts(b, anchor);
+	db_buf_tab(b);
+	if (u) {
+		db_buf_text(b, u->snapshot);
+		db_buf_tab(b);
+		db_buf_bound(b, u->from);
+		db_buf_tab(b);
+		db_buf_bound(b, u->to);
+		db_buf_tab(b);
+		db_buf_int(b, u->level);
+	} else {
+		db_buf_raw(b, "\\N\t\\N\t\\N\t\\N", 11);
+	}
+	db_buf_tab(b);
+}
+
+static void buf_dossier(db_buf *b, const char *office, const char *code, const unit_row *u,
+                        const dossier_state *s, const dossier_event *ev, size_t n)
+{
+	buf_head(b, office, code, s->anchor_at, u);
+	db_buf_text(b, s->procedure);
+	db_buf_tab(b);
+	db_buf_text(b, s->field);
+	db_buf_tab(b);
+	db_buf_int(b, s->channel);
+	db_buf_tab(b);
+	db_buf_bool(b, s->has_received);
+	db_buf_tab(b);
+	db_buf_ts(b, s->received_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->due_ms);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->dues[0].from_ms, s->n_dues, sizeof s->dues[0]);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->dues[0].due_ms, s->n_dues, sizeof s->dues[0]);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->waits[0].from_ms, s->n_waits, sizeof s->waits[0]);
+	db_buf_tab(b);
+	buf_ts_array(b, &s->waits[0].to_ms, s->n_waits, sizeof s->waits[0]);
+	db_buf_tab(b);
+	db_buf_bool(b, s->supplement_waiting);
+	db_buf_tab(b);
+	db_buf_ts(b, s->finished_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->finish_kind);
+	db_buf_tab(b);
+	db_buf_int(b, s->resolved_class);
+	db_buf_tab(b);
+	db_buf_ts(b, s->submitted_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->waiting_end_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->not_accepted_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->delivered_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->paid_online_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->digitized_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->anomalies);
+	db_buf_tab(b);
+	db_buf_int(b, (long long)s->events);
+	db_buf_tab(b);
+	evblob_put_dossier(b, ev, n);
+	db_buf_eol(b);
+}
+
+static void buf_feedback(db_buf *b, const char *office, const char *code, const unit_row *u,
+                         const feedback_state *s, const feedback_event *ev, size_t n)
+{
+	buf_head(b, office, code, s->anchor_at, u);
+	db_buf_bool(b, s->has_received);
+	db_buf_tab(b);
+	db_buf_ts(b, s->received_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->topic);
+	db_buf_tab(b);
+	db_buf_ts(b, s->resolved_at);
+	db_buf_tab(b);
+	db_buf_ts(b, s->published_at);
+	db_buf_tab(b);
+	db_buf_int(b, s->anomalies);
+	db_buf_tab(b);
+	db_buf_int(b, (long long)s->events);
+	db_buf_tab(b);
+	evblob_put_feedback(b, ev, n);
+	db_buf_eol(b);
+}
+
+/* ---- deriving the new states ---- */
+
+typedef struct work {
+	items *it;
+	unit_cache units;
+	agg_acc *acc;
+	db_buf fresh, stage; /* rows of new items / of items with a row */
+	dossier_event *de;
+	feedback_event *fe;
+	size_t cap_d, cap_f;
+	char **strings; /* decoded blobs' strings, alive until the aggregates are stored */
+	size_t nstrings, cap_strings;
+	int oom;
+} work;
+
+static int keep_strings(work *w, char *s)
+{
+	if (!s)
+		return 0;
+	if (w->nstrings == w->cap_strings) {
+		size_t cap = w->cap_strings ? w->cap_strings * 2 : 256;
+		char **p = realloc(w->strings, cap * sizeof *p);
+		if (!p) {
+			free(s);
+			return -1;
+		}
+		w->strings = p;
+		w->cap_strings = cap;
+	}
+	w->strings[w->nstrings++] = s;
+	return 0;
+}
+
+static int reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, c * size);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* The old events of the item at old row `o` (its blob, or legacy rows from *lg on). */
+static int old_events(work *w, int o, int *lg, size_t *n, char *err, size_t errlen)
+{
+	items *it = w->it;
+	const char *office = PQgetvalue(it->old, o, 0), *code = PQgetvalue(it->old, o, 1);
+
+	*n = 0;
+	if (!PQgetisnull(it->old, o, 4)) {
+		char *strings = NULL;
+		int rc = it->feedback
+		             ? evblob_get_feedback(PQgetvalue(it->old, o, 4), &w->fe, n, &w->cap_f)
+		             : evblob_get_dossier(PQgetvalue(it->old, o, 4), &w->de, n, &w->cap_d,
+		                                  &strings);
+		if (rc != 0 || keep_strings(w, strings) != 0) {
+			snprintf(err, errlen, "items: the stored events of %s %s cannot be read",
+			         it->feedback ? "feedback" : "dossier", code);
+			return -1;
+		}
+		return 0;
+	}
+	/* rows before 006: the legacy result, in the same item order */
+	for (; it->legacy && *lg < PQntuples(it->legacy); ++*lg) {
+		const PGresult *r = it->legacy;
+		int c = cmp_code(PQgetvalue(r, *lg, 0), PQgetvalue(r, *lg, 1), office, code);
+		if (c > 0)
+			break;
+		if (c < 0)
+			continue;
+		if (it->feedback ? reserve((void **)&w->fe, &w->cap_f, *n + 1, sizeof *w->fe)
+		                 : reserve((void **)&w->de, &w->cap_d, *n + 1, sizeof *w->de)) {
+			snprintf(err, errlen, "items: out of memory");
+			return -1;
+		}
+		if (it->feedback)
+			w->fe[(*n)++] = (feedback_event){.kind = atoi(PQgetvalue(r, *lg, 2)),
+			                                 .topic = atoi(PQgetvalue(r, *lg, 3)),
+			                                 .at_ms = db_get_ms(r, *lg, 4)};
+		else
+			w->de[(*n)++] = (dossier_event){.procedure = PQgetvalue(r, *lg, 2),
+			                                .field = PQgetvalue(r, *lg, 3),
+			                                .kind = atoi(PQgetvalue(r, *lg, 4)),
+			                                .channel = atoi(PQgetvalue(r, *lg, 5)),
+			                                .at_ms = db_get_ms(r, *lg, 6),
+			                                .due_ms = db_get_ms(r, *lg, 7)};
+	}
+	return 0;
+}
+
+/* One item: candidates ord[a..z) (at least one accepted); old row o or -1. */
+static int one_item(work *w, size_t a, size_t z, int o, int *lg, char *err, size_t errlen)
+{
+	items *it = w->it;
+	const cand *first = it->ord[a];
+	size_t nold = 0, n;
+
+	if (o >= 0 && old_events(w, o, lg, &nold, err, errlen) != 0)
+		return -1;
+	n = nold;
+	for (size_t i = a; i < z; i++) {
+		const cand *x = it->ord[i];
+		if (!x->accepted)
+			continue;
+		if (it->feedback ? reserve((void **)&w->fe, &w->cap_f, n + 1, sizeof *w->fe)
+		                 : reserve((void **)&w->de, &w->cap_d, n + 1, sizeof *w->de))
+			goto oom;
+		if (it->feedback)
+			w->fe[n++] = x->f;
+		else
+			w->de[n++] = x->d;
+	}
+	const char *old_snap = o >= 0 ? PQgetvalue(it->old, o, 2) : NULL;
+	int old_level = o >= 0 ? atoi(PQgetvalue(it->old, o, 3)) : 0;
+	db_buf *out = o >= 0 ? &w->stage : &w->fresh;
+
+	if (it->feedback) {
+		feedback_state os, ns;
+		if ((nold && feedback_state_from_events(w->fe, nold, &os) != 0) ||
+		    feedback_state_from_events(w->fe, n, &ns) != 0)
+			goto oom;
+		const unit_row *u = registry_unit_at(&w->units, first->office, ns.anchor_at);
+		if (nold)
+			agg_acc_feedback(w->acc, first->office, old_snap, old_level, &os, -1);
+		agg_acc_feedback(w->acc, first->office, u ? u->snapshot : "-infinity",
+		                 u ? u->level : 0, &ns, 1);
+		buf_feedback(out, first->office, first->code, u, &ns, w->fe, n);
+		return 0;
+	}
+	dossier_state os = {0}, ns = {0};
+	if ((nold && dossier_state_from_events(w->de, nold, &os) != 0) ||
+	    dossier_state_from_events(w->de, n, &ns) != 0) {
+		dossier_state_free(&os);
+		goto oom;
+	}
+	const unit_row *u = registry_unit_at(&w->units, first->office, ns.anchor_at);
+	if (nold)
+		agg_acc_dossier(w->acc, first->office, old_snap, old_level, &os, -1);
+	agg_acc_dossier(w->acc, first->office, u ? u->snapshot : "-infinity", u ? u->level : 0,
+	                &ns, 1);
+	buf_dossier(out, first->office, first->code, u, &ns, w->de, n);
+	dossier_state_free(&os);
+	dossier_state_free(&ns);
+	return 0;
+oom:
+	snprintf(err, errlen, "items: out of memory");
+	return -1;
+}
+
+static int derive(work *w, char *err, size_t errlen)
+{
+	items *it = w->it;
+	int o = 0, no = PQntuples(it->old), lg = 0;
+
+	for (size_t a = 0, z; a < it->n; a = z) {
+		const cand *x = it->ord[a];
+		int any = 0, c = 1;
+		for (z = a; z < it->n; z++) {
+			const cand *y = it->ord[z];
+			if (cmp_code(x->office, x->code, y->office, y->code))
+				break;
+			any |= y->accepted;
+		}
+		/* the old rows come in the same order: advance to this item's, if it has one */
+		while (o < no && (c = cmp_code(PQgetvalue(it->old, o, 0), PQgetvalue(it->old, o, 1),
+		                               x->office, x->code)) < 0)
+			o++;
+		if (any && one_item(w, a, z, o < no && c == 0 ? o : -1, &lg, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int items_write(PGconn *conn, items *it, char *err, size_t errlen)
+{
+	work w = {.it = it};
+	int rc = -1;
+
+	if (it->naccepted == 0)
+		return 0;
+	w.acc = agg_acc_new();
+	if (!w.acc) {
+		snprintf(err, errlen, "items: out of memory");
+		return -1;
+	}
+	if (registry_load(conn, &w.units, err, errlen) != 0 || derive(&w, err, errlen) != 0)
+		goto out;
+	/* the aggregates first: a rebuild reads the state rows as they were before this batch */
+	if (agg_store(conn, w.acc, it->feedback, err, errlen) != 0)
+		goto out;
+	if (w.fresh.len && db_copy(conn, "items: new states", copy_new_sql[it->feedback], &w.fresh,
+	                           err, errlen) != 0)
+		goto out;
+	if (w.stage.len) {
+		if (db_copy(conn, "items: changed states", copy_stage_sql[it->feedback], &w.stage,
+		            err, errlen) != 0)
+			goto out;
+		PGresult *r = db_query(conn, "items: changed states", upsert_sql[it->feedback], 0,
+		                       NULL, err, errlen);
+		if (!r)
+			goto out;
+		PQclear(r);
+	}
+	rc = 0;
+out:
+	agg_acc_free(w.acc);
+	PQclear(w.units.r);
+	free(w.units.u);
+	db_buf_free(&w.fresh);
+	db_buf_free(&w.stage);
+	free(w.de);
+	free(w.fe);
+	for (size_t i = 0; i < w.nstrings; i++)
+		free(w.strings[i]);
+	free(w.strings);
+	return rc;
+}

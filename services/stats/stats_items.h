@@ -1,0 +1,38 @@
+/* items: the per-item side of a store transaction. The dossiers (or feedback items) its records
+ * name get their old state row read once, before the events go in; the items that gained an
+ * event then get their new state derived in C from their old events (packed in the row's `ev`,
+ * stats_evblob.h) and the new ones, their unit resolved from the registry, the aggregates
+ * changed by new minus old contribution (agg.c), and the rows written back: a COPY for new items,
+ * one upsert for the others. A fixed number of statements per transaction, none per record. */
+#ifndef CCHC_STATS_ITEMS_H
+#define CCHC_STATS_ITEMS_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "stats_state.h"
+
+typedef struct items items;
+
+/* One transaction's items of one kind (feedback 0: dossiers, 1: feedback items). NULL when out
+ * of memory. */
+items *items_open(int feedback);
+void items_close(items *it);
+
+/* Adds candidate event number idx (0, 1, 2, … in the order added) of item (office, code). The
+ * strings and the event's strings must live until items_close. Returns 0 or -1 (memory). */
+int items_add_dossier(items *it, const char *office, const char *code, const dossier_event *e);
+int items_add_feedback(items *it, const char *office, const char *code, const feedback_event *e);
+
+/* Reads the old state rows of every item added (and, for a row written before `ev` existed, its
+ * events), in the caller's transaction, before any of the events is inserted. */
+int items_load(PGconn *conn, items *it, char *err, size_t errlen);
+
+/* Candidate idx was stored (not a duplicate or conflict). */
+void items_accept(items *it, size_t idx);
+
+/* Derives and writes the new states of the items with an accepted event, and changes the
+ * aggregates. Returns 0 or -1 with err. */
+int items_write(PGconn *conn, items *it, char *err, size_t errlen);
+
+#endif
