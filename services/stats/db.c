@@ -178,10 +178,16 @@ void db_buf_null(db_buf *b)
 
 void db_buf_int(db_buf *b, long long v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof tmp, "%lld", v);
+	/* by hand: snprintf was a tenth of stats' time building COPY rows */
+	char tmp[24], *p = tmp + sizeof tmp;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	db_buf_raw(b, tmp, (size_t)n);
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	db_buf_raw(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void db_buf_bool(db_buf *b, int v)
@@ -214,8 +220,25 @@ void db_format_ts(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "-infinity");
 		return;
 	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+	int year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999 || len < 25) {
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+		return;
+	}
+	/* "YYYY-MM-DDTHH:MM:SS.mmmZ" by hand, as above: every state row holds a dozen */
+	const int v[7] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	                  (int)frac};
+	static const char sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+	static const int width[7] = {4, 2, 2, 2, 2, 2, 3};
+	char *p = buf;
+	for (int i = 0; i < 7; i++) {
+		for (int d = width[i] - 1, x = v[i]; d >= 0; d--, x /= 10)
+			p[d] = (char)('0' + x % 10);
+		p += width[i];
+		*p++ = sep[i];
+	}
+	*p = '\0';
 }
 
 void db_buf_ts(db_buf *b, int64_t ms)

@@ -68,30 +68,20 @@ static const char *const upsert_sql[2] = {
 };
 
 /* Old rows, one index probe per touched item (LATERAL … OFFSET 0: no hash join over the whole
- * table, which the planner would pick for a temporary table it has no statistics of). */
+ * table, which the planner would pick for a temporary table it has no statistics of). A row
+ * without packed events (none is written so; 007 filled those before it) gets them from the
+ * event table, slowly: that table has no index by item. */
 static const char *const old_sql[2] = {
     "SELECT t.office, t.dossier, COALESCE(s.unit_snapshot, '-infinity')::text, "
-    "COALESCE(s.level, 0), s.ev FROM touched_dossier t CROSS JOIN LATERAL (SELECT "
-    "unit_snapshot, level, ev FROM dossier_state s WHERE s.office = t.office AND "
+    "COALESCE(s.level, 0), COALESCE(s.ev, cchc_packed_dossier_events(t.office, t.dossier)) "
+    "FROM touched_dossier t CROSS JOIN LATERAL (SELECT unit_snapshot, level, ev FROM "
+    "dossier_state s WHERE s.office = t.office AND "
     "s.dossier = t.dossier OFFSET 0) s ORDER BY t.office, t.dossier",
     "SELECT t.office, t.feedback, COALESCE(s.unit_snapshot, '-infinity')::text, "
-    "COALESCE(s.level, 0), s.ev FROM touched_feedback t CROSS JOIN LATERAL (SELECT "
-    "unit_snapshot, level, ev FROM feedback_state s WHERE s.office = t.office AND "
+    "COALESCE(s.level, 0), COALESCE(s.ev, cchc_packed_feedback_events(t.office, "
+    "t.feedback)) FROM touched_feedback t CROSS JOIN LATERAL (SELECT unit_snapshot, level, "
+    "ev FROM feedback_state s WHERE s.office = t.office AND "
     "s.feedback = t.feedback OFFSET 0) s ORDER BY t.office, t.feedback",
-};
-/* The events of rows written before 006 (ev NULL): read from the event table once. */
-static const char *const legacy_sql[2] = {
-    "SELECT t.office, t.dossier, e.procedure, e.field, e.kind, e.channel, " MS("e.at") ", "
-    MS("e.due") " FROM touched_dossier t CROSS JOIN LATERAL (SELECT 1 FROM dossier_state s "
-    "WHERE s.office = t.office AND s.dossier = t.dossier AND s.ev IS NULL OFFSET 0) s "
-    "CROSS JOIN LATERAL (SELECT procedure, field, kind, channel, at, due FROM dossier_event d "
-    "WHERE d.office = t.office AND d.dossier = t.dossier OFFSET 0) e "
-    "ORDER BY t.office, t.dossier",
-    "SELECT t.office, t.feedback, e.kind, e.topic, " MS("e.at") " FROM touched_feedback t "
-    "CROSS JOIN LATERAL (SELECT 1 FROM feedback_state s WHERE s.office = t.office AND "
-    "s.feedback = t.feedback AND s.ev IS NULL OFFSET 0) s CROSS JOIN LATERAL (SELECT kind, "
-    "topic, at FROM feedback_event d WHERE d.office = t.office AND d.feedback = t.feedback "
-    "OFFSET 0) e ORDER BY t.office, t.feedback",
 };
 /* The registry, for the unit valid at an anchor time (DESIGN §8): per code, latest start first. */
 static const char units_sql[] =
@@ -114,7 +104,6 @@ struct items {
 	size_t n, cap;
 	cand **ord;      /* the candidates sorted by item (stable) */
 	PGresult *old;   /* old_sql, in item order */
-	PGresult *legacy; /* legacy_sql, in item order; NULL when no row lacks ev */
 	int naccepted;
 };
 
@@ -133,7 +122,6 @@ void items_close(items *it)
 	free(it->c);
 	free(it->ord);
 	PQclear(it->old);
-	PQclear(it->legacy);
 	free(it);
 }
 
@@ -226,15 +214,7 @@ int items_load(PGconn *conn, items *it, char *err, size_t errlen)
 	if (rc)
 		return -1;
 	it->old = db_query(conn, "items: old states", old_sql[fb], 0, NULL, err, errlen);
-	if (!it->old)
-		return -1;
-	for (int i = 0; i < PQntuples(it->old); i++)
-		if (PQgetisnull(it->old, i, 4)) {
-			it->legacy = db_query(conn, "items: events of rows before 006", legacy_sql[fb],
-			                      0, NULL, err, errlen);
-			return it->legacy ? 0 : -1;
-		}
-	return 0;
+	return it->old ? 0 : -1;
 }
 
 /* ---- the registry ---- */
@@ -450,62 +430,34 @@ static int reserve(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* The old events of the item at old row `o` (its blob, or legacy rows from *lg on). */
-static int old_events(work *w, int o, int *lg, size_t *n, char *err, size_t errlen)
+/* The old events of the item at old row `o`, from its packed events. */
+static int old_events(work *w, int o, size_t *n, char *err, size_t errlen)
 {
 	items *it = w->it;
-	const char *office = PQgetvalue(it->old, o, 0), *code = PQgetvalue(it->old, o, 1);
+	const char *blob = PQgetvalue(it->old, o, 4);
+	char *strings = NULL;
+	int rc;
 
 	*n = 0;
-	if (!PQgetisnull(it->old, o, 4)) {
-		char *strings = NULL;
-		int rc = it->feedback
-		             ? evblob_get_feedback(PQgetvalue(it->old, o, 4), &w->fe, n, &w->cap_f)
-		             : evblob_get_dossier(PQgetvalue(it->old, o, 4), &w->de, n, &w->cap_d,
-		                                  &strings);
-		if (rc != 0 || keep_strings(w, strings) != 0) {
-			snprintf(err, errlen, "items: the stored events of %s %s cannot be read",
-			         it->feedback ? "feedback" : "dossier", code);
-			return -1;
-		}
-		return 0;
-	}
-	/* rows before 006: the legacy result, in the same item order */
-	for (; it->legacy && *lg < PQntuples(it->legacy); ++*lg) {
-		const PGresult *r = it->legacy;
-		int c = cmp_code(PQgetvalue(r, *lg, 0), PQgetvalue(r, *lg, 1), office, code);
-		if (c > 0)
-			break;
-		if (c < 0)
-			continue;
-		if (it->feedback ? reserve((void **)&w->fe, &w->cap_f, *n + 1, sizeof *w->fe)
-		                 : reserve((void **)&w->de, &w->cap_d, *n + 1, sizeof *w->de)) {
-			snprintf(err, errlen, "items: out of memory");
-			return -1;
-		}
-		if (it->feedback)
-			w->fe[(*n)++] = (feedback_event){.kind = atoi(PQgetvalue(r, *lg, 2)),
-			                                 .topic = atoi(PQgetvalue(r, *lg, 3)),
-			                                 .at_ms = db_get_ms(r, *lg, 4)};
-		else
-			w->de[(*n)++] = (dossier_event){.procedure = PQgetvalue(r, *lg, 2),
-			                                .field = PQgetvalue(r, *lg, 3),
-			                                .kind = atoi(PQgetvalue(r, *lg, 4)),
-			                                .channel = atoi(PQgetvalue(r, *lg, 5)),
-			                                .at_ms = db_get_ms(r, *lg, 6),
-			                                .due_ms = db_get_ms(r, *lg, 7)};
+	rc = it->feedback ? evblob_get_feedback(blob, &w->fe, n, &w->cap_f)
+	                  : evblob_get_dossier(blob, &w->de, n, &w->cap_d, &strings);
+	if (rc != 0 || keep_strings(w, strings) != 0) {
+		snprintf(err, errlen, "items: the packed events of %s %s / %s cannot be read",
+		         it->feedback ? "feedback" : "dossier", PQgetvalue(it->old, o, 0),
+		         PQgetvalue(it->old, o, 1));
+		return -1;
 	}
 	return 0;
 }
 
 /* One item: candidates ord[a..z) (at least one accepted); old row o or -1. */
-static int one_item(work *w, size_t a, size_t z, int o, int *lg, char *err, size_t errlen)
+static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen)
 {
 	items *it = w->it;
 	const cand *first = it->ord[a];
 	size_t nold = 0, n;
 
-	if (o >= 0 && old_events(w, o, lg, &nold, err, errlen) != 0)
+	if (o >= 0 && old_events(w, o, &nold, err, errlen) != 0)
 		return -1;
 	n = nold;
 	for (size_t i = a; i < z; i++) {
@@ -560,7 +512,7 @@ oom:
 static int derive(work *w, char *err, size_t errlen)
 {
 	items *it = w->it;
-	int o = 0, no = PQntuples(it->old), lg = 0;
+	int o = 0, no = PQntuples(it->old);
 
 	for (size_t a = 0, z; a < it->n; a = z) {
 		const cand *x = it->ord[a];
@@ -575,7 +527,7 @@ static int derive(work *w, char *err, size_t errlen)
 		while (o < no && (c = cmp_code(PQgetvalue(it->old, o, 0), PQgetvalue(it->old, o, 1),
 		                               x->office, x->code)) < 0)
 			o++;
-		if (any && one_item(w, a, z, o < no && c == 0 ? o : -1, &lg, err, errlen) != 0)
+		if (any && one_item(w, a, z, o < no && c == 0 ? o : -1, err, errlen) != 0)
 			return -1;
 	}
 	return 0;

@@ -24,8 +24,8 @@ void items_close(items *it);
 int items_add_dossier(items *it, const char *office, const char *code, const dossier_event *e);
 int items_add_feedback(items *it, const char *office, const char *code, const feedback_event *e);
 
-/* Reads the old state rows of every item added (and, for a row written before `ev` existed, its
- * events), in the caller's transaction, before any of the events is inserted. */
+/* Reads the old state rows of every item added, in the caller's transaction, before any of the
+ * events is inserted. */
 int items_load(PGconn *conn, items *it, char *err, size_t errlen);
 
 /* Candidate idx was stored (not a duplicate or conflict). */

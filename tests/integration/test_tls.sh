@@ -16,9 +16,12 @@ free_port() {
 
 # Configs live beside the stack's own, since its relative paths (keys, sources) resolve from there.
 CONFS="$CCHC_VAR/test-tls-$$"
-PIDS=()
+# start_ingest runs in $(…), a subshell: its pids reach the trap through files, not a variable.
 stop_ingests() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	local f
+	for f in "$WORK"/*.ingest.pid; do
+		[ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
 	rm -f "$CONFS"-*.conf
 }
 trap 'stop_ingests; on_exit' EXIT
@@ -35,7 +38,7 @@ start_ingest() {
 		printf '%s\n' "$2"
 	} >"$CONFS-$name.conf"
 	"$CCHC_BIN/cchc-ingest" --config "$CONFS-$name.conf" >/dev/null 2>"$WORK/$name.log" &
-	PIDS+=($!)
+	echo $! >"$WORK/$name.ingest.pid"
 	echo "$url"
 }
 
