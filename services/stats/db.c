@@ -261,6 +261,122 @@ void db_buf_bound(db_buf *b, int64_t ms)
 	db_buf_raw(b, tmp, strlen(tmp));
 }
 
+/* ---- binary COPY ---- */
+
+static void put_be(db_buf *b, uint64_t v, int bytes)
+{
+	unsigned char be[8];
+
+	for (int i = 0; i < bytes; i++)
+		be[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+	db_buf_raw(b, (const char *)be, (size_t)bytes);
+}
+
+void db_bin_start(db_buf *b)
+{
+	/* signature, flags, header extension length */
+	db_buf_raw(b, "PGCOPY\n\377\r\n\0", 11);
+	put_be(b, 0, 4);
+	put_be(b, 0, 4);
+}
+
+void db_bin_end(db_buf *b)
+{
+	put_be(b, 0xFFFF, 2);
+}
+
+void db_bin_row(db_buf *b, int nfields)
+{
+	put_be(b, (uint64_t)nfields, 2);
+}
+
+void db_bin_null(db_buf *b)
+{
+	put_be(b, 0xFFFFFFFFu, 4);
+}
+
+void db_bin_text(db_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	put_be(b, n, 4);
+	db_buf_raw(b, s ? s : "", n);
+}
+
+void db_bin_i16(db_buf *b, int v)
+{
+	put_be(b, 2, 4);
+	put_be(b, (uint64_t)(uint16_t)v, 2);
+}
+
+void db_bin_i32(db_buf *b, int32_t v)
+{
+	put_be(b, 4, 4);
+	put_be(b, (uint64_t)(uint32_t)v, 4);
+}
+
+void db_bin_bool(db_buf *b, int v)
+{
+	put_be(b, 1, 4);
+	db_buf_raw(b, v ? "\1" : "\0", 1);
+}
+
+/* PostgreSQL's timestamptz: microseconds since 2000-01-01 UTC; INT64_MIN/MAX are ∓infinity. */
+static uint64_t pg_ts(int64_t ms)
+{
+	if (ms == INT64_MIN || ms == INT64_MAX)
+		return (uint64_t)ms;
+	return (uint64_t)((ms - 946684800000LL) * 1000);
+}
+
+void db_bin_ts(db_buf *b, int64_t ms)
+{
+	if (ms == INT64_MIN) {
+		db_bin_null(b);
+		return;
+	}
+	db_bin_bound(b, ms);
+}
+
+void db_bin_bound(db_buf *b, int64_t ms)
+{
+	put_be(b, 8, 4);
+	put_be(b, pg_ts(ms), 8);
+}
+
+void db_bin_ts_array(db_buf *b, const int64_t *first, size_t n, size_t stride)
+{
+	enum { TIMESTAMPTZ_OID = 1184 };
+
+	put_be(b, n ? 20 + 12 * n : 12, 4);
+	put_be(b, n ? 1 : 0, 4); /* dimensions */
+	put_be(b, 0, 4);         /* no NULL element */
+	put_be(b, TIMESTAMPTZ_OID, 4);
+	if (n) {
+		put_be(b, n, 4); /* size and lower bound of the dimension */
+		put_be(b, 1, 4);
+	}
+	for (size_t i = 0; i < n; i++) {
+		put_be(b, 8, 4);
+		put_be(b, pg_ts(*(const int64_t *)((const char *)first + i * stride)), 8);
+	}
+}
+
+size_t db_bin_open(db_buf *b)
+{
+	put_be(b, 0, 4);
+	return b->len;
+}
+
+void db_bin_close(db_buf *b, size_t start)
+{
+	if (b->oom)
+		return;
+	uint64_t n = b->len - start;
+	for (int i = 0; i < 4; i++)
+		b->p[start - 4 + (size_t)i] = (char)(unsigned char)(n >> (8 * (3 - i)));
+}
+
 void db_buf_tab(db_buf *b)
 {
 	db_buf_raw(b, "\t", 1);

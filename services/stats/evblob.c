@@ -7,38 +7,19 @@
 
 #define EVBLOB_VERSION 1
 
-static const char hexdig[] = "0123456789abcdef";
-
-/* n bytes as hex, in one append. */
-static void put_bytes(db_buf *b, const unsigned char *p, size_t n)
-{
-	char h[128];
-
-	while (n) {
-		size_t k = n > sizeof h / 2 ? sizeof h / 2 : n;
-		for (size_t i = 0; i < k; i++) {
-			h[2 * i] = hexdig[p[i] >> 4];
-			h[2 * i + 1] = hexdig[p[i] & 15];
-		}
-		db_buf_raw(b, h, 2 * k);
-		p += k;
-		n -= k;
-	}
-}
-
 static void put_u8(db_buf *b, unsigned v)
 {
-	unsigned char c = (unsigned char)v;
-	put_bytes(b, &c, 1);
+	char c = (char)(unsigned char)v;
+	db_buf_raw(b, &c, 1);
 }
 
 static void put_i64(db_buf *b, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
-	unsigned char be[8];
+	char be[8];
 	for (int i = 0; i < 8; i++)
-		be[i] = (unsigned char)(u >> (56 - 8 * i));
-	put_bytes(b, be, 8);
+		be[i] = (char)(unsigned char)(u >> (56 - 8 * i));
+	db_buf_raw(b, be, 8);
 }
 
 static void put_str(db_buf *b, const char *s)
@@ -47,14 +28,13 @@ static void put_str(db_buf *b, const char *s)
 
 	if (n > 0xFFFF) /* codes are at most 64 bytes (ingest); never cut a blob's framing */
 		n = 0xFFFF;
-	unsigned char len[2] = {(unsigned char)(n >> 8), (unsigned char)n};
-	put_bytes(b, len, 2);
-	put_bytes(b, (const unsigned char *)s, n);
+	put_u8(b, (unsigned)(n >> 8));
+	put_u8(b, (unsigned)n & 0xFF);
+	db_buf_raw(b, s ? s : "", n);
 }
 
 static void put_start(db_buf *b)
 {
-	db_buf_raw(b, "\\\\x", 3); /* COPY text: the backslash of \x is escaped */
 	put_u8(b, EVBLOB_VERSION);
 }
 

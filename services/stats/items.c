@@ -43,13 +43,14 @@ static const char staging_sql[] =
 	SET("unit_valid_to") ", " SET("level") ", "
 
 static const char *const copy_new_sql[2] = {
-    "COPY dossier_state (" D_COLS ") FROM STDIN",
-    "COPY feedback_state (" F_COLS ") FROM STDIN",
+    "COPY dossier_state (" D_COLS ") FROM STDIN (FORMAT binary)",
+    "COPY feedback_state (" F_COLS ") FROM STDIN (FORMAT binary)",
 };
 static const char *const copy_stage_sql[2] = {
-    "COPY stage_dossier_state FROM STDIN",
-    "COPY stage_feedback_state FROM STDIN",
+    "COPY stage_dossier_state FROM STDIN (FORMAT binary)",
+    "COPY stage_feedback_state FROM STDIN (FORMAT binary)",
 };
+enum { D_NCOLS = 30, F_NCOLS = 15 };
 /* Only items whose row exists are staged: every row conflicts and is updated in place. */
 static const char *const upsert_sql[2] = {
     "INSERT INTO dossier_state (" D_COLS ") SELECT " D_COLS " FROM stage_dossier_state "
@@ -85,7 +86,7 @@ static const char *const old_sql[2] = {
 };
 /* The registry, for the unit valid at an anchor time (DESIGN §8): per code, latest start first. */
 static const char units_sql[] =
-    "SELECT code, snapshot::text, level, CASE WHEN valid_from = '-infinity' THEN "
+    "SELECT code, snapshot::text, snapshot - date '2000-01-01', level, CASE WHEN valid_from = '-infinity' THEN "
     "-9223372036854775808 ELSE " MS("valid_from") " END, CASE WHEN valid_to = 'infinity' "
     "THEN 9223372036854775807 ELSE " MS("valid_to") " END FROM units "
     "ORDER BY code, valid_from DESC";
@@ -221,6 +222,7 @@ int items_load(PGconn *conn, items *it, char *err, size_t errlen)
 
 typedef struct unit_row {
 	const char *code, *snapshot;
+	int32_t snapshot_days; /* since 2000-01-01, as a binary date */
 	int level;
 	int64_t from, to;
 } unit_row;
@@ -245,7 +247,8 @@ static int registry_load(PGconn *conn, unit_cache *uc, char *err, size_t errlen)
 	for (size_t i = 0; i < uc->n; i++)
 		uc->u[i] = (unit_row){PQgetvalue(uc->r, (int)i, 0), PQgetvalue(uc->r, (int)i, 1),
 		                      atoi(PQgetvalue(uc->r, (int)i, 2)),
-		                      db_get_ms(uc->r, (int)i, 3), db_get_ms(uc->r, (int)i, 4)};
+		                      atoi(PQgetvalue(uc->r, (int)i, 3)),
+		                      db_get_ms(uc->r, (int)i, 4), db_get_ms(uc->r, (int)i, 5)};
 	return 0;
 }
 
@@ -268,118 +271,72 @@ static const unit_row *registry_unit_at(const unit_cache *uc, const char *office
 	return NULL;
 }
 
-/* ---- state rows as COPY text ---- */
-
-static void buf_ts_array(db_buf *b, const int64_t *v, size_t n, size_t stride)
-{
-	char tmp[40];
-
-	db_buf_raw(b, "{", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			db_buf_raw(b, ",", 1);
-		db_format_ts(*(const int64_t *)((const char *)v + i * stride), tmp, sizeof tmp);
-		db_buf_raw(b, tmp, strlen(tmp));
-	}
-	db_buf_raw(b, "}", 1);
-}
+/* ---- state rows as binary COPY ---- */
 
 /* office, code, anchor_at and the unit columns, the start of both kinds' rows. */
-static void buf_head(db_buf *b, const char *office, const char *code, int64_t anchor,
+static void bin_head(db_buf *b, int ncols, const char *office, const char *code, int64_t anchor,
                      const unit_row *u)
 {
-	db_buf_text(b, office);
-	db_buf_tab(b);
-	db_buf_text(b, code);
-	db_buf_tab(b);
-	db_buf_ts(b, anchor);
-	db_buf_tab(b);
+	db_bin_row(b, ncols);
+	db_bin_text(b, office);
+	db_bin_text(b, code);
+	db_bin_ts(b, anchor);
 	if (u) {
-		db_buf_text(b, u->snapshot);
-		db_buf_tab(b);
-		db_buf_bound(b, u->from);
-		db_buf_tab(b);
-		db_buf_bound(b, u->to);
-		db_buf_tab(b);
-		db_buf_int(b, u->level);
+		db_bin_i32(b, u->snapshot_days);
+		db_bin_bound(b, u->from);
+		db_bin_bound(b, u->to);
+		db_bin_i16(b, u->level);
 	} else {
-		db_buf_raw(b, "\\N\t\\N\t\\N\t\\N", 11);
+		for (int i = 0; i < 4; i++)
+			db_bin_null(b);
 	}
-	db_buf_tab(b);
 }
 
-static void buf_dossier(db_buf *b, const char *office, const char *code, const unit_row *u,
+static void bin_dossier(db_buf *b, const char *office, const char *code, const unit_row *u,
                         const dossier_state *s, const dossier_event *ev, size_t n)
 {
-	buf_head(b, office, code, s->anchor_at, u);
-	db_buf_text(b, s->procedure);
-	db_buf_tab(b);
-	db_buf_text(b, s->field);
-	db_buf_tab(b);
-	db_buf_int(b, s->channel);
-	db_buf_tab(b);
-	db_buf_bool(b, s->has_received);
-	db_buf_tab(b);
-	db_buf_ts(b, s->received_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->due_ms);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->dues[0].from_ms, s->n_dues, sizeof s->dues[0]);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->dues[0].due_ms, s->n_dues, sizeof s->dues[0]);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->waits[0].from_ms, s->n_waits, sizeof s->waits[0]);
-	db_buf_tab(b);
-	buf_ts_array(b, &s->waits[0].to_ms, s->n_waits, sizeof s->waits[0]);
-	db_buf_tab(b);
-	db_buf_bool(b, s->supplement_waiting);
-	db_buf_tab(b);
-	db_buf_ts(b, s->finished_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->finish_kind);
-	db_buf_tab(b);
-	db_buf_int(b, s->resolved_class);
-	db_buf_tab(b);
-	db_buf_ts(b, s->submitted_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->waiting_end_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->not_accepted_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->delivered_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->paid_online_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->digitized_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->anomalies);
-	db_buf_tab(b);
-	db_buf_int(b, (long long)s->events);
-	db_buf_tab(b);
+	bin_head(b, D_NCOLS, office, code, s->anchor_at, u);
+	db_bin_text(b, s->procedure);
+	db_bin_text(b, s->field);
+	db_bin_i16(b, s->channel);
+	db_bin_bool(b, s->has_received);
+	db_bin_ts(b, s->received_at);
+	db_bin_ts(b, s->due_ms);
+	db_bin_ts_array(b, &s->dues[0].from_ms, s->n_dues, sizeof s->dues[0]);
+	db_bin_ts_array(b, &s->dues[0].due_ms, s->n_dues, sizeof s->dues[0]);
+	db_bin_ts_array(b, &s->waits[0].from_ms, s->n_waits, sizeof s->waits[0]);
+	db_bin_ts_array(b, &s->waits[0].to_ms, s->n_waits, sizeof s->waits[0]);
+	db_bin_bool(b, s->supplement_waiting);
+	db_bin_ts(b, s->finished_at);
+	db_bin_i16(b, s->finish_kind);
+	db_bin_i16(b, s->resolved_class);
+	db_bin_ts(b, s->submitted_at);
+	db_bin_ts(b, s->waiting_end_at);
+	db_bin_ts(b, s->not_accepted_at);
+	db_bin_ts(b, s->delivered_at);
+	db_bin_ts(b, s->paid_online_at);
+	db_bin_ts(b, s->digitized_at);
+	db_bin_i32(b, s->anomalies);
+	db_bin_i32(b, (int32_t)s->events);
+	size_t at = db_bin_open(b);
 	evblob_put_dossier(b, ev, n);
-	db_buf_eol(b);
+	db_bin_close(b, at);
 }
 
-static void buf_feedback(db_buf *b, const char *office, const char *code, const unit_row *u,
+static void bin_feedback(db_buf *b, const char *office, const char *code, const unit_row *u,
                          const feedback_state *s, const feedback_event *ev, size_t n)
 {
-	buf_head(b, office, code, s->anchor_at, u);
-	db_buf_bool(b, s->has_received);
-	db_buf_tab(b);
-	db_buf_ts(b, s->received_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->topic);
-	db_buf_tab(b);
-	db_buf_ts(b, s->resolved_at);
-	db_buf_tab(b);
-	db_buf_ts(b, s->published_at);
-	db_buf_tab(b);
-	db_buf_int(b, s->anomalies);
-	db_buf_tab(b);
-	db_buf_int(b, (long long)s->events);
-	db_buf_tab(b);
+	bin_head(b, F_NCOLS, office, code, s->anchor_at, u);
+	db_bin_bool(b, s->has_received);
+	db_bin_ts(b, s->received_at);
+	db_bin_i16(b, s->topic);
+	db_bin_ts(b, s->resolved_at);
+	db_bin_ts(b, s->published_at);
+	db_bin_i32(b, s->anomalies);
+	db_bin_i32(b, (int32_t)s->events);
+	size_t at = db_bin_open(b);
 	evblob_put_feedback(b, ev, n);
-	db_buf_eol(b);
+	db_bin_close(b, at);
 }
 
 /* ---- deriving the new states ---- */
@@ -389,6 +346,7 @@ typedef struct work {
 	unit_cache units;
 	agg_acc *acc;
 	db_buf fresh, stage; /* rows of new items / of items with a row */
+	size_t nfresh, nstage;
 	dossier_event *de;
 	feedback_event *fe;
 	size_t cap_d, cap_f;
@@ -475,6 +433,7 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 	const char *old_snap = o >= 0 ? PQgetvalue(it->old, o, 2) : NULL;
 	int old_level = o >= 0 ? atoi(PQgetvalue(it->old, o, 3)) : 0;
 	db_buf *out = o >= 0 ? &w->stage : &w->fresh;
+	++*(o >= 0 ? &w->nstage : &w->nfresh);
 
 	if (it->feedback) {
 		feedback_state os, ns;
@@ -486,7 +445,7 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 			agg_acc_feedback(w->acc, first->office, old_snap, old_level, &os, -1);
 		agg_acc_feedback(w->acc, first->office, u ? u->snapshot : "-infinity",
 		                 u ? u->level : 0, &ns, 1);
-		buf_feedback(out, first->office, first->code, u, &ns, w->fe, n);
+		bin_feedback(out, first->office, first->code, u, &ns, w->fe, n);
 		return 0;
 	}
 	dossier_state os = {0}, ns = {0};
@@ -500,7 +459,7 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 		agg_acc_dossier(w->acc, first->office, old_snap, old_level, &os, -1);
 	agg_acc_dossier(w->acc, first->office, u ? u->snapshot : "-infinity", u ? u->level : 0,
 	                &ns, 1);
-	buf_dossier(out, first->office, first->code, u, &ns, w->de, n);
+	bin_dossier(out, first->office, first->code, u, &ns, w->de, n);
 	dossier_state_free(&os);
 	dossier_state_free(&ns);
 	return 0;
@@ -545,15 +504,19 @@ int items_write(PGconn *conn, items *it, char *err, size_t errlen)
 		snprintf(err, errlen, "items: out of memory");
 		return -1;
 	}
+	db_bin_start(&w.fresh);
+	db_bin_start(&w.stage);
 	if (registry_load(conn, &w.units, err, errlen) != 0 || derive(&w, err, errlen) != 0)
 		goto out;
+	db_bin_end(&w.fresh);
+	db_bin_end(&w.stage);
 	/* the aggregates first: a rebuild reads the state rows as they were before this batch */
 	if (agg_store(conn, w.acc, it->feedback, err, errlen) != 0)
 		goto out;
-	if (w.fresh.len && db_copy(conn, "items: new states", copy_new_sql[it->feedback], &w.fresh,
+	if (w.nfresh && db_copy(conn, "items: new states", copy_new_sql[it->feedback], &w.fresh,
 	                           err, errlen) != 0)
 		goto out;
-	if (w.stage.len) {
+	if (w.nstage) {
 		if (db_copy(conn, "items: changed states", copy_stage_sql[it->feedback], &w.stage,
 		            err, errlen) != 0)
 			goto out;

@@ -50,6 +50,25 @@ void db_buf_raw(db_buf *b, const char *s, size_t n); /* already valid COPY text 
 void db_buf_tab(db_buf *b);
 void db_buf_eol(db_buf *b);
 
+/* Rows of a binary COPY (COPY … FROM STDIN (FORMAT binary)): the server parses no text, which
+ * for a state row with a dozen times and four time arrays was most of its COPY cost. Each value
+ * must have its column's exact type. Start with db_bin_start, end with db_bin_end. */
+void db_bin_start(db_buf *b);
+void db_bin_end(db_buf *b);
+void db_bin_row(db_buf *b, int nfields);
+void db_bin_null(db_buf *b);
+void db_bin_text(db_buf *b, const char *s); /* NULL is written as "" */
+void db_bin_i16(db_buf *b, int v);          /* smallint */
+void db_bin_i32(db_buf *b, int32_t v);      /* integer; also a date as days since 2000-01-01 */
+void db_bin_bool(db_buf *b, int v);
+void db_bin_ts(db_buf *b, int64_t ms);    /* timestamptz; STATE_NO_TIME (INT64_MIN) is NULL */
+void db_bin_bound(db_buf *b, int64_t ms); /* timestamptz; INT64_MIN -infinity, INT64_MAX infinity */
+/* timestamptz[] of n values `stride` bytes apart (INT64_MIN -infinity, INT64_MAX infinity). */
+void db_bin_ts_array(db_buf *b, const int64_t *first, size_t n, size_t stride);
+/* A value whose bytes the caller appends (db_buf_raw) between these two: returns its start. */
+size_t db_bin_open(db_buf *b);
+void db_bin_close(db_buf *b, size_t start);
+
 /* Runs `copy_sql` (COPY … FROM STDIN) and sends b's rows. Returns 0 or -1 with err. */
 int db_copy(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b, char *err,
             size_t errlen);

@@ -13,7 +13,7 @@
 #include "stats_db.h"
 #include "stats_state.h"
 
-/* Appends the blob of n events to b as the COPY text of a bytea ("\\x" and hex). */
+/* Appends the blob of n events to b, as raw bytes (a binary COPY's bytea value). */
 void evblob_put_dossier(db_buf *b, const dossier_event *ev, size_t n);
 void evblob_put_feedback(db_buf *b, const feedback_event *ev, size_t n);
 

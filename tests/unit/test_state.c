@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <stdio.h>
+
 #include <cmocka.h>
 
 #include "cchc/v1/records.pb-c.h"
@@ -597,9 +599,19 @@ static void test_feedback(void **st)
 	assert_int_equal(feedback_state_from_events(two, 0, &s), -1);
 }
 
+/* The text form PostgreSQL returns for a bytea: "\x" and hex. */
+static char *bytea_text(const db_buf *b)
+{
+	char *t = malloc(2 * b->len + 3);
+	assert_non_null(t);
+	strcpy(t, "\\x");
+	for (size_t i = 0; i < b->len; i++)
+		sprintf(t + 2 + 2 * i, "%02x", (unsigned char)b->p[i]);
+	return t;
+}
+
 /* Packed events (evblob) come back as they went in, whatever the strings hold; a blob cut
- * short or of another version is refused. The COPY text escapes the backslash of "\x"; the
- * text PostgreSQL returns does not. */
+ * short or of another version is refused. */
 static void test_evblob_roundtrip(void **st)
 {
 	(void)st;
@@ -617,9 +629,9 @@ static void test_evblob_roundtrip(void **st)
 	char *strings = NULL;
 
 	evblob_put_dossier(&b, in, 3);
-	db_buf_raw(&b, "", 1);
-	assert_int_equal(b.p[0], '\\');
-	assert_int_equal(evblob_get_dossier(b.p + 1, &out, &n, &cap, &strings), 0);
+	char *hex = bytea_text(&b);
+	assert_int_equal(b.p[0], 1);
+	assert_int_equal(evblob_get_dossier(hex, &out, &n, &cap, &strings), 0);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(out[i].kind, in[i].kind);
@@ -631,10 +643,10 @@ static void test_evblob_roundtrip(void **st)
 	}
 	free(strings);
 	/* cut in the middle of the last event, another version, not hex */
-	size_t len = strlen(b.p);
-	b.p[len - 6] = '\0';
+	hex[strlen(hex) - 6] = '\0';
 	n = 0;
-	assert_int_equal(evblob_get_dossier(b.p + 1, &out, &n, &cap, &strings), -1);
+	assert_int_equal(evblob_get_dossier(hex, &out, &n, &cap, &strings), -1);
+	free(hex);
 	assert_null(strings);
 	n = 0;
 	assert_int_equal(evblob_get_dossier("\\x02", &out, &n, &cap, &strings), -1);
@@ -644,9 +656,10 @@ static void test_evblob_roundtrip(void **st)
 	db_buf_free(&b);
 
 	evblob_put_feedback(&b, fin, 2);
-	db_buf_raw(&b, "", 1);
+	hex = bytea_text(&b);
 	n = cap = 0;
-	assert_int_equal(evblob_get_feedback(b.p + 1, &fout, &n, &cap), 0);
+	assert_int_equal(evblob_get_feedback(hex, &fout, &n, &cap), 0);
+	free(hex);
 	assert_int_equal(n, 2);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(fout[i].kind, fin[i].kind);
