@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "stats_db.h"
 #include "stats_state.h"
 
@@ -189,15 +190,9 @@ static int32_t day_of(int64_t ms)
 static agg_row *row_new(agg_rows *o, const char *office, const char *snapshot, int level,
                         const char *field, int32_t day)
 {
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 256;
-		agg_row *p = realloc(o->r, cap * sizeof *p);
-		if (!p) {
-			o->oom = 1;
-			return NULL;
-		}
-		o->r = p;
-		o->cap = cap;
+	if (grow_array((void **)&o->r, &o->cap, o->n + 1, sizeof *o->r) != 0) {
+		o->oom = 1;
+		return NULL;
 	}
 	agg_row *x = &o->r[o->n++];
 	memset(x, 0, sizeof *x);
@@ -248,18 +243,6 @@ static size_t count_elems(const char *s)
 	for (n = 1; *s; s++)
 		n += *s == ',';
 	return n;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	void *q = realloc(*p, need * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = need;
-	return 0;
 }
 
 static int cmp_day(const void *a, const void *b)
@@ -402,8 +385,8 @@ static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
 	s.not_accepted_at = db_get_ms(r, i, 12);
 	s.paid_online_at = !strcmp(PQgetvalue(r, i, 13), "t") ? 0 : STATE_NO_TIME;
 	s.digitized_at = !strcmp(PQgetvalue(r, i, 14), "t") ? 0 : STATE_NO_TIME;
-	if (grow((void **)&o->dues, &o->dues_cap, nd + 1, sizeof *o->dues) != 0 ||
-	    grow((void **)&o->waits, &o->waits_cap, nw + 1, sizeof *o->waits) != 0) {
+	if (grow_array((void **)&o->dues, &o->dues_cap, nd + 1, sizeof *o->dues) != 0 ||
+	    grow_array((void **)&o->waits, &o->waits_cap, nw + 1, sizeof *o->waits) != 0) {
 		o->oom = 1;
 		return;
 	}
@@ -648,7 +631,7 @@ void agg_acc_feedback(agg_acc *a, const char *office, const char *snapshot, int 
 	feedback_contrib_state(a, &k, s, sign);
 }
 
-int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen)
+int agg_prepare(PGconn *conn, char *err, size_t errlen)
 {
 	int ok;
 
@@ -657,8 +640,11 @@ int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen)
 		return -1;
 	/* Built for another registry (units re-resolved) or time zone, or never (an upgraded
 	 * database): rebuild from the states as they are before this batch, then apply it. */
-	if (!ok && agg_rebuild(conn, err, errlen) != 0)
-		return -1;
+	return ok ? 0 : agg_rebuild(conn, err, errlen);
+}
+
+int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen)
+{
 	return flush(conn, a, feedback, 0, err, errlen);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "stats_db.h"
 #include "stats_query.h"
 #include "stats_state.h"
@@ -108,15 +109,9 @@ static void add_item(items *it, const char *check, int ok, const char *unit, int
 
 	if (it->oom)
 		return;
-	if (r->n_items == it->cap) {
-		size_t cap = it->cap ? it->cap * 2 : 64;
-		Cchc__V1__CheckItem **p = realloc(r->items, cap * sizeof *p);
-		if (!p) {
-			it->oom = 1;
-			return;
-		}
-		r->items = p;
-		it->cap = cap;
+	if (grow_array((void **)&r->items, &it->cap, r->n_items + 1, sizeof *r->items) != 0) {
+		it->oom = 1;
+		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);

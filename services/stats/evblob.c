@@ -1,6 +1,8 @@
 /* evblob: events packed into a state row's `ev` column (stats_evblob.h has the layout). */
 #include "stats_evblob.h"
 
+#include "grow.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,21 +109,6 @@ static int64_t get_i64(const unsigned char *p)
 	return (int64_t)u;
 }
 
-static int reserve(void **ev, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 16;
-	while (c < need)
-		c *= 2;
-	void *p = realloc(*ev, c * size);
-	if (!p)
-		return -1;
-	*ev = p;
-	*cap = c;
-	return 0;
-}
-
 int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *cap,
                        char **strings)
 {
@@ -162,7 +149,7 @@ int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *c
 			str += m + 1;
 			i += m;
 		}
-		if (reserve((void **)ev, cap, *n + 1, sizeof **ev) != 0)
+		if (grow_array((void **)ev, cap, *n + 1, sizeof **ev) != 0)
 			goto bad;
 		(*ev)[(*n)++] = e;
 	}
@@ -185,7 +172,7 @@ int evblob_get_feedback(const char *hex, feedback_event **ev, size_t *n, size_t 
 	if (len < 1 || p[0] != EVBLOB_VERSION)
 		goto bad;
 	while (i < len) {
-		if (len - i < 10 || reserve((void **)ev, cap, *n + 1, sizeof **ev) != 0)
+		if (len - i < 10 || grow_array((void **)ev, cap, *n + 1, sizeof **ev) != 0)
 			goto bad;
 		(*ev)[(*n)++] = (feedback_event){
 		    .kind = p[i], .topic = p[i + 1], .at_ms = get_i64(p + i + 2)};

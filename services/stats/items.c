@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "stats_agg.h"
 #include "stats_db.h"
 #include "stats_evblob.h"
@@ -128,14 +129,8 @@ void items_close(items *it)
 
 static cand *add(items *it, const char *office, const char *code)
 {
-	if (it->n == it->cap) {
-		size_t cap = it->cap ? it->cap * 2 : 1024;
-		cand *p = realloc(it->c, cap * sizeof *p);
-		if (!p)
-			return NULL;
-		it->c = p;
-		it->cap = cap;
-	}
+	if (grow_array((void **)&it->c, &it->cap, it->n + 1, sizeof *it->c) != 0)
+		return NULL;
 	cand *x = &it->c[it->n++];
 	memset(x, 0, sizeof *x);
 	x->office = office;
@@ -227,14 +222,34 @@ typedef struct unit_row {
 	int64_t from, to;
 } unit_row;
 
-typedef struct unit_cache {
+typedef struct items_units {
 	PGresult *r;
 	unit_row *u;
 	size_t n;
 } unit_cache;
 
-static int registry_load(PGconn *conn, unit_cache *uc, char *err, size_t errlen)
+void items_shared_clear(items_shared *sh)
 {
+	if (sh->units) {
+		PQclear(sh->units->r);
+		free(sh->units->u);
+		free(sh->units);
+	}
+	memset(sh, 0, sizeof *sh);
+}
+
+/* The registry into sh, unless an earlier write of the transaction read it. */
+static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errlen)
+{
+	unit_cache *uc;
+
+	if (sh->units)
+		return 0;
+	uc = sh->units = calloc(1, sizeof *uc);
+	if (!uc) {
+		snprintf(err, errlen, "items: out of memory");
+		return -1;
+	}
 	uc->r = db_query(conn, "items: units", units_sql, 0, NULL, err, errlen);
 	if (!uc->r)
 		return -1;
@@ -343,7 +358,7 @@ static void bin_feedback(db_buf *b, const char *office, const char *code, const 
 
 typedef struct work {
 	items *it;
-	unit_cache units;
+	const unit_cache *units;
 	agg_acc *acc;
 	db_buf fresh, stage; /* rows of new items / of items with a row */
 	size_t nfresh, nstage;
@@ -359,32 +374,12 @@ static int keep_strings(work *w, char *s)
 {
 	if (!s)
 		return 0;
-	if (w->nstrings == w->cap_strings) {
-		size_t cap = w->cap_strings ? w->cap_strings * 2 : 256;
-		char **p = realloc(w->strings, cap * sizeof *p);
-		if (!p) {
-			free(s);
-			return -1;
-		}
-		w->strings = p;
-		w->cap_strings = cap;
+	if (grow_array((void **)&w->strings, &w->cap_strings, w->nstrings + 1,
+	               sizeof *w->strings) != 0) {
+		free(s);
+		return -1;
 	}
 	w->strings[w->nstrings++] = s;
-	return 0;
-}
-
-static int reserve(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
 	return 0;
 }
 
@@ -422,8 +417,8 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 		const cand *x = it->ord[i];
 		if (!x->accepted)
 			continue;
-		if (it->feedback ? reserve((void **)&w->fe, &w->cap_f, n + 1, sizeof *w->fe)
-		                 : reserve((void **)&w->de, &w->cap_d, n + 1, sizeof *w->de))
+		if (it->feedback ? grow_array((void **)&w->fe, &w->cap_f, n + 1, sizeof *w->fe)
+		                 : grow_array((void **)&w->de, &w->cap_d, n + 1, sizeof *w->de))
 			goto oom;
 		if (it->feedback)
 			w->fe[n++] = x->f;
@@ -440,7 +435,7 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 		if ((nold && feedback_state_from_events(w->fe, nold, &os) != 0) ||
 		    feedback_state_from_events(w->fe, n, &ns) != 0)
 			goto oom;
-		const unit_row *u = registry_unit_at(&w->units, first->office, ns.anchor_at);
+		const unit_row *u = registry_unit_at(w->units, first->office, ns.anchor_at);
 		if (nold)
 			agg_acc_feedback(w->acc, first->office, old_snap, old_level, &os, -1);
 		agg_acc_feedback(w->acc, first->office, u ? u->snapshot : "-infinity",
@@ -454,7 +449,7 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 		dossier_state_free(&os);
 		goto oom;
 	}
-	const unit_row *u = registry_unit_at(&w->units, first->office, ns.anchor_at);
+	const unit_row *u = registry_unit_at(w->units, first->office, ns.anchor_at);
 	if (nold)
 		agg_acc_dossier(w->acc, first->office, old_snap, old_level, &os, -1);
 	agg_acc_dossier(w->acc, first->office, u ? u->snapshot : "-infinity", u ? u->level : 0,
@@ -492,7 +487,7 @@ static int derive(work *w, char *err, size_t errlen)
 	return 0;
 }
 
-int items_write(PGconn *conn, items *it, char *err, size_t errlen)
+int items_write(PGconn *conn, items *it, items_shared *sh, char *err, size_t errlen)
 {
 	work w = {.it = it};
 	int rc = -1;
@@ -506,11 +501,17 @@ int items_write(PGconn *conn, items *it, char *err, size_t errlen)
 	}
 	db_bin_start(&w.fresh);
 	db_bin_start(&w.stage);
-	if (registry_load(conn, &w.units, err, errlen) != 0 || derive(&w, err, errlen) != 0)
+	if (registry_load(conn, sh, err, errlen) != 0)
+		goto out;
+	w.units = sh->units;
+	if (derive(&w, err, errlen) != 0)
 		goto out;
 	db_bin_end(&w.fresh);
 	db_bin_end(&w.stage);
 	/* the aggregates first: a rebuild reads the state rows as they were before this batch */
+	if (!sh->agg_ready && agg_prepare(conn, err, errlen) != 0)
+		goto out;
+	sh->agg_ready = 1;
 	if (agg_store(conn, w.acc, it->feedback, err, errlen) != 0)
 		goto out;
 	if (w.nfresh && db_copy(conn, "items: new states", copy_new_sql[it->feedback], &w.fresh,
@@ -529,8 +530,6 @@ int items_write(PGconn *conn, items *it, char *err, size_t errlen)
 	rc = 0;
 out:
 	agg_acc_free(w.acc);
-	PQclear(w.units.r);
-	free(w.units.u);
 	db_buf_free(&w.fresh);
 	db_buf_free(&w.stage);
 	free(w.de);

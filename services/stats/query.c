@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "stats_agg.h"
 #include "stats_db.h"
 #include "units.h"
@@ -213,15 +214,9 @@ static void add_row(rows *rs, const char *group, const char *key, const char *na
 
 	if (rs->oom)
 		return;
-	if (r->n_rows == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		Cchc__V1__FigureRow **p = realloc(r->rows, cap * sizeof *p);
-		if (!p) {
-			rs->oom = 1;
-			return;
-		}
-		r->rows = p;
-		rs->cap = cap;
+	if (grow_array((void **)&r->rows, &rs->cap, r->n_rows + 1, sizeof *r->rows) != 0) {
+		rs->oom = 1;
+		return;
 	}
 	x = malloc(sizeof *x);
 	if (!x) {

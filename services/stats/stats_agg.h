@@ -26,9 +26,13 @@ void agg_acc_dossier(agg_acc *a, const char *office, const char *snapshot, int l
 void agg_acc_feedback(agg_acc *a, const char *office, const char *snapshot, int level,
                       const feedback_state *s, int sign);
 
-/* In the store transaction, before the new states replace the old rows: rebuilds everything
- * first when the aggregates were built for another registry or time zone (from the state rows as
- * they still are), then adds a's contributions and empties a. Returns 0 or -1 with err. */
+/* In the store transaction, once and before any state row changes: rebuilds everything when the
+ * aggregates were built for another registry or time zone (from the state rows as they still
+ * are). Returns 0 or -1 with err. */
+int agg_prepare(PGconn *conn, char *err, size_t errlen);
+
+/* After agg_prepare, before the new states replace the old rows: adds a's contributions to the
+ * aggregates of one kind and empties a. Returns 0 or -1 with err. */
 int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen);
 
 /* Rebuilds both aggregate tables from the state tables, in the caller's (writing) transaction. */

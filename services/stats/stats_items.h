@@ -31,8 +31,17 @@ int items_load(PGconn *conn, items *it, char *err, size_t errlen);
 /* Candidate idx was stored (not a duplicate or conflict). */
 void items_accept(items *it, size_t idx);
 
+/* What the writes of both kinds share in one transaction, read by the first that needs it: the
+ * unit registry, and the aggregates made current (agg_prepare). Zero-initialise; clear at the
+ * end of the transaction. */
+typedef struct items_shared {
+	struct items_units *units;
+	int agg_ready;
+} items_shared;
+void items_shared_clear(items_shared *sh);
+
 /* Derives and writes the new states of the items with an accepted event, and changes the
  * aggregates. Returns 0 or -1 with err. */
-int items_write(PGconn *conn, items *it, char *err, size_t errlen);
+int items_write(PGconn *conn, items *it, items_shared *sh, char *err, size_t errlen);
 
 #endif

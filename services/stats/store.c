@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "log.h"
 #include "rfc3339.h"
 #include "stats_audit.h"
@@ -118,15 +119,10 @@ static void reject(batch *b, size_t item, const char *code, const char *fmt, ...
 	char msg[512], *message;
 	va_list ap;
 
-	if (r->n_rejections == b->rej_cap) {
-		size_t cap = b->rej_cap ? b->rej_cap * 2 : 16;
-		Cchc__V1__Rejection **p = realloc(r->rejections, cap * sizeof *p);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		r->rejections = p;
-		b->rej_cap = cap;
+	if (grow_array((void **)&r->rejections, &b->rej_cap, r->n_rejections + 1,
+	               sizeof *r->rejections) != 0) {
+		b->oom = 1;
+		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -465,8 +461,8 @@ out:
 
 /* One kind of event of every batch of the merge: the items' old states read, the events
  * inserted, the items that gained one written back. */
-static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, uint32_t *accepted,
-                      char *err, size_t errlen)
+static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, items_shared *sh,
+                      uint32_t *accepted, char *err, size_t errlen)
 {
 	size_t n = 0;
 	slot *rows;
@@ -504,7 +500,7 @@ static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, uint32_t
 	}
 	if (items_load(conn, it, err, errlen) == 0 &&
 	    insert_events(conn, rows, n, feedback, it, accepted, err, errlen) == 0 &&
-	    items_write(conn, it, err, errlen) == 0)
+	    items_write(conn, it, sh, err, errlen) == 0)
 		rc = 0;
 	goto out;
 oom:
@@ -553,6 +549,7 @@ static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t er
 {
 	char nd[24], nf[24];
 	uint32_t acc_d = 0, acc_f = 0;
+	items_shared sh = {0};
 	PGresult *r;
 
 	if (db_ensure(conn, err, errlen) != 0)
@@ -564,9 +561,10 @@ static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t er
 	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err, errlen) !=
 	        0 ||
 	    db_exec(conn, "staging", staging_sql, err, errlen) != 0 ||
-	    store_kind(conn, bs, nb, 0, &acc_d, err, errlen) != 0 ||
-	    store_kind(conn, bs, nb, 1, &acc_f, err, errlen) != 0)
+	    store_kind(conn, bs, nb, 0, &sh, &acc_d, err, errlen) != 0 ||
+	    store_kind(conn, bs, nb, 1, &sh, &acc_f, err, errlen) != 0)
 		goto fail;
+	items_shared_clear(&sh);
 	for (size_t k = 0; k < nb; k++)
 		if (bs[k].oom) {
 			snprintf(err, errlen, "out of memory");
@@ -600,6 +598,7 @@ static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t er
 	PQclear(r);
 	return 0;
 fail:
+	items_shared_clear(&sh);
 	if (PQstatus(conn) == CONNECTION_OK)
 		PQclear(PQexec(conn, "ROLLBACK"));
 	else

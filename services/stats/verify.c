@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "stats_agg.h"
 #include "stats_db.h"
 #include "stats_evblob.h"
@@ -414,18 +415,10 @@ static int read_group(cursor *ev, int feedback, group *g, char *err, size_t errl
 		if (!cursor_has(ev) || strcmp(cursor_val(ev, 0), g->office) != 0 ||
 		    strcmp(cursor_val(ev, 1), g->item) != 0)
 			return 1;
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 16;
-			void *p = feedback ? realloc(g->fe, cap * sizeof *g->fe)
-			                   : realloc(g->de, cap * sizeof *g->de);
-			if (!p)
-				goto oom;
-			if (feedback)
-				g->fe = p;
-			else
-				g->de = p;
-			g->cap = cap;
-		}
+		/* one group holds one kind: fe or de, never both, so they share cap */
+		if (feedback ? grow_array((void **)&g->fe, &g->cap, g->n + 1, sizeof *g->fe)
+		             : grow_array((void **)&g->de, &g->cap, g->n + 1, sizeof *g->de))
+			goto oom;
 		const PGresult *r = ev->r;
 		int i = ev->i;
 		if (feedback) {

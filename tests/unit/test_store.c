@@ -891,6 +891,20 @@ static void test_concurrent_requests(void **st)
 	free(out);
 }
 
+/* Runs sql (when not NULL) through the admin connection, behind stats' back, then --verify,
+ * which must count `differences` and, when says is not NULL, print it. */
+static void admin_then_verify(const char *sql, int differences, const char *says)
+{
+	char err[256], *out;
+
+	if (sql)
+		assert_int_equal(db_exec(admin, "admin", sql, err, sizeof err), 0);
+	assert_int_equal(verify_differences(&out), differences);
+	if (says)
+		assert_non_null(strstr(out, says));
+	free(out);
+}
+
 /* A row without packed events (ev NULL, as 006 left the older rows until 007 filled them): the
  * next event of the item gets them from the event table (the SQL packing of 007), and the row
  * holds them from then on. 007's packing gives every row of this schema the state the raw events
@@ -899,7 +913,7 @@ static void test_rows_without_packed_events(void **st)
 {
 	(void)st;
 	NEED_DB();
-	char err[256], *out;
+	char err[256];
 	rec first[] = {
 	    {0, "pk1", "19750", "PK1", NULL, 2, 1, 0, "2024-04-01T09:00:00+07:00",
 	     "2024-04-10T17:00:00+07:00", NULL},
@@ -913,13 +927,9 @@ static void test_rows_without_packed_events(void **st)
 	assert_true(r->store->committed);
 	assert_int_equal(r->store->accepted, 2);
 	cchc__v1__stats_reply__free_unpacked(r, NULL);
-	assert_int_equal(db_exec(admin, "forget packed events",
-	                         "UPDATE dossier_state SET ev = NULL WHERE dossier = 'PK1'; "
-	                         "UPDATE feedback_state SET ev = NULL WHERE feedback = 'PKF1'",
-	                         err, sizeof err),
-	                 0);
-	assert_int_equal(verify_differences(&out), 0);
-	free(out);
+	admin_then_verify("UPDATE dossier_state SET ev = NULL WHERE dossier = 'PK1'; "
+	                  "UPDATE feedback_state SET ev = NULL WHERE feedback = 'PKF1'",
+	                  0, NULL);
 
 	r = store(second, 2);
 	assert_true(r->store->committed);
@@ -938,42 +948,23 @@ static void test_rows_without_packed_events(void **st)
 	for (int c = 0; c < 7; c++)
 		assert_string_equal(PQgetvalue(q, 0, c), want[c]);
 	PQclear(q);
-	assert_int_equal(verify_differences(&out), 0);
-	free(out);
-	assert_int_equal(db_exec(admin, "pack in SQL",
-	                         "UPDATE dossier_state SET ev = cchc_packed_dossier_events(office, "
-	                         "dossier); UPDATE feedback_state SET ev = "
-	                         "cchc_packed_feedback_events(office, feedback)",
-	                         err, sizeof err),
-	                 0);
-	assert_int_equal(verify_differences(&out), 0);
-	free(out);
+	admin_then_verify(NULL, 0, NULL);
+	admin_then_verify("UPDATE dossier_state SET ev = cchc_packed_dossier_events(office, "
+	                  "dossier); UPDATE feedback_state SET ev = "
+	                  "cchc_packed_feedback_events(office, feedback)",
+	                  0, NULL);
 
 	/* Keep the version byte and the first event only (18 + 2 + 8 + 2 + 6 bytes). */
-	assert_int_equal(db_exec(admin, "corrupt packed events",
-	                         "CREATE TABLE ev_saved AS SELECT ev FROM dossier_state "
-	                         "WHERE dossier = 'PK1'; UPDATE dossier_state SET ev = "
-	                         "substring(ev FROM 1 FOR 37) WHERE dossier = 'PK1'",
-	                         err, sizeof err),
-	                 0);
-	assert_int_equal(verify_differences(&out), 1);
-	assert_non_null(strstr(out, "dossier 19750 / PK1: the packed events (ev) give another"));
-	free(out);
-	assert_int_equal(db_exec(admin, "truncate packed events",
-	                         "UPDATE dossier_state SET ev = substring(ev FROM 1 FOR 30) "
-	                         "WHERE dossier = 'PK1'",
-	                         err, sizeof err),
-	                 0);
-	assert_int_equal(verify_differences(&out), 1);
-	assert_non_null(strstr(out, "PK1: the packed events (ev) cannot be read"));
-	free(out);
-	assert_int_equal(db_exec(admin, "repair",
-	                         "UPDATE dossier_state SET ev = (SELECT ev FROM ev_saved) "
-	                         "WHERE dossier = 'PK1'; DROP TABLE ev_saved",
-	                         err, sizeof err),
-	                 0);
-	assert_int_equal(verify_differences(&out), 0);
-	free(out);
+	admin_then_verify("CREATE TABLE ev_saved AS SELECT ev FROM dossier_state "
+	                  "WHERE dossier = 'PK1'; UPDATE dossier_state SET ev = "
+	                  "substring(ev FROM 1 FOR 37) WHERE dossier = 'PK1'",
+	                  1, "dossier 19750 / PK1: the packed events (ev) give another");
+	admin_then_verify("UPDATE dossier_state SET ev = substring(ev FROM 1 FOR 30) "
+	                  "WHERE dossier = 'PK1'",
+	                  1, "PK1: the packed events (ev) cannot be read");
+	admin_then_verify("UPDATE dossier_state SET ev = (SELECT ev FROM ev_saved) "
+	                  "WHERE dossier = 'PK1'; DROP TABLE ev_saved",
+	                  0, NULL);
 }
 
 int main(void)

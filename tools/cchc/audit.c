@@ -20,7 +20,6 @@ int cmd_audit(int argc, char **argv)
 	static const struct option longopts[] = {
 		CLIENT_LONG_OPTIONS,
 		{"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -43,8 +42,7 @@ int cmd_audit(int argc, char **argv)
 				return 2;
 			continue;
 		}
-		usage(opt == 'h' ? stdout : stderr);
-		return opt == 'h' ? 0 : 2;
+		return client_usage_exit(opt, usage);
 	}
 	int status = client_setup("audit", &co, 0, &cl);
 	if (status)

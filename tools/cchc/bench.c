@@ -205,7 +205,6 @@ int bench_ingest(int argc, char **argv)
 	    {"period", required_argument, NULL, OPT_PERIOD},
 	    {"run-dir", required_argument, NULL, OPT_RUN_DIR},
 	    {"keep", no_argument, NULL, OPT_KEEP},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const files[] = {"events.jsonl", "naive.jsonl", "events.jsonl.rejects"};
@@ -255,12 +254,8 @@ int bench_ingest(int argc, char **argv)
 		case OPT_KEEP:
 			keep = 1;
 			break;
-		case 'h':
-			ingest_usage(stdout);
-			return 0;
 		default:
-			ingest_usage(stderr);
-			return 2;
+			return client_usage_exit(opt, ingest_usage);
 		}
 	}
 	if (optind != argc || !nevents) {

@@ -148,7 +148,6 @@ int bench_report(int argc, char **argv)
 	    {"repeat", required_argument, NULL, OPT_REPEAT},
 	    {"jobs", required_argument, NULL, OPT_JOBS},
 	    {"keep", no_argument, NULL, OPT_KEEP},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -190,12 +189,8 @@ int bench_report(int argc, char **argv)
 		case OPT_KEEP:
 			keep = 1;
 			break;
-		case 'h':
-			report_usage(stdout);
-			return 0;
 		default:
-			report_usage(stderr);
-			return 2;
+			return client_usage_exit(opt, report_usage);
 		}
 	}
 	if (optind != argc || !ndossiers) {

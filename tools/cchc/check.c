@@ -76,7 +76,6 @@ int cmd_check(int argc, char **argv)
 	    {"scope", required_argument, NULL, OPT_SCOPE},
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
 	    {"verbose", no_argument, NULL, OPT_VERBOSE},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -107,12 +106,8 @@ int cmd_check(int argc, char **argv)
 		case OPT_VERBOSE:
 			verbose = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return client_usage_exit(opt, usage);
 		}
 	}
 	if (optind != argc || !label || !label[0]) {

@@ -108,3 +108,9 @@ int client_parse_uint(const char *cmd, const char *what, const char *s, unsigned
 	*out = v;
 	return 0;
 }
+
+int client_usage_exit(int opt, void (*usage)(FILE *f))
+{
+	usage(opt == 'h' ? stdout : stderr);
+	return opt == 'h' ? 0 : 2;
+}

@@ -7,17 +7,19 @@
 #include "conf.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* getopt_long values of the common options, out of the range of single characters. */
 enum { CLIENT_OPT_CONFIG = 1000, CLIENT_OPT_SOURCE, CLIENT_OPT_KEY_FILE, CLIENT_OPT_FIRST_FREE };
 
-/* The common options' entries of a getopt_long table. */
+/* The common options' entries of a getopt_long table, --help ('h') included. */
 /* clang-format off */
 #define CLIENT_LONG_OPTIONS                                            \
 	{"config", required_argument, NULL, CLIENT_OPT_CONFIG},        \
 	{"source", required_argument, NULL, CLIENT_OPT_SOURCE},        \
-	{"key-file", required_argument, NULL, CLIENT_OPT_KEY_FILE}
+	{"key-file", required_argument, NULL, CLIENT_OPT_KEY_FILE},    \
+	{"help", no_argument, NULL, 'h'}
 /* clang-format on */
 
 typedef struct client_opts {
@@ -45,6 +47,10 @@ int client_setup(const char *cmd, const client_opts *o, int need_key, client *c)
 
 /* Wipes the private key. */
 void client_cleanup(client *c);
+
+/* The end of every subcommand's option switch, for an option it did not take: 'h' (--help)
+ * prints usage on stdout and gives exit status 0, anything else prints it on stderr and gives 2. */
+int client_usage_exit(int opt, void (*usage)(FILE *f));
 
 /* Parses a positive decimal number option; prints an error naming `what` and returns -1. */
 int client_parse_uint(const char *cmd, const char *what, const char *s, unsigned long long max,

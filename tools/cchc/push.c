@@ -666,7 +666,6 @@ int cmd_push(int argc, char **argv)
 	    {"max-retries", required_argument, NULL, OPT_RETRIES},
 	    {"deadline", required_argument, NULL, OPT_DEADLINE},
 	    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -726,12 +725,8 @@ int cmd_push(int argc, char **argv)
 		case OPT_NO_PROGRESS:
 			no_progress = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return client_usage_exit(opt, usage);
 		}
 	}
 	if (optind != argc - 1) {

@@ -116,7 +116,6 @@ int cmd_report(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
 	    {"map-to", required_argument, NULL, OPT_MAP_TO},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -158,12 +157,8 @@ int cmd_report(int argc, char **argv)
 			    !timeout)
 				return 2;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return client_usage_exit(opt, usage);
 		}
 	}
 	if (optind != argc || !period || !output || !period[0] || !output[0]) {

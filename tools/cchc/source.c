@@ -147,7 +147,6 @@ static int source_add(int argc, char **argv)
 	    {"key-out", required_argument, NULL, OPT_KEY_OUT},
 	    {"sources-file", required_argument, NULL, OPT_SOURCES},
 	    {"force", no_argument, NULL, OPT_FORCE},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -175,12 +174,8 @@ static int source_add(int argc, char **argv)
 		case OPT_FORCE:
 			force = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return client_usage_exit(opt, usage);
 		}
 	}
 	if (optind != argc - 1 || !grants || !key_out || !key_out[0]) {
@@ -266,7 +261,6 @@ static int sources_path_args(const char *cmd, int argc, char **argv, int want_na
 	static const struct option longopts[] = {
 	    CLIENT_LONG_OPTIONS,
 	    {"sources-file", required_argument, NULL, OPT_SOURCES},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -281,8 +275,7 @@ static int sources_path_args(const char *cmd, int argc, char **argv, int want_na
 			sources = optarg;
 			continue;
 		}
-		usage(opt == 'h' ? stdout : stderr);
-		return opt == 'h' ? 0 : 2;
+		return client_usage_exit(opt, usage);
 	}
 	if (optind != argc - want_name) {
 		usage(stderr);

@@ -158,7 +158,6 @@ int cmd_status(int argc, char **argv)
 	static const struct option longopts[] = {
 	    CLIENT_LONG_OPTIONS,
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -180,12 +179,8 @@ int cmd_status(int argc, char **argv)
 			    !timeout)
 				return 2;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return client_usage_exit(opt, usage);
 		}
 	}
 	if (optind != argc) {

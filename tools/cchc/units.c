@@ -29,7 +29,6 @@ int cmd_units(int argc, char **argv)
 	    CLIENT_LONG_OPTIONS,
 	    {"at", required_argument, NULL, OPT_AT},
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -54,12 +53,8 @@ int cmd_units(int argc, char **argv)
 			    !timeout)
 				return 2;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return client_usage_exit(opt, usage);
 		}
 	}
 	sub = optind < argc ? argv[optind] : NULL;
