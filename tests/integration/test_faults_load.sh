@@ -97,8 +97,8 @@ done | sort -g | awk '{ c += $2; if (c > m) m = c } END { print m }')
 echo "ok: $CLIENTS pushes acknowledged in ${LOAD_S}s: $LOADN records accepted, 0 rejected;" \
 	"up to $PEAK in flight at once"
 # All are released together, but on a small machine the first finish before the last have even
-# started (~140 overlap in a normal build, ~50-80 under ASan on 2 CPUs); 20, five times ingest's
-# 4 workers, still means requests queue up at ingest and stats.
+# started (~140 overlap in a normal build, ~50-80 under ASan on 2 CPUs); 20, more than twice
+# ingest's 8 workers, still means requests queue up at ingest and stats.
 ((PEAK >= 20)) || fail "only $PEAK of $CLIENTS clients were in flight at once"
 assert_eq "events stored after the $CLIENTS pushes" "$LOADN" "$(status_field stats stored)"
 

@@ -151,7 +151,7 @@ int bench_report(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
-	unsigned long long ndossiers = 0, repeat = 1, jobs = 4;
+	unsigned long long ndossiers = 0, repeat = 1, jobs = 8;
 	rctx r = {.co = &co, .label = "2024-Q1"};
 	int keep = 0, opt, status = 2;
 	char dir[PATH_MAX], path[PATH_MAX + 64], sub[PATH_MAX + 32], err[1024];
