@@ -125,7 +125,7 @@ typedef struct agg_row {
 	int64_t m[ND];
 } agg_row;
 
-struct agg_rows {
+struct agg_acc {
 	agg_row *r;
 	size_t n, cap;
 	int oom;
@@ -133,7 +133,6 @@ struct agg_rows {
 	state_wait *waits;
 	size_t dues_cap, waits_cap;
 };
-typedef struct agg_rows agg_rows;
 
 static const char *tz_name(void)
 {
@@ -187,7 +186,7 @@ static int32_t day_of(int64_t ms)
 	return (int32_t)state_local_day(ms);
 }
 
-static agg_row *row_new(agg_rows *o, const char *office, const char *snapshot, int level,
+static agg_row *row_new(agg_acc *o, const char *office, const char *snapshot, int level,
                         const char *field, int32_t day)
 {
 	if (grow_array((void **)&o->r, &o->cap, o->n + 1, sizeof *o->r) != 0) {
@@ -210,7 +209,7 @@ typedef struct key {
 	int level;
 } key;
 
-static void add(agg_rows *o, const key *k, int32_t day, int measure, int64_t delta)
+static void add(agg_acc *o, const key *k, int32_t day, int measure, int64_t delta)
 {
 	agg_row *x = row_new(o, k->office, k->snapshot, k->level, k->field, day);
 	if (x)
@@ -268,7 +267,7 @@ static void stocks_at(const dossier_state *s, int64_t recv, int64_t fin, int64_t
  * state holds can flip a stock at the midnights just before and after it; between those days
  * nothing changes, so evaluating there and emitting the difference on the day before gives a
  * stock at midnight D = sum of the days before D. */
-static void dossier_contrib_state(agg_rows *o, const key *k, const dossier_state *s, int sign)
+static void dossier_contrib_state(agg_acc *o, const key *k, const dossier_state *s, int sign)
 {
 	int64_t recv = s->received_at, fin = s->finished_at, sub = s->submitted_at;
 	int64_t wend = s->waiting_end_at, nacc = s->not_accepted_at;
@@ -365,7 +364,7 @@ static void dossier_contrib_state(agg_rows *o, const key *k, const dossier_state
 
 /* The dossier state in row i (columns of DOSSIER_COLS after the sign), as far as a contribution
  * looks at it: the due history and waits go to o's scratch arrays. */
-static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
+static void dossier_contrib(agg_acc *o, const PGresult *r, int i)
 {
 	int sign = atoi(PQgetvalue(r, i, 0));
 	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 4),
@@ -402,7 +401,7 @@ static void dossier_contrib(agg_rows *o, const PGresult *r, int i)
 }
 
 /* Feedback: nothing before its `received`. */
-static void feedback_contrib_state(agg_rows *o, const key *k, const feedback_state *s, int sign)
+static void feedback_contrib_state(agg_acc *o, const key *k, const feedback_state *s, int sign)
 {
 	int64_t recv = s->has_received ? s->received_at : STATE_NO_TIME;
 	int64_t res = s->resolved_at, pub = s->published_at;
@@ -428,7 +427,7 @@ static void feedback_contrib_state(agg_rows *o, const key *k, const feedback_sta
 }
 
 /* The feedback state in row i (columns of FEEDBACK_COLS after the sign). */
-static void feedback_contrib(agg_rows *o, const PGresult *r, int i)
+static void feedback_contrib(agg_acc *o, const PGresult *r, int i)
 {
 	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), NULL, atoi(PQgetvalue(r, i, 3))};
 	feedback_state s = {0};
@@ -459,7 +458,7 @@ static int row_cmp(const void *pa, const void *pb)
 
 /* Merges equal keys (one statement may not touch a row twice), drops rows that cancel out, and
  * upserts the rest into `table` through the staging table. Empties o. */
-static int flush(PGconn *conn, agg_rows *o, int feedback, int expect, char *err, size_t errlen)
+static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, size_t errlen)
 {
 	int nm = feedback ? NFB : ND;
 	db_buf buf = {0};
@@ -528,7 +527,7 @@ out:
 	return rc;
 }
 
-static void rows_free(agg_rows *o)
+static void rows_free(agg_acc *o)
 {
 	free(o->r);
 	free(o->dues);
@@ -540,7 +539,7 @@ static void rows_free(agg_rows *o)
  * memory holds a chunk of states and their contributions, never the table. */
 static int add_all(PGconn *conn, int feedback, int expect, char *err, size_t errlen)
 {
-	agg_rows o = {0};
+	agg_acc o = {0};
 	int rc = -1;
 
 	if (db_exec(conn, "aggregates: cursor", feedback ? feedback_all_cursor : dossier_all_cursor,

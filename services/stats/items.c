@@ -226,7 +226,7 @@ typedef struct items_units {
 	PGresult *r;
 	unit_row *u;
 	size_t n;
-} unit_cache;
+} items_units;
 
 void items_shared_clear(items_shared *sh)
 {
@@ -241,7 +241,7 @@ void items_shared_clear(items_shared *sh)
 /* The registry into sh, unless an earlier write of the transaction read it. */
 static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errlen)
 {
-	unit_cache *uc;
+	items_units *uc;
 
 	if (sh->units)
 		return 0;
@@ -269,7 +269,7 @@ static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errle
 
 /* The unit of office valid at instant t: of the rows of the code, the latest start that holds t
  * (the rows are ordered by code bytewise, then start descending). NULL when none. */
-static const unit_row *registry_unit_at(const unit_cache *uc, const char *office, int64_t t)
+static const unit_row *registry_unit_at(const items_units *uc, const char *office, int64_t t)
 {
 	size_t lo = 0, hi = uc->n;
 
@@ -358,7 +358,7 @@ static void bin_feedback(db_buf *b, const char *office, const char *code, const 
 
 typedef struct work {
 	items *it;
-	const unit_cache *units;
+	const items_units *units;
 	agg_acc *acc;
 	db_buf fresh, stage; /* rows of new items / of items with a row */
 	size_t nfresh, nstage;

@@ -15,7 +15,7 @@
 
 /* The contributions of the items a store transaction changes, gathered in C (items.c): for each,
  * -1 × its old state under its old unit and +1 × its new state under its new unit. */
-typedef struct agg_rows agg_acc;
+typedef struct agg_acc agg_acc;
 
 agg_acc *agg_acc_new(void);
 void agg_acc_free(agg_acc *a);
