@@ -68,10 +68,7 @@ static const char dossier_all_cursor[] =
 static const char feedback_all_cursor[] =
     "DECLARE agg_st NO SCROLL CURSOR FOR SELECT 1, " FEEDBACK_COLS " FROM feedback_state s";
 
-#define D_LIST \
-	"received, received_online, received_direct, received_postal, resolved, resolved_early, " \
-	"resolved_on_time, resolved_late, returned, withdrawn, not_accepted, paid_online, " \
-	"digitized, d_open, d_overdue, d_waiting"
+#define D_LIST AGG_DOSSIER_COLUMNS
 #define F_LIST "received, about_regulation, about_behavior, resolved, published, d_open"
 #define ADD(t, c) c " = " t "." c " + EXCLUDED." c
 /* New keys first (NOT EXISTS rather than ON CONFLICT DO NOTHING: no identity value is used up by
@@ -94,6 +91,25 @@ static const char feedback_all_cursor[] =
 	ADD(t, "withdrawn") ", " ADD(t, "not_accepted") ", " ADD(t, "paid_online") ", " \
 	ADD(t, "digitized") ", " ADD(t, "d_open") ", " ADD(t, "d_overdue") ", " \
 	ADD(t, "d_waiting")
+/* The month rows (sql/008) from the same staging rows, before D_UPSERT empties it. */
+#define D_SUMS \
+	"sum(s.received), sum(s.received_online), sum(s.received_direct), sum(s.received_postal), " \
+	"sum(s.resolved), sum(s.resolved_early), sum(s.resolved_on_time), sum(s.resolved_late), " \
+	"sum(s.returned), sum(s.withdrawn), sum(s.not_accepted), sum(s.paid_online), " \
+	"sum(s.digitized), sum(s.d_open), sum(s.d_overdue), sum(s.d_waiting)"
+#define M "dossier_agg_month"
+static const char month_upsert_sql[] =
+	"INSERT INTO " M " (key, month, " D_LIST ") SELECT k.id, s.month, " D_SUMS
+	" FROM stage_dossier_agg s JOIN agg_key k ON k.office = s.office AND "
+	"k.unit_snapshot = s.unit_snapshot AND k.level = s.level AND k.field = s.field "
+	"GROUP BY k.id, s.month ON CONFLICT (key, month) DO UPDATE SET "
+	ADD(M, "received") ", " ADD(M, "received_online") ", " ADD(M, "received_direct") ", "
+	ADD(M, "received_postal") ", " ADD(M, "resolved") ", " ADD(M, "resolved_early") ", "
+	ADD(M, "resolved_on_time") ", " ADD(M, "resolved_late") ", " ADD(M, "returned") ", "
+	ADD(M, "withdrawn") ", " ADD(M, "not_accepted") ", " ADD(M, "paid_online") ", "
+	ADD(M, "digitized") ", " ADD(M, "d_open") ", " ADD(M, "d_overdue") ", "
+	ADD(M, "d_waiting");
+#undef M
 #define F_UPSERT(t) \
 	UPSERT(t, "stage_feedback_agg", "''", F_LIST) \
 	ADD(t, "received") ", " ADD(t, "about_regulation") ", " ADD(t, "about_behavior") ", " \
@@ -106,7 +122,7 @@ static const char staging_sql[] =
     "received_direct integer, received_postal integer, resolved integer, resolved_early integer, "
     "resolved_on_time integer, resolved_late integer, returned integer, withdrawn integer, "
     "not_accepted integer, paid_online integer, digitized integer, d_open integer, d_overdue "
-    "integer, d_waiting integer) ON COMMIT DELETE ROWS;"
+    "integer, d_waiting integer, month integer) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_agg (office text, unit_snapshot date, "
     "level smallint, day integer, received integer, about_regulation integer, about_behavior "
     "integer, resolved integer, published integer, d_open integer) ON COMMIT DELETE ROWS";
@@ -179,6 +195,19 @@ int64_t agg_day_start(int32_t day)
 	cache[slot].ms = ms;
 	cache[slot].set = 1;
 	return ms;
+}
+
+int32_t agg_month_start(int32_t day)
+{
+	int y, m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	if (d >= 15)
+		return day - d + 15;
+	/* day - d is the last day of the previous month, and its day of the month its length */
+	int len;
+	civil_from_days((int64_t)day - d, &y, &m, &len);
+	return day - d - len + 15;
 }
 
 static int32_t day_of(int64_t ms)
@@ -498,6 +527,10 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, 
 			db_buf_tab(&buf);
 			db_buf_int(&buf, (long long)acc.m[q]);
 		}
+		if (!feedback) {
+			db_buf_tab(&buf);
+			db_buf_int(&buf, agg_month_start(acc.day));
+		}
 		db_buf_eol(&buf);
 	}
 	o->n = 0;
@@ -511,6 +544,9 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, 
 	            &buf, err, errlen) != 0)
 		goto out;
 	if (db_exec(conn, "aggregates: keys", new_keys_sql[feedback], err, errlen) != 0)
+		goto out;
+	if (!feedback && !expect &&
+	    db_exec(conn, "aggregates: months", month_upsert_sql, err, errlen) != 0)
 		goto out;
 	static const char *const upsert[2][2] = {
 	    {D_UPSERT("dossier_agg"), D_UPSERT("agg_expect_dossier")},
@@ -577,7 +613,8 @@ int agg_rebuild(PGconn *conn, char *err, size_t errlen)
 
 	if (db_exec(conn, "aggregates: staging", staging_sql, err, errlen) != 0 ||
 	    /* DELETE, not TRUNCATE: a report reading in an older snapshot must still see them */
-	    db_exec(conn, "aggregates: clear", "DELETE FROM dossier_agg; DELETE FROM feedback_agg",
+	    db_exec(conn, "aggregates: clear",
+	            "DELETE FROM dossier_agg; DELETE FROM dossier_agg_month; DELETE FROM feedback_agg",
 	            err, errlen) != 0 ||
 	    add_all(conn, 0, 0, err, errlen) != 0 || add_all(conn, 1, 0, err, errlen) != 0)
 		return -1;
@@ -660,19 +697,21 @@ int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *d
 
 /* clang-format off */
 #define COALESCED(a, e, c) "COALESCE(" a "." c ", 0) <> COALESCE(" e "." c ", 0)"
+#define D_DIFFERS \
+    COALESCED("a", "e", "received") " OR " COALESCED("a", "e", "received_online") " OR " \
+    COALESCED("a", "e", "received_direct") " OR " COALESCED("a", "e", "received_postal") " OR " \
+    COALESCED("a", "e", "resolved") " OR " COALESCED("a", "e", "resolved_early") " OR " \
+    COALESCED("a", "e", "resolved_on_time") " OR " COALESCED("a", "e", "resolved_late") " OR " \
+    COALESCED("a", "e", "returned") " OR " COALESCED("a", "e", "withdrawn") " OR " \
+    COALESCED("a", "e", "not_accepted") " OR " COALESCED("a", "e", "paid_online") " OR " \
+    COALESCED("a", "e", "digitized") " OR " COALESCED("a", "e", "d_open") " OR " \
+    COALESCED("a", "e", "d_overdue") " OR " COALESCED("a", "e", "d_waiting")
 static const char dossier_diff_sql[] =
     "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.day, e.day), "
     "ROW(a.*)::text, ROW(e.*)::text "
     "FROM dossier_agg a FULL JOIN agg_expect_dossier e USING (key, day) "
     "LEFT JOIN agg_key k ON k.id = COALESCE(a.key, e.key) WHERE "
-    COALESCED("a", "e", "received") " OR " COALESCED("a", "e", "received_online") " OR "
-    COALESCED("a", "e", "received_direct") " OR " COALESCED("a", "e", "received_postal") " OR "
-    COALESCED("a", "e", "resolved") " OR " COALESCED("a", "e", "resolved_early") " OR "
-    COALESCED("a", "e", "resolved_on_time") " OR " COALESCED("a", "e", "resolved_late") " OR "
-    COALESCED("a", "e", "returned") " OR " COALESCED("a", "e", "withdrawn") " OR "
-    COALESCED("a", "e", "not_accepted") " OR " COALESCED("a", "e", "paid_online") " OR "
-    COALESCED("a", "e", "digitized") " OR " COALESCED("a", "e", "d_open") " OR "
-    COALESCED("a", "e", "d_overdue") " OR " COALESCED("a", "e", "d_waiting") " "
+    D_DIFFERS " "
     "ORDER BY 1, 2, 3, 4, 5";
 static const char feedback_diff_sql[] =
     "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.day, e.day), "
@@ -682,6 +721,16 @@ static const char feedback_diff_sql[] =
     COALESCED("a", "e", "received") " OR " COALESCED("a", "e", "about_regulation") " OR "
     COALESCED("a", "e", "about_behavior") " OR " COALESCED("a", "e", "resolved") " OR "
     COALESCED("a", "e", "published") " OR " COALESCED("a", "e", "d_open") " "
+    "ORDER BY 1, 2, 3, 4, 5";
+/* The stored months against the expected days summed by month (sql/008's backfill). */
+static const char month_diff_sql[] =
+    "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.month, e.month), "
+    "ROW(a.*)::text, ROW(e.*)::text "
+    "FROM dossier_agg_month a FULL JOIN (SELECT s.key, cchc_report_month(s.day) AS month, "
+    D_SUMS " FROM agg_expect_dossier s GROUP BY 1, 2) "
+    "e(key, month, " D_LIST ") USING (key, month) "
+    "LEFT JOIN agg_key k ON k.id = COALESCE(a.key, e.key) WHERE "
+    D_DIFFERS " "
     "ORDER BY 1, 2, 3, 4, 5";
 /* clang-format on */
 
@@ -710,20 +759,23 @@ int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differen
 	    db_exec(conn, "verify: aggregates staging", staging_sql, err, errlen) != 0 ||
 	    add_all(conn, 0, 1, err, errlen) != 0 || add_all(conn, 1, 1, err, errlen) != 0)
 		goto out;
-	for (int fb = 0; fb < 2; fb++) {
-		PGresult *r =
-		    db_query(conn, "verify: aggregates", fb ? feedback_diff_sql : dossier_diff_sql,
-		             0, NULL, err, errlen);
+	static const struct {
+		const char *what, *day, *sql;
+	} diffs[] = {{"dossier aggregates", "day", dossier_diff_sql},
+	             {"dossier aggregates", "month from day", month_diff_sql},
+	             {"feedback aggregates", "day", feedback_diff_sql}};
+	for (size_t t = 0; t < sizeof diffs / sizeof diffs[0]; t++) {
+		PGresult *r = db_query(conn, "verify: aggregates", diffs[t].sql, 0, NULL, err, errlen);
 		if (!r)
 			goto out;
 		for (int i = 0; i < PQntuples(r); i++, found++)
 			if (found < detail_keys)
 				fprintf(out,
-				        "verify: %s aggregates of office %s (unit %s, level %s) "
-				        "field '%s' day %s: stored %s, states give %s\n",
-				        fb ? "feedback" : "dossier", PQgetvalue(r, i, 0),
+				        "verify: %s of office %s (unit %s, level %s) "
+				        "field '%s' %s %s: stored %s, states give %s\n",
+				        diffs[t].what, PQgetvalue(r, i, 0),
 				        PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-				        PQgetvalue(r, i, 3), PQgetvalue(r, i, 4),
+				        PQgetvalue(r, i, 3), diffs[t].day, PQgetvalue(r, i, 4),
 				        PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
 		PQclear(r);
 	}

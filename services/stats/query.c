@@ -72,9 +72,15 @@ static const char dossier_sql[] =
 /* The same result from the aggregates (agg.c, sql/005_aggregates.sql): $4 and $5 are the local
  * days of the bounds; flows are summed over the days of the period, stocks over the days before
  * a bound. Groups whose figures are all zero are left out (the reference query shows a group
- * only when a dossier of it is active in the period, which gives it a figure). */
+ * only when a dossier of it is active in the period, which gives it a figure).
+ * Whole reporting months come from dossier_agg_month (sql/008), each as one row dated by its
+ * first day: a month starting before $4 lies wholly before the period, one starting at or after
+ * it wholly inside. A bound that is not a 15th splits its month; that month's days come from
+ * dossier_agg instead (the first month's when $4 splits it, the last one's up to $5). */
 /* clang-format off */
 #define FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $4::int) AS " c ","
+/* Constant once the parameters are bound: the planner folds it and range-scans. */
+#define MONTH(p) "cchc_report_month(" p "::int)"
 #define SUM(c) " COALESCE(sum(a." c "), 0),"
 static const char dossier_agg_sql[] =
     "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
@@ -84,7 +90,12 @@ static const char dossier_agg_sql[] =
     FLOW("returned") FLOW("withdrawn") FLOW("not_accepted") FLOW("paid_online")
     FLOW("digitized")
     " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue, sum(g.d_waiting) AS waiting "
-    " FROM dossier_agg g WHERE g.day < $5::int AND g.key IN "
+    " FROM (SELECT m.key, m.month AS day, " AGG_DOSSIER_COLUMNS " FROM dossier_agg_month m "
+    "  WHERE m.month < " MONTH("$5") " AND (m.month < " MONTH("$4") " OR m.month >= $4::int) "
+    "  UNION ALL SELECT d.key, d.day, " AGG_DOSSIER_COLUMNS " FROM dossier_agg d "
+    "  WHERE d.day < $5::int AND (d.day >= " MONTH("$5") " OR (" MONTH("$4") " < $4::int "
+    "   AND d.day >= " MONTH("$4") " AND d.day < cchc_report_month(" MONTH("$4") " + 31)))) g "
+    " WHERE g.key IN "
     " (SELECT k.id FROM agg_key k, p WHERE " IN_SCOPE("k") ") GROUP BY g.key), "
     "a AS (SELECT NULLIF(k.level, 0) AS level, k.office, "
     " NULLIF(k.unit_snapshot, '-infinity'::date) AS unit_snapshot, k.field, g.* "
@@ -105,6 +116,7 @@ static const char dossier_agg_sql[] =
     "ORDER BY 1 DESC, 2, 3, 4, 5";
 #undef FLOW
 #undef SUM
+#undef MONTH
 /* clang-format on */
 
 static const char feedback_agg_sql[] =

@@ -2,7 +2,9 @@
  * period's figures read units × fields × days rows whatever the number of dossiers (issue 6).
  * Flows are counted on the local day of their event; stocks (carried over, pending, overdue,
  * waiting) are +1/-1 changes on the day they take effect, summed over the days before a period's
- * bound. Exact for any period that starts and ends at local midnights (all of lib/period.h). */
+ * bound. Exact for any period that starts and ends at local midnights (all of lib/period.h).
+ * dossier_agg_month holds the same rows summed by reporting month (15th to 14th), so a period of
+ * whole months reads units × fields × months rows. */
 #ifndef CCHC_STATS_AGG_H
 #define CCHC_STATS_AGG_H
 
@@ -53,5 +55,15 @@ int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differen
 
 /* Local midnight starting day `day` (days since 1970-01-01 in local time), as epoch ms. */
 int64_t agg_day_start(int32_t day);
+
+/* The first day (a 15th) of the reporting month holding local day `day`: the `month` of
+ * dossier_agg_month; SQL's cchc_report_month (sql/008). */
+int32_t agg_month_start(int32_t day);
+
+/* The measures of dossier_agg and dossier_agg_month, in column order after the key. */
+#define AGG_DOSSIER_COLUMNS \
+	"received, received_online, received_direct, received_postal, resolved, resolved_early, " \
+	"resolved_on_time, resolved_late, returned, withdrawn, not_accepted, paid_online, " \
+	"digitized, d_open, d_overdue, d_waiting"
 
 #endif

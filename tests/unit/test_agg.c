@@ -361,7 +361,8 @@ static void compare_periods(void)
 {
 	static const char *const labels[] = {
 	    "2024-Q1", "2024-H1", "2024-01-01..2024-03-31", "2024-02-10..2024-02-10",
-	    "2024-Q3", "2024"};
+	    "2024-Q3", "2024", "2024-02-20..2024-03-20", "2023-12-15..2024-01-14",
+	    "2024-03-15..2024-03-15"};
 	char err[256];
 
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
@@ -430,6 +431,33 @@ static void test_day_start(void **st)
 	assert_int_equal(agg_day_start(19797), (int64_t)1710435600 * 1000);
 	/* 1970: Saigon kept UTC+8 then; the zone's history is the process's, not a fixed offset */
 	assert_int_equal(agg_day_start(0), -8 * 3600 * 1000LL);
+}
+
+/* The reporting month (15th to 14th) in C and in SQL (sql/008) agree, over 1900-2100. */
+static void test_month_start(void **st)
+{
+	(void)st;
+	assert_int_equal(agg_month_start(19797), 19797); /* 2024-03-15 */
+	assert_int_equal(agg_month_start(19796), 19768); /* 2024-03-14 -> 2024-02-15 */
+	assert_int_equal(agg_month_start(19737), 19737); /* 2024-01-15 */
+	assert_int_equal(agg_month_start(19736), 19706); /* 2024-01-14 -> 2023-12-15 */
+	assert_int_equal(agg_month_start(19705), 19676); /* 2023-12-14 -> 2023-11-15 */
+	if (!have_db)
+		skip();
+	PGresult *r = PQexec(qconn, "SELECT d, cchc_report_month(d) FROM "
+	                            "generate_series(-25567, 47482) d ORDER BY d");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	int n = PQntuples(r), bad = 0;
+	assert_int_equal(n, 47482 + 25567 + 1);
+	for (int i = 0; i < n; i++) {
+		int32_t d = atoi(PQgetvalue(r, i, 0));
+		int32_t want = atoi(PQgetvalue(r, i, 1));
+		if (agg_month_start(d) != want && bad++ < 5)
+			fprintf(stderr, "test_agg: day %d: C %d, SQL %d\n", d, agg_month_start(d),
+			        want);
+	}
+	PQclear(r);
+	assert_int_equal(bad, 0);
 }
 
 static void test_random_batches(void **st)
@@ -544,6 +572,15 @@ static void test_verify_and_rebuild(void **st)
 	                 0);
 	assert_int_equal(agg_verify(qconn, out, 5, &diff, err, sizeof err), 0);
 	assert_int_equal(diff, 1);
+	/* and a month row (sql/008) that no longer sums its days */
+	assert_int_equal(db_exec(qconn, "corrupt",
+	                         "UPDATE dossier_agg_month SET d_open = d_open - 1 WHERE ctid = "
+	                         "(SELECT ctid FROM dossier_agg_month LIMIT 1)",
+	                         err, sizeof err),
+	                 0);
+	diff = 0;
+	assert_int_equal(agg_verify(qconn, out, 5, &diff, err, sizeof err), 0);
+	assert_int_equal(diff, 2);
 	/* any change of the registry (here a rename) makes them stale: queries go to the states */
 	assert_int_equal(db_exec(qconn, "stale",
 	                         "UPDATE units SET name = name || ' (x)' WHERE code = '46'", err,
@@ -578,6 +615,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_day_start),
+	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_random_batches),
 	    cmocka_unit_test(test_not_midnight),
 	    cmocka_unit_test(test_verify_and_rebuild),
