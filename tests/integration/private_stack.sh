@@ -10,25 +10,9 @@
 PVAR="$WORK/stack"
 export CCHC_CONF="$PVAR/cchc.conf"
 
-port_free() { # the port can be listened on right now (as stack_fixture.sh checks)
-	perl -MIO::Socket::INET -e \
-		'exit(IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Proto => "tcp",
-		                             Listen => 1, ReuseAddr => 1) ? 0 : 1)' "$1"
-}
-pick_port_base() { # B with B+1..B+3 (services) and B+9 (PostgreSQL) free, away from the fixture's
-	local base off ok
-	for _ in $(seq 1 100); do
-		base=$((30000 + (RANDOM % 2000) * 10))
-		ok=1
-		for off in 1 2 3 9; do port_free $((base + off)) || ok=0; done
-		((ok)) && {
-			echo "$base"
-			return
-		}
-	done
-	fail "no free port base found"
-}
-PORT_BASE=${CCHC_PRIVATE_PORT_BASE:-$(pick_port_base)}
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+# Private bases: 10000-19990, apart from the shared fixture's 20000-29990.
+PORT_BASE=${CCHC_PRIVATE_PORT_BASE:-$(pick_port_base 10000)} || fail "no free port base"
 
 pstack() { CCHC_VAR="$PVAR" CCHC_PORT_BASE="$PORT_BASE" CCHC_BIN="$CCHC_BIN" "$STACK" "$@"; }
 

@@ -8,38 +8,14 @@ set -euo pipefail
 : "${CCHC_ROOT:?}" "${CCHC_BIN:?}" "${CCHC_VAR:?}"
 STACK="$CCHC_ROOT/deploy/stack.sh"
 
-port_free() { # bind test on loopback: the port can be listened on right now
-	perl -MIO::Socket::INET -e \
-		'exit(IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Proto => "tcp",
-		                             Listen => 1, ReuseAddr => 1) ? 0 : 1)' "$1"
-}
-
-# A base B with B+1, B+2, B+3 (services) and B+9 (PostgreSQL) all free, below the ephemeral range
-# and away from the dev defaults (7400-7409).
-pick_port_base() {
-	local base off ok
-	for _ in $(seq 1 100); do
-		base=$((20000 + (RANDOM % 1000) * 10))
-		ok=1
-		for off in 1 2 3 9; do
-			port_free $((base + off)) || {
-				ok=0
-				break
-			}
-		done
-		if ((ok)); then
-			echo "$base"
-			return
-		fi
-	done
-	echo "stack_fixture: no free ports found" >&2
-	return 1
-}
+# The shared stack's bases: 20000-29990, away from the dev defaults (7400-7409) and from the private
+# stacks' 10000-19990 (private_stack.sh).
+source "$CCHC_ROOT/tests/integration/ports.sh"
 
 case "${1:-}" in
 setup)
 	CCHC_VAR="$CCHC_VAR" "$STACK" reset
-	CCHC_PORT_BASE=$(pick_port_base)
+	CCHC_PORT_BASE=$(pick_port_base 20000)
 	export CCHC_VAR CCHC_BIN CCHC_PORT_BASE
 	echo "stack_fixture: stack in $CCHC_VAR, port base $CCHC_PORT_BASE"
 	"$STACK" up
