@@ -268,9 +268,10 @@ void wire_server_stop(wire_server *s)
 	free(s);
 }
 
-unsigned wire_server_busy(const wire_server *s)
+unsigned wire_server_busy_others(const wire_server *s)
 {
-	return atomic_load(&((wire_server *)s)->busy);
+	unsigned n = atomic_load(&((wire_server *)s)->busy);
+	return n > 0 ? n - 1 : 0;
 }
 
 int wire_client_open(const char *url, size_t max_msg, unsigned timeout_ms, wire_client **out,

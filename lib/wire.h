@@ -29,8 +29,9 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 		      wire_server **out, char *err, size_t errlen);
 /* Closes the socket, joins the workers, frees. */
 void wire_server_stop(wire_server *s);
-/* Requests being handled right now. */
-unsigned wire_server_busy(const wire_server *s);
+/* Requests being handled right now besides the caller's own: for a handler answering a status
+ * request, which is one of them. */
+unsigned wire_server_busy_others(const wire_server *s);
 
 typedef struct wire_client wire_client;
 

@@ -92,7 +92,7 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 		st.uptime_seconds = service_uptime_seconds();
 		st.requests = atomic_load(&c->requests);
 		st.records = atomic_load(&c->reports);
-		st.busy_workers = c->server ? wire_server_busy(c->server) : 0;
+		st.busy_workers = c->server ? wire_server_busy_others(c->server) : 0;
 		out.body_case = CCHC__V1__EXPORT_REPLY__BODY_STATUS;
 		out.status = &st;
 	}

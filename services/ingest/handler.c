@@ -256,7 +256,7 @@ static int status_reply(ingest_ctx *c, Cchc__V1__StatusReply *st)
 	st->uptime_seconds = service_uptime_seconds();
 	st->requests = atomic_load(&c->requests);
 	st->records = atomic_load(&c->records);
-	st->busy_workers = c->server ? wire_server_busy(c->server) : 0;
+	st->busy_workers = c->server ? wire_server_busy_others(c->server) : 0;
 	return 0;
 }
 

@@ -244,7 +244,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		}
 		status.has_busy_workers = 1;
 		wire_server *srv = atomic_load(&c->server);
-		status.busy_workers = srv ? wire_server_busy(srv) : 0;
+		status.busy_workers = srv ? wire_server_busy_others(srv) : 0;
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_STATUS;
 		out.status = &status;
 		break;

@@ -77,3 +77,8 @@ bench_report() {
 bench_report 2024-Q1 400 'already held [0-9]+ dossiers'
 bench_report 2023-Q3 500 'held 0 dossiers; pushed [0-9]+ more \([0-9]+ events\)'
 (($(field "$out" '^dossiers in the figures: ([0-9]+)$') >= 500)) || fail "2023-Q3 was not filled up to 500"
+
+step "idle again: no service counts a worker busy (a status request does not count itself)"
+cchc status >"$WORK/status.out" || fail "status: $(cat "$WORK/status.out")"
+assert_eq "busy of each of the 3 services" "0 0 0" \
+	"$(sed -nE 's/.* busy ([0-9]+)$/\1/p' "$WORK/status.out" | tr '\n' ' ' | sed 's/ $//')"
