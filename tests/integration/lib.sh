@@ -26,6 +26,12 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# For a test with its own clean-up: an EXIT trap that runs it first, then on_exit with the
+# script's status (not the clean-up's), so a failure keeps its scratch files.
+on_exit_after() {
+	trap "_rc=\$?; $1; (exit \$_rc); on_exit" EXIT
+}
+
 cchc() { "$CCHC_BIN/cchc" "$@"; }
 
 fail() {

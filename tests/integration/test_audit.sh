@@ -7,7 +7,7 @@ PERIOD=2023-Q3
 
 PSQL=(psql "$(sed -n 's/^stats\.db *= *//p' "$CCHC_CONF")" -v ON_ERROR_STOP=1 -tAq)
 restore() { "${PSQL[@]}" -c "DROP TABLE IF EXISTS audit_saved_$$" >/dev/null 2>&1 || true; }
-trap 'restore; on_exit' EXIT
+on_exit_after restore
 
 entries() { # the number of entries `cchc audit verify` read (must be intact)
 	local out

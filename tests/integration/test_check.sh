@@ -72,7 +72,7 @@ step "a corrupted state row is found, named, and the verifier is clean again onc
 ORIG=$("${PSQL[@]}" -c "SELECT resolved_class FROM dossier_state WHERE office = '20044' AND dossier = 'CK481-OK-1'")
 [[ "$ORIG" =~ ^[0-9]+$ ]] || fail "state of CK481-OK-1 not found: $ORIG"
 restore() { "${PSQL[@]}" -c "UPDATE dossier_state SET resolved_class = $ORIG WHERE office = '20044' AND dossier = 'CK481-OK-1'"; }
-trap 'restore; on_exit' EXIT
+on_exit_after restore
 "${PSQL[@]}" -c "UPDATE dossier_state SET resolved_class = $(((ORIG + 1) % 4)) WHERE office = '20044' AND dossier = 'CK481-OK-1'"
 RC=0
 OUT=$("$CCHC_BIN/cchc-stats" --verify --config "$CCHC_CONF" 2>&1) || RC=$?

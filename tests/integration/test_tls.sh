@@ -24,7 +24,7 @@ stop_ingests() {
 	done
 	rm -f "$CONFS"-*.conf
 }
-trap 'stop_ingests; on_exit' EXIT
+on_exit_after stop_ingests
 
 # start_ingest NAME EXTRA_CONF_LINES: a second cchc-ingest of the stack, on tls+tcp, prints its URL.
 start_ingest() {

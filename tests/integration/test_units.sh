@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 UNITS="$CCHC_ROOT/deploy/data/units.csv"
 restore_units() { cchc units import "$UNITS" >/dev/null 2>&1 || true; }
-trap 'restore_units; on_exit' EXIT
+on_exit_after restore_units
 
 step "list"
 cchc units list >"$WORK/all.txt" 2>/dev/null || fail "units list failed"
