@@ -95,10 +95,9 @@ int db_begin(PGconn *conn, const char *sql, char *err, size_t errlen)
 	return db_exec(conn, "begin", sql, err, errlen);
 }
 
-PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
-                   const char *const *params, char *err, size_t errlen)
+/* r, or NULL (and err) when the statement failed. */
+static PGresult *checked(PGconn *conn, PGresult *r, const char *what, char *err, size_t errlen)
 {
-	PGresult *r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -107,6 +106,32 @@ PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
 		return NULL;
 	}
 	return r;
+}
+
+PGresult *db_query(PGconn *conn, const char *what, const char *sql, int nparams,
+                   const char *const *params, char *err, size_t errlen)
+{
+	return checked(conn, PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0), what,
+	               err, errlen);
+}
+
+PGresult *db_query_bin(PGconn *conn, const char *what, const char *sql, const db_buf *a,
+                       const db_buf *b, char *err, size_t errlen)
+{
+	const db_buf *bufs[2] = {a, b};
+	const char *values[2];
+	int lengths[2], formats[2] = {1, 1}, n = 0;
+
+	for (int i = 0; i < 2 && bufs[i]; i++, n++) {
+		if (bufs[i]->oom) {
+			snprintf(err, errlen, "%s: out of memory", what);
+			return NULL;
+		}
+		values[i] = bufs[i]->p ? bufs[i]->p : "";
+		lengths[i] = (int)bufs[i]->len;
+	}
+	return checked(conn, PQexecParams(conn, sql, n, NULL, values, lengths, formats, 0), what,
+	               err, errlen);
 }
 
 void db_buf_free(db_buf *b)
@@ -151,8 +176,13 @@ void db_buf_text(db_buf *b, const char *s)
 {
 	if (!s)
 		return;
-	for (; *s; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "\\\t\n\r"); /* copied in spans: codes rarely hold any */
+		db_buf_raw(b, s, n);
+		s += n;
 		switch (*s) {
+		case '\0':
+			return;
 		case '\\':
 			db_buf_raw(b, "\\\\", 2);
 			break;
@@ -162,12 +192,10 @@ void db_buf_text(db_buf *b, const char *s)
 		case '\n':
 			db_buf_raw(b, "\\n", 2);
 			break;
-		case '\r':
+		default: /* '\r' */
 			db_buf_raw(b, "\\r", 2);
-			break;
-		default:
-			db_buf_raw(b, s, 1);
 		}
+		s++;
 	}
 }
 
@@ -227,8 +255,8 @@ void db_format_ts(int64_t ms, char *buf, size_t len)
 		return;
 	}
 	/* "YYYY-MM-DDTHH:MM:SS.mmmZ" by hand, as above: every state row holds a dozen */
-	const int v[7] = {year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	                  (int)frac};
+	const int v[7] = {year,      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	                  tm.tm_min, tm.tm_sec,     (int)frac};
 	static const char sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
 	static const int width[7] = {4, 2, 2, 2, 2, 2, 3};
 	char *p = buf;
@@ -344,22 +372,35 @@ void db_bin_bound(db_buf *b, int64_t ms)
 	put_be(b, pg_ts(ms), 8);
 }
 
+/* The header of a one-dimensional array of n elements of type oid (none NULL). */
+static void array_header(db_buf *b, size_t n, unsigned oid)
+{
+	put_be(b, n ? 1 : 0, 4); /* dimensions */
+	put_be(b, 0, 4);         /* no NULL element */
+	put_be(b, oid, 4);
+	if (n) {
+		put_be(b, n, 4); /* size and lower bound of the dimension */
+		put_be(b, 1, 4);
+	}
+}
+
 void db_bin_ts_array(db_buf *b, const int64_t *first, size_t n, size_t stride)
 {
 	enum { TIMESTAMPTZ_OID = 1184 };
 
 	put_be(b, n ? 20 + 12 * n : 12, 4);
-	put_be(b, n ? 1 : 0, 4); /* dimensions */
-	put_be(b, 0, 4);         /* no NULL element */
-	put_be(b, TIMESTAMPTZ_OID, 4);
-	if (n) {
-		put_be(b, n, 4); /* size and lower bound of the dimension */
-		put_be(b, 1, 4);
-	}
+	array_header(b, n, TIMESTAMPTZ_OID);
 	for (size_t i = 0; i < n; i++) {
 		put_be(b, 8, 4);
 		put_be(b, pg_ts(*(const int64_t *)((const char *)first + i * stride)), 8);
 	}
+}
+
+void db_bin_text_array(db_buf *b, size_t n)
+{
+	enum { TEXT_OID = 25 };
+
+	array_header(b, n, TEXT_OID);
 }
 
 size_t db_bin_open(db_buf *b)

@@ -69,21 +69,22 @@ static const char *const upsert_sql[2] = {
     SET("anomalies") ", " SET("events") ", " SET("ev") ", updated_at = now()",
 };
 
-/* Old rows, one index probe per touched item (LATERAL … OFFSET 0: no hash join over the whole
- * table, which the planner would pick for a temporary table it has no statistics of). A row
- * without packed events (none is written so; 007 filled those before it) gets them from the
- * event table, slowly: that table has no index by item. */
+/* Old rows, one index probe per touched item: the items go as two binary text[] parameters
+ * (office, code; sorted, distinct) and come back in that order (ordinality), the old rows of
+ * the ones that have one. LATERAL … OFFSET 0 keeps the planner from a hash join over the whole
+ * table. A row without packed events (none is written so; 007 filled those before it) gets them
+ * from the event table, slowly: that table has no index by item. */
 static const char *const old_sql[2] = {
     "SELECT t.office, t.dossier, COALESCE(s.unit_snapshot, '-infinity')::text, "
     "COALESCE(s.level, 0), COALESCE(s.ev, cchc_packed_dossier_events(t.office, t.dossier)) "
-    "FROM touched_dossier t CROSS JOIN LATERAL (SELECT unit_snapshot, level, ev FROM "
-    "dossier_state s WHERE s.office = t.office AND "
-    "s.dossier = t.dossier OFFSET 0) s ORDER BY t.office, t.dossier",
+    "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(office, dossier, n) "
+    "CROSS JOIN LATERAL (SELECT unit_snapshot, level, ev FROM dossier_state s "
+    "WHERE s.office = t.office AND s.dossier = t.dossier OFFSET 0) s ORDER BY t.n",
     "SELECT t.office, t.feedback, COALESCE(s.unit_snapshot, '-infinity')::text, "
-    "COALESCE(s.level, 0), COALESCE(s.ev, cchc_packed_feedback_events(t.office, "
-    "t.feedback)) FROM touched_feedback t CROSS JOIN LATERAL (SELECT unit_snapshot, level, "
-    "ev FROM feedback_state s WHERE s.office = t.office AND "
-    "s.feedback = t.feedback OFFSET 0) s ORDER BY t.office, t.feedback",
+    "COALESCE(s.level, 0), COALESCE(s.ev, cchc_packed_feedback_events(t.office, t.feedback)) "
+    "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(office, feedback, n) "
+    "CROSS JOIN LATERAL (SELECT unit_snapshot, level, ev FROM feedback_state s "
+    "WHERE s.office = t.office AND s.feedback = t.feedback OFFSET 0) s ORDER BY t.n",
 };
 /* The registry, for the unit valid at an anchor time (DESIGN §8): per code, latest start first. */
 static const char units_sql[] =
@@ -104,8 +105,8 @@ struct items {
 	int feedback;
 	cand *c;
 	size_t n, cap;
-	cand **ord;      /* the candidates sorted by item (stable) */
-	PGresult *old;   /* old_sql, in item order */
+	cand **ord;    /* the candidates sorted by item (stable) */
+	PGresult *old; /* old_sql, in item order */
 	int naccepted;
 };
 
@@ -180,8 +181,8 @@ static int cmp_ord(const void *pa, const void *pb)
 
 int items_load(PGconn *conn, items *it, char *err, size_t errlen)
 {
-	db_buf buf = {0};
-	int fb = it->feedback, rc;
+	db_buf offices = {0}, codes = {0};
+	size_t distinct = 0;
 
 	if (it->n == 0)
 		return 0;
@@ -193,23 +194,22 @@ int items_load(PGconn *conn, items *it, char *err, size_t errlen)
 	for (size_t i = 0; i < it->n; i++)
 		it->ord[i] = &it->c[i];
 	qsort(it->ord, it->n, sizeof *it->ord, cmp_ord);
+	for (size_t i = 0; i < it->n; i++)
+		distinct += !i || cmp_code(it->ord[i - 1]->office, it->ord[i - 1]->code,
+		                           it->ord[i]->office, it->ord[i]->code);
+	db_bin_text_array(&offices, distinct);
+	db_bin_text_array(&codes, distinct);
 	for (size_t i = 0; i < it->n; i++) {
 		const cand *x = it->ord[i], *p = i ? it->ord[i - 1] : NULL;
 		if (p && !cmp_code(p->office, p->code, x->office, x->code))
 			continue;
-		db_buf_text(&buf, x->office);
-		db_buf_tab(&buf);
-		db_buf_text(&buf, x->code);
-		db_buf_eol(&buf);
+		db_bin_text(&offices, x->office);
+		db_bin_text(&codes, x->code);
 	}
-	rc = db_exec(conn, "items: staging", staging_sql, err, errlen) != 0 ||
-	     db_copy(conn, "touched items",
-	             fb ? "COPY touched_feedback FROM STDIN" : "COPY touched_dossier FROM STDIN",
-	             &buf, err, errlen) != 0;
-	db_buf_free(&buf);
-	if (rc)
-		return -1;
-	it->old = db_query(conn, "items: old states", old_sql[fb], 0, NULL, err, errlen);
+	it->old = db_query_bin(conn, "items: old states", old_sql[it->feedback], &offices, &codes,
+	                       err, errlen);
+	db_buf_free(&offices);
+	db_buf_free(&codes);
 	return it->old ? 0 : -1;
 }
 
@@ -260,10 +260,10 @@ static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errle
 		return -1;
 	}
 	for (size_t i = 0; i < uc->n; i++)
-		uc->u[i] = (unit_row){PQgetvalue(uc->r, (int)i, 0), PQgetvalue(uc->r, (int)i, 1),
-		                      atoi(PQgetvalue(uc->r, (int)i, 2)),
-		                      atoi(PQgetvalue(uc->r, (int)i, 3)),
-		                      db_get_ms(uc->r, (int)i, 4), db_get_ms(uc->r, (int)i, 5)};
+		uc->u[i] = (unit_row){
+		    PQgetvalue(uc->r, (int)i, 0),       PQgetvalue(uc->r, (int)i, 1),
+		    atoi(PQgetvalue(uc->r, (int)i, 2)), atoi(PQgetvalue(uc->r, (int)i, 3)),
+		    db_get_ms(uc->r, (int)i, 4),        db_get_ms(uc->r, (int)i, 5)};
 	return 0;
 }
 
@@ -452,8 +452,8 @@ static int one_item(work *w, size_t a, size_t z, int o, char *err, size_t errlen
 	const unit_row *u = registry_unit_at(w->units, first->office, ns.anchor_at);
 	if (nold)
 		agg_acc_dossier(w->acc, first->office, old_snap, old_level, &os, -1);
-	agg_acc_dossier(w->acc, first->office, u ? u->snapshot : "-infinity", u ? u->level : 0,
-	                &ns, 1);
+	agg_acc_dossier(w->acc, first->office, u ? u->snapshot : "-infinity", u ? u->level : 0, &ns,
+	                1);
 	bin_dossier(out, first->office, first->code, u, &ns, w->de, n);
 	dossier_state_free(&os);
 	dossier_state_free(&ns);
@@ -515,10 +515,11 @@ int items_write(PGconn *conn, items *it, items_shared *sh, char *err, size_t err
 	if (agg_store(conn, w.acc, it->feedback, err, errlen) != 0)
 		goto out;
 	if (w.nfresh && db_copy(conn, "items: new states", copy_new_sql[it->feedback], &w.fresh,
-	                           err, errlen) != 0)
+	                        err, errlen) != 0)
 		goto out;
 	if (w.nstage) {
-		if (db_copy(conn, "items: changed states", copy_stage_sql[it->feedback], &w.stage,
+		if (db_exec(conn, "items: staging", staging_sql, err, errlen) != 0 ||
+		    db_copy(conn, "items: changed states", copy_stage_sql[it->feedback], &w.stage,
 		            err, errlen) != 0)
 			goto out;
 		PGresult *r = db_query(conn, "items: changed states", upsert_sql[it->feedback], 0,

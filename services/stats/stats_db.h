@@ -65,9 +65,16 @@ void db_bin_ts(db_buf *b, int64_t ms);    /* timestamptz; STATE_NO_TIME (INT64_M
 void db_bin_bound(db_buf *b, int64_t ms); /* timestamptz; INT64_MIN -infinity, INT64_MAX infinity */
 /* timestamptz[] of n values `stride` bytes apart (INT64_MIN -infinity, INT64_MAX infinity). */
 void db_bin_ts_array(db_buf *b, const int64_t *first, size_t n, size_t stride);
+/* The start of a text[] of n elements in binary, as a query parameter (db_query_bin): the n
+ * elements follow, each written with db_bin_text. */
+void db_bin_text_array(db_buf *b, size_t n);
 /* A value whose bytes the caller appends (db_buf_raw) between these two: returns its start. */
 size_t db_bin_open(db_buf *b);
 void db_bin_close(db_buf *b, size_t start);
+
+/* db_query with two binary parameters (built in a and b; NULL for none), text results. */
+PGresult *db_query_bin(PGconn *conn, const char *what, const char *sql, const db_buf *a,
+                       const db_buf *b, char *err, size_t errlen);
 
 /* Runs `copy_sql` (COPY … FROM STDIN) and sends b's rows. Returns 0 or -1 with err. */
 int db_copy(PGconn *conn, const char *what, const char *copy_sql, const db_buf *b, char *err,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "hashidx.h"
 #include "log.h"
 #include "rfc3339.h"
 #include "stats_audit.h"
@@ -29,11 +30,7 @@ static const char staging_sql[] =
     "channel smallint, at timestamptz, due timestamptz) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_event (pos integer, source" K ", "
     "event_id" K ", office" K ", feedback" K ", kind smallint, topic smallint, at timestamptz) "
-    "ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS touched_dossier (office" K ", dossier" K ", "
-    "PRIMARY KEY (office, dossier)) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS touched_feedback (office" K ", feedback" K ", "
-    "PRIMARY KEY (office, feedback)) ON COMMIT DELETE ROWS";
+    "ON COMMIT DELETE ROWS";
 #undef K
 
 /* The staged rows carry their source: one transaction may hold the batches of several sources.
@@ -43,7 +40,7 @@ static const char staging_sql[] =
 	"WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "   \
 	"field, kind, channel, at, due) SELECT " distinct " source, event_id, office, dossier, "   \
 	"procedure, field, kind, channel, at, due FROM stage_dossier_event " order                 \
-	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                  \
+	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                   \
 	"SELECT source, event_id FROM ins"
 static const char insert_dossier_events_sql[] = INSERT_DOSSIER_EVENTS("", "");
 static const char insert_dossier_events_dedup_sql[] =
@@ -60,7 +57,7 @@ static const char classify_dossier_sql[] =
 	"WITH ins AS (INSERT INTO feedback_event (source, event_id, office, feedback, kind, "      \
 	"topic, at) SELECT " distinct " source, event_id, office, feedback, kind, topic, at "      \
 	"FROM stage_feedback_event " order                                                         \
-	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                  \
+	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                   \
 	"SELECT source, event_id FROM ins"
 static const char insert_feedback_events_sql[] = INSERT_FEEDBACK_EVENTS("", "");
 static const char insert_feedback_events_dedup_sql[] =
@@ -260,21 +257,39 @@ static const char *batch_source(const batch *b)
 	return b->req->source ? b->req->source : "";
 }
 
+static key row_key(const slot *rows, size_t i, int feedback)
+{
+	return (key){batch_source(rows[i].b),
+	             feedback ? rows[i].s->f->event_id : rows[i].s->d->event_id};
+}
+
+typedef struct repeats_ctx {
+	const slot *rows;
+	int feedback;
+} repeats_ctx;
+
+static int row_key_eq(const void *ctx, uint32_t idx, const void *probe)
+{
+	const repeats_ctx *c = ctx;
+	key k = row_key(c->rows, idx, c->feedback);
+	return cmp_key(&k, probe) == 0;
+}
+
 /* Whether some (source, event_id) appears twice among the staged rows; -1 out of memory. */
 static int has_repeats(const slot *rows, size_t n, int feedback)
 {
-	key *k = malloc((n + 1) * sizeof *k);
+	repeats_ctx c = {rows, feedback};
+	hashidx h = {0};
 	int rep = 0;
 
-	if (!k)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		k[i] = (key){batch_source(rows[i].b),
-		             feedback ? rows[i].s->f->event_id : rows[i].s->d->event_id};
-	qsort(k, n, sizeof *k, cmp_key);
-	for (size_t i = 1; i < n && !rep; i++)
-		rep = cmp_key(&k[i - 1], &k[i]) == 0;
-	free(k);
+	for (size_t i = 0; i < n && !rep; i++) {
+		key k = row_key(rows, i, feedback);
+		uint32_t first;
+		rep = hashidx_get_or_add(
+		    &h, hashidx_str(hashidx_str(HASHIDX_SEED, k.source), k.event_id), &k,
+		    row_key_eq, &c, (uint32_t)i, &first);
+	}
+	hashidx_free(&h);
 	return rep;
 }
 
@@ -348,7 +363,8 @@ static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, c
 		return db_exec(conn, "release savepoint", "RELEASE SAVEPOINT direct", err, errlen);
 	if (strcmp(st, "23505") != 0)
 		return -1;
-	if (db_exec(conn, "rollback to savepoint", "ROLLBACK TO SAVEPOINT direct", err, errlen) != 0)
+	if (db_exec(conn, "rollback to savepoint", "ROLLBACK TO SAVEPOINT direct", err, errlen) !=
+	    0)
 		return -1;
 	return 1;
 }
@@ -432,8 +448,7 @@ static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback,
 		if (p >= n)
 			continue;
 		batch *b = rows[p].b;
-		key id = {batch_source(b),
-		          feedback ? rows[p].s->f->event_id : rows[p].s->d->event_id};
+		key id = row_key(rows, p, feedback);
 		const key *hit = bsearch(&id, ids, (size_t)nins, sizeof *ids, cmp_key);
 		if (hit && !claimed[hit - ids]) {
 			/* rows come in pos order: the first copy is the one inserted */
@@ -484,17 +499,18 @@ static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, items_sh
 		for (size_t i = 0; i < m; i++) {
 			const staged *s = feedback ? &bs[k].fs[i] : &bs[k].ds[i];
 			rows[n++] = (slot){&bs[k], s};
-			if (feedback ? items_add_feedback(it, s->f->office, s->f->feedback,
-			                                  &(feedback_event){.kind = s->f->kind,
-			                                                    .topic = s->f->topic,
-			                                                    .at_ms = s->at})
-			             : items_add_dossier(it, s->d->office, s->d->dossier,
-			                                 &(dossier_event){.kind = s->d->kind,
-			                                                  .channel = s->d->channel,
-			                                                  .at_ms = s->at,
-			                                                  .due_ms = s->due,
-			                                                  .procedure = s->d->procedure,
-			                                                  .field = s->d->field}))
+			if (feedback
+			        ? items_add_feedback(it, s->f->office, s->f->feedback,
+			                             &(feedback_event){.kind = s->f->kind,
+			                                               .topic = s->f->topic,
+			                                               .at_ms = s->at})
+			        : items_add_dossier(it, s->d->office, s->d->dossier,
+			                            &(dossier_event){.kind = s->d->kind,
+			                                             .channel = s->d->channel,
+			                                             .at_ms = s->at,
+			                                             .due_ms = s->due,
+			                                             .procedure = s->d->procedure,
+			                                             .field = s->d->field}))
 				goto oom;
 		}
 	}

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "hashidx.h"
 #include "period.h"
 #include "rfc3339.h"
 #include "service.h"
@@ -38,18 +39,18 @@ static void test_rfc3339_bad(void **state)
 	(void)state;
 	int64_t ms;
 	static const char *const bad[] = {
-		"",
-		"2024-01-05",
-		"2024-01-05T08:15:00",       /* no offset */
-		"2024-01-05 08:15:00+07:00", /* space */
-		"2023-02-29T00:00:00Z",      /* not a leap year */
-		"2024-13-01T00:00:00Z",
-		"2024-01-05T24:00:00Z",
-		"2024-01-05T08:60:00Z",
-		"2024-01-05T08:15:00+0700",
-		"2024-01-05T08:15:00+07:00x",
-		"2024-01-05T08:15:00.Z",
-		"05/01/2024 08:15",
+	    "",
+	    "2024-01-05",
+	    "2024-01-05T08:15:00",       /* no offset */
+	    "2024-01-05 08:15:00+07:00", /* space */
+	    "2023-02-29T00:00:00Z",      /* not a leap year */
+	    "2024-13-01T00:00:00Z",
+	    "2024-01-05T24:00:00Z",
+	    "2024-01-05T08:60:00Z",
+	    "2024-01-05T08:15:00+0700",
+	    "2024-01-05T08:15:00+07:00x",
+	    "2024-01-05T08:15:00.Z",
+	    "05/01/2024 08:15",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(rfc3339_parse(bad[i], &ms), -1);
@@ -112,9 +113,18 @@ static void test_period_bad(void **state)
 	(void)state;
 	period p;
 	char err[256];
-	static const char *const bad[] = {"",        "2024-Q5", "2024-Q0", "2024-H3", "2024-13",
-					  "2024-00", "24-Q1",   "2024-Q1x", "20245",  "2024-8M",
-					  "2024-03-31..2024-01-01", "2024-02-30..2024-03-01"};
+	static const char *const bad[] = {"",
+	                                  "2024-Q5",
+	                                  "2024-Q0",
+	                                  "2024-H3",
+	                                  "2024-13",
+	                                  "2024-00",
+	                                  "24-Q1",
+	                                  "2024-Q1x",
+	                                  "20245",
+	                                  "2024-8M",
+	                                  "2024-03-31..2024-01-01",
+	                                  "2024-02-30..2024-03-01"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
 		assert_int_equal(period_parse(bad[i], &p, err, sizeof err), -1);
@@ -136,18 +146,18 @@ static void test_conf(void **state)
 {
 	(void)state;
 	char *path = write_temp("# a comment\n"
-				"ingest.listen = tcp://127.0.0.1:9001  # trailing comment\n"
-				"units_file = data/units.csv\n"
-				"key_file = /abs/dev.key\n"
-				"max_batch_records = 250\n"
-				"\n"
-				"timezone=Asia/Bangkok\n");
+	                        "ingest.listen = tcp://127.0.0.1:9001  # trailing comment\n"
+	                        "units_file = data/units.csv\n"
+	                        "key_file = /abs/dev.key\n"
+	                        "max_batch_records = 250\n"
+	                        "\n"
+	                        "timezone=Asia/Bangkok\n");
 	conf c;
 	char err[512];
 	assert_int_equal(conf_load(path, &c, err, sizeof err), 0);
 	assert_string_equal(c.ingest_listen, "tcp://127.0.0.1:9001");
 	assert_string_equal(c.stats_listen, "tcp://127.0.0.1:7402"); /* default kept */
-	assert_string_equal(c.units_file, "/tmp/data/units.csv");  /* relative to the file */
+	assert_string_equal(c.units_file, "/tmp/data/units.csv");    /* relative to the file */
 	assert_string_equal(c.key_file, "/abs/dev.key");
 	assert_int_equal(c.max_batch_records, 250);
 	assert_string_equal(c.timezone, "Asia/Bangkok");
@@ -159,8 +169,8 @@ static void test_conf_errors(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {"nonsense line\n", "no_such_key = 1\n",
-					  "max_batch_records = -3\n", "workers = 0\n",
-					  "max_message_bytes = 12abc\n"};
+	                                  "max_batch_records = -3\n", "workers = 0\n",
+	                                  "max_message_bytes = 12abc\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *path = write_temp(bad[i]);
 		conf c;
@@ -181,7 +191,7 @@ static void test_units_history(void **state)
 	units *u;
 	char err[512];
 	assert_int_equal(units_load(CCHC_SOURCE_DIR "/deploy/data/units.csv", &u, err, sizeof err),
-			 0);
+	                 0);
 	/* 19753 is Phường Thuận Lộc in 2024 and Phường Phú Xuân from 07/2025 */
 	const unit *a = units_find(u, "19753", at("2024-03-01T00:00:00+07:00"));
 	const unit *b = units_find(u, "19753", at("2025-07-01T00:00:00+07:00"));
@@ -193,7 +203,7 @@ static void test_units_history(void **state)
 	assert_string_equal(b->parent, "46");
 	/* the 2025-07 snapshot starts exactly at local midnight */
 	assert_string_equal(units_find(u, "19753", at("2025-06-30T23:59:59+07:00"))->snapshot,
-			    "2025-03-01");
+	                    "2025-03-01");
 	/* grants: the province covers all, a district its communes, nothing else */
 	int64_t t = at("2024-02-01T00:00:00+07:00");
 	assert_true(units_within(u, "19753", "46", t));
@@ -218,27 +228,62 @@ static void test_units_bad_file(void **state)
 	units *u;
 	char err[512] = "";
 	char *path = write_temp("snapshot,code,name,level,unit_type,parent_code,merged_from_codes\n"
-				"2024-11-01,46,Tỉnh,1,Tỉnh,,\n"
-				"2024-11-01,474,Huế,9,Thành phố,46,\n");
+	                        "2024-11-01,46,Tỉnh,1,Tỉnh,,\n"
+	                        "2024-11-01,474,Huế,9,Thành phố,46,\n");
 	assert_int_equal(units_load(path, &u, err, sizeof err), -1);
 	assert_non_null(strstr(err, ":3:"));
 	unlink(path);
 	free(path);
 }
 
+/* hashidx over an array of strings: each distinct string gets the index it was first added
+ * under, across growth, and a colliding hash (all hashes equal) still tells strings apart. */
+static int str_eq(const void *ctx, uint32_t idx, const void *probe)
+{
+	return !strcmp(((char *const *)ctx)[idx], probe);
+}
+
+static void test_hashidx(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static char buf[N][16];
+	static char *v[N];
+	for (int collide = 0; collide < 2; collide++) {
+		hashidx h = {0};
+		size_t distinct = 0;
+		for (int i = 0; i < N; i++) {
+			snprintf(buf[i], sizeof buf[i], "k%d",
+			         i % 1500); /* 1500 distinct, repeated */
+			v[i] = buf[i];
+			uint64_t hash = collide ? 42 : hashidx_str(HASHIDX_SEED, v[i]);
+			uint32_t idx;
+			int r = hashidx_get_or_add(&h, hash, v[i], str_eq, v, (uint32_t)i, &idx);
+			assert_true(r == 0 || r == 1);
+			assert_int_equal(r, i >= 1500);
+			assert_int_equal(idx, i % 1500);
+			distinct += r == 0;
+			if (collide && i == 600)
+				break; /* quadratic when every hash collides: enough to show it */
+		}
+		assert_int_equal(distinct, collide ? 601 : 1500);
+		assert_int_equal(h.n, distinct);
+		hashidx_free(&h);
+	}
+	assert_true(hashidx_str(HASHIDX_SEED, "ab") != hashidx_str(HASHIDX_SEED, "ba"));
+	assert_true(hashidx_str(hashidx_str(HASHIDX_SEED, "ab"), "c") !=
+	            hashidx_str(hashidx_str(HASHIDX_SEED, "a"), "bc"));
+}
+
 int main(void)
 {
 	service_set_timezone("Asia/Ho_Chi_Minh");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc3339_good),
-		cmocka_unit_test(test_rfc3339_bad),
-		cmocka_unit_test(test_periods),
-		cmocka_unit_test(test_period_boundary_local_day),
-		cmocka_unit_test(test_period_bad),
-		cmocka_unit_test(test_conf),
-		cmocka_unit_test(test_conf_errors),
-		cmocka_unit_test(test_units_history),
-		cmocka_unit_test(test_units_bad_file),
+	    cmocka_unit_test(test_rfc3339_good),   cmocka_unit_test(test_rfc3339_bad),
+	    cmocka_unit_test(test_periods),        cmocka_unit_test(test_period_boundary_local_day),
+	    cmocka_unit_test(test_period_bad),     cmocka_unit_test(test_conf),
+	    cmocka_unit_test(test_conf_errors),    cmocka_unit_test(test_units_history),
+	    cmocka_unit_test(test_units_bad_file), cmocka_unit_test(test_hashidx),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }

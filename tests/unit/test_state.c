@@ -554,6 +554,28 @@ static void test_local_day(void **st)
 	                 2); /* leap year */
 }
 
+/* The per-hour offset cache of state_local_day against localtime itself, every 10 minutes across
+ * both DST changes of a zone that has them (2031: a year no other test of this file touches, so
+ * no hour is cached under the other zone). */
+static void test_local_day_dst(void **st)
+{
+	(void)st;
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	static const int64_t starts[] = {1932336000, 1950480000}; /* 2031-03-27, 2031-10-23 UTC */
+	for (size_t k = 0; k < 2; k++)
+		for (int64_t s = starts[k]; s < starts[k] + 4 * 86400; s += 600) {
+			time_t t = (time_t)s;
+			struct tm tm;
+			assert_non_null(localtime_r(&t, &tm));
+			int64_t want = (s + tm.tm_gmtoff) / 86400;
+			for (int again = 0; again < 2; again++) /* uncached, then cached */
+				assert_int_equal(state_local_day(s * 1000 + 999), want);
+		}
+	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+	tzset();
+}
+
 static feedback_event F(int kind, int topic, int64_t at)
 {
 	return (feedback_event){.kind = kind, .topic = topic, .at_ms = at};
@@ -616,8 +638,7 @@ static void test_evblob_roundtrip(void **st)
 {
 	(void)st;
 	dossier_event in[] = {
-	    {REC, 2, -86400000LL * 365 * 60, STATE_NO_TIME, "1.0\t;\\",
-	     "h\xe1\xbb\x99 t\u00edch"},
+	    {REC, 2, -86400000LL * 365 * 60, STATE_NO_TIME, "1.0\t;\\", "h\xe1\xbb\x99 t\u00edch"},
 	    {RES, 0, INT64_MAX - 1, INT64_MIN + 1, NULL, ""},
 	    {SREQ, 3, 0, 1711929600000LL, "", "x"},
 	};
@@ -678,8 +699,8 @@ int main(void)
 	    cmocka_unit_test(test_extensions),        cmocka_unit_test(test_supplements),
 	    cmocka_unit_test(test_orphans),           cmocka_unit_test(test_submissions),
 	    cmocka_unit_test(test_flags_and_fields),  cmocka_unit_test(test_no_due_and_empty),
-	    cmocka_unit_test(test_local_day),         cmocka_unit_test(test_feedback),
-	    cmocka_unit_test(test_evblob_roundtrip),
+	    cmocka_unit_test(test_local_day),         cmocka_unit_test(test_local_day_dst),
+	    cmocka_unit_test(test_feedback),          cmocka_unit_test(test_evblob_roundtrip),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, NULL);
 }
