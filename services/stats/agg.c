@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "grow.h"
+#include "hashidx.h"
 #include "stats_db.h"
 #include "stats_state.h"
 
@@ -71,79 +72,87 @@ static const char feedback_all_cursor[] =
 #define D_LIST AGG_DOSSIER_COLUMNS
 #define F_LIST "received, about_regulation, about_behavior, resolved, published, d_open"
 #define ADD(t, c) c " = " t "." c " + EXCLUDED." c
-/* New keys first (NOT EXISTS rather than ON CONFLICT DO NOTHING: no identity value is used up by
- * the keys that exist, and stats writes under one lock), then the counts by key id. */
-#define NEW_KEYS(stage, field) \
-	"INSERT INTO agg_key (office, unit_snapshot, level, field) SELECT DISTINCT s.office, " \
-	"s.unit_snapshot, s.level, " field " FROM " stage " s WHERE NOT EXISTS (SELECT 1 FROM " \
-	"agg_key k WHERE k.office = s.office AND k.unit_snapshot = s.unit_snapshot AND " \
-	"k.level = s.level AND k.field = " field ")"
-#define UPSERT(t, stage, field, list) \
-	"WITH s AS (DELETE FROM " stage " RETURNING *) INSERT INTO " t " (key, day, " list ") " \
-	"SELECT k.id, s.day, " list " FROM s JOIN agg_key k ON k.office = s.office AND " \
-	"k.unit_snapshot = s.unit_snapshot AND k.level = s.level AND k.field = " field " " \
-	"ON CONFLICT (key, day) DO UPDATE SET "
-#define D_UPSERT(t) \
-	UPSERT(t, "stage_dossier_agg", "s.field", D_LIST) \
+/* The staged cells carry agg_key ids (resolved in C) and come merged: one row per (key, day), so
+ * the upsert touches no row twice. DELETE … RETURNING empties the stage for the next flush of the
+ * same transaction (a rebuild flushes per chunk of states). */
+#define UPSERT(t, stage, bucket, list) \
+	"WITH s AS (DELETE FROM " stage " RETURNING *) INSERT INTO " t " (key, " bucket ", " list \
+	") SELECT key, " bucket ", " list " FROM s ON CONFLICT (key, " bucket ") DO UPDATE SET "
+#define D_SET(t) \
 	ADD(t, "received") ", " ADD(t, "received_online") ", " ADD(t, "received_direct") ", " \
 	ADD(t, "received_postal") ", " ADD(t, "resolved") ", " ADD(t, "resolved_early") ", " \
 	ADD(t, "resolved_on_time") ", " ADD(t, "resolved_late") ", " ADD(t, "returned") ", " \
 	ADD(t, "withdrawn") ", " ADD(t, "not_accepted") ", " ADD(t, "paid_online") ", " \
 	ADD(t, "digitized") ", " ADD(t, "d_open") ", " ADD(t, "d_overdue") ", " \
 	ADD(t, "d_waiting")
-/* The month rows (sql/008) from the same staging rows, before D_UPSERT empties it. */
+#define D_UPSERT(t) UPSERT(t, "stage_agg_day", "day", D_LIST) D_SET(t)
+/* The month rows (sql/008), summed in C from the same cells. */
+#define M "dossier_agg_month"
+static const char month_upsert_sql[] = UPSERT(M, "stage_agg_month", "month", D_LIST) D_SET(M);
+#undef M
+/* Used by --verify's month check. */
 #define D_SUMS \
 	"sum(s.received), sum(s.received_online), sum(s.received_direct), sum(s.received_postal), " \
 	"sum(s.resolved), sum(s.resolved_early), sum(s.resolved_on_time), sum(s.resolved_late), " \
 	"sum(s.returned), sum(s.withdrawn), sum(s.not_accepted), sum(s.paid_online), " \
 	"sum(s.digitized), sum(s.d_open), sum(s.d_overdue), sum(s.d_waiting)"
-#define M "dossier_agg_month"
-static const char month_upsert_sql[] =
-	"INSERT INTO " M " (key, month, " D_LIST ") SELECT k.id, s.month, " D_SUMS
-	" FROM stage_dossier_agg s JOIN agg_key k ON k.office = s.office AND "
-	"k.unit_snapshot = s.unit_snapshot AND k.level = s.level AND k.field = s.field "
-	"GROUP BY k.id, s.month ON CONFLICT (key, month) DO UPDATE SET "
-	ADD(M, "received") ", " ADD(M, "received_online") ", " ADD(M, "received_direct") ", "
-	ADD(M, "received_postal") ", " ADD(M, "resolved") ", " ADD(M, "resolved_early") ", "
-	ADD(M, "resolved_on_time") ", " ADD(M, "resolved_late") ", " ADD(M, "returned") ", "
-	ADD(M, "withdrawn") ", " ADD(M, "not_accepted") ", " ADD(M, "paid_online") ", "
-	ADD(M, "digitized") ", " ADD(M, "d_open") ", " ADD(M, "d_overdue") ", "
-	ADD(M, "d_waiting");
-#undef M
 #define F_UPSERT(t) \
-	UPSERT(t, "stage_feedback_agg", "''", F_LIST) \
+	UPSERT(t, "stage_agg_feedback", "day", F_LIST) \
 	ADD(t, "received") ", " ADD(t, "about_regulation") ", " ADD(t, "about_behavior") ", " \
 	ADD(t, "resolved") ", " ADD(t, "published") ", " ADD(t, "d_open")
 /* clang-format on */
 
-static const char staging_sql[] =
-    "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_agg (office text, unit_snapshot date, "
-    "level smallint, field text, day integer, received integer, received_online integer, "
-    "received_direct integer, received_postal integer, resolved integer, resolved_early integer, "
-    "resolved_on_time integer, resolved_late integer, returned integer, withdrawn integer, "
-    "not_accepted integer, paid_online integer, digitized integer, d_open integer, d_overdue "
-    "integer, d_waiting integer, month integer) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_agg (office text, unit_snapshot date, "
-    "level smallint, day integer, received integer, about_regulation integer, about_behavior "
-    "integer, resolved integer, published integer, d_open integer) ON COMMIT DELETE ROWS";
+/* Column types match the binary COPY rows of flush(): integer throughout. */
+#define D_STAGE(name, bucket)                                                                      \
+	"CREATE TEMP TABLE IF NOT EXISTS " name " (key integer, " bucket " integer, "              \
+	"received integer, received_online integer, received_direct integer, "                     \
+	"received_postal integer, resolved integer, resolved_early integer, "                      \
+	"resolved_on_time integer, resolved_late integer, returned integer, withdrawn integer, "   \
+	"not_accepted integer, paid_online integer, digitized integer, d_open integer, "           \
+	"d_overdue integer, d_waiting integer) ON COMMIT DELETE ROWS;"
+static const char staging_sql[] = D_STAGE("stage_agg_day", "day") D_STAGE(
+    "stage_agg_month",
+    "month") "CREATE TEMP TABLE IF NOT EXISTS stage_agg_feedback (key integer, day integer, "
+             "received integer, about_regulation integer, about_behavior integer, resolved "
+             "integer, "
+             "published integer, d_open integer) ON COMMIT DELETE ROWS";
+#undef D_STAGE
 
-static const char *const new_keys_sql[2] = {NEW_KEYS("stage_dossier_agg", "s.field"),
-                                            NEW_KEYS("stage_feedback_agg", "''")};
+/* Every key, for resolving the transaction's keys to ids in C; bounded by the registry's units
+ * × fields (a few thousand), not by dossiers. */
+static const char known_keys_sql[] =
+    "SELECT id, office, unit_snapshot::text, level, field FROM agg_key";
+static const char new_key_sql[] =
+    "INSERT INTO agg_key (office, unit_snapshot, level, field) VALUES ($1, $2, $3, $4) "
+    "RETURNING id";
 
 static const char fresh_sql[] =
     "SELECT units_ok AND timezone IS NOT DISTINCT FROM $1 FROM agg_meta WHERE id = 1";
 
-/* One contribution row: a key (pointers into a PGresult) and its measures. */
-typedef struct agg_row {
-	const char *office, *snapshot, *field; /* field NULL for feedback */
+/* A (unit, field) key of the contributions: its strings are the caller's (valid until the next
+ * flush), its id is agg_key's once resolved, -1 before. */
+typedef struct acc_key {
+	const char *office, *snapshot, *field; /* field "" for feedback */
 	int level;
-	int32_t day;
+	int32_t id;
+} acc_key;
+
+/* One (key, day) cell and its measures, summed over every contribution to it. */
+typedef struct acc_cell {
+	uint32_t key; /* index in keys */
+	int32_t day;  /* or month */
 	int64_t m[ND];
-} agg_row;
+} acc_cell;
 
 struct agg_acc {
-	agg_row *r;
-	size_t n, cap;
+	acc_key *keys;
+	size_t nkeys, keys_cap;
+	hashidx key_ix;
+	acc_cell *cells;
+	size_t ncells, cells_cap;
+	hashidx cell_ix;
+	PGresult *known; /* agg_key, read at the first flush */
+	hashidx known_ix;
 	int oom;
 	state_due *dues; /* scratch for one dossier's due history and waits */
 	state_wait *waits;
@@ -215,34 +224,74 @@ static int32_t day_of(int64_t ms)
 	return (int32_t)state_local_day(ms);
 }
 
-static agg_row *row_new(agg_acc *o, const char *office, const char *snapshot, int level,
-                        const char *field, int32_t day)
+static uint64_t key_hash(const acc_key *k)
 {
-	if (grow_array((void **)&o->r, &o->cap, o->n + 1, sizeof *o->r) != 0) {
-		o->oom = 1;
-		return NULL;
-	}
-	agg_row *x = &o->r[o->n++];
-	memset(x, 0, sizeof *x);
-	x->office = office;
-	x->snapshot = snapshot;
-	x->level = level;
-	x->field = field;
-	x->day = day;
-	return x;
+	uint64_t h = hashidx_str(HASHIDX_SEED, k->office);
+	h = hashidx_str(h, k->snapshot);
+	h = hashidx_str(h, k->field);
+	return hashidx_bytes(h, &k->level, sizeof k->level);
 }
 
-/* The key of one state row (columns 1-4: office, snapshot, level, field). */
-typedef struct key {
-	const char *office, *snapshot, *field;
-	int level;
-} key;
-
-static void add(agg_acc *o, const key *k, int32_t day, int measure, int64_t delta)
+static int key_eq(const void *ctx, uint32_t idx, const void *probe)
 {
-	agg_row *x = row_new(o, k->office, k->snapshot, k->level, k->field, day);
-	if (x)
-		x->m[measure] += delta;
+	const acc_key *a = &((const agg_acc *)ctx)->keys[idx], *b = probe;
+	return a->level == b->level && !strcmp(a->office, b->office) &&
+	       !strcmp(a->snapshot, b->snapshot) && !strcmp(a->field, b->field);
+}
+
+/* The index of a key in o->keys, added when new; UINT32_MAX (and o->oom) out of memory. */
+static uint32_t key_of(agg_acc *o, const char *office, const char *snapshot, int level,
+                       const char *field)
+{
+	acc_key k = {office, snapshot, field ? field : "", level, -1};
+	uint32_t idx;
+	int r;
+
+	if (grow_array((void **)&o->keys, &o->keys_cap, o->nkeys + 1, sizeof *o->keys) != 0 ||
+	    (r = hashidx_get_or_add(&o->key_ix, key_hash(&k), &k, key_eq, o, (uint32_t)o->nkeys,
+	                            &idx)) < 0) {
+		o->oom = 1;
+		return UINT32_MAX;
+	}
+	if (r == 0)
+		o->keys[o->nkeys++] = k;
+	return idx;
+}
+
+typedef struct cell_probe {
+	uint32_t key;
+	int32_t day;
+} cell_probe;
+
+static int cell_eq(const void *ctx, uint32_t idx, const void *probe)
+{
+	const acc_cell *c = &((const agg_acc *)ctx)->cells[idx];
+	const cell_probe *p = probe;
+	return c->key == p->key && c->day == p->day;
+}
+
+/* Adds delta to one measure of the (key, day) cell. */
+static void add(agg_acc *o, uint32_t key, int32_t day, int measure, int64_t delta)
+{
+	cell_probe p = {key, day};
+	uint32_t idx;
+	int r;
+
+	if (key == UINT32_MAX)
+		return; /* out of memory already */
+	if (grow_array((void **)&o->cells, &o->cells_cap, o->ncells + 1, sizeof *o->cells) != 0 ||
+	    (r = hashidx_get_or_add(&o->cell_ix, hashidx_pair(key, (uint32_t)day), &p, cell_eq, o,
+	                            (uint32_t)o->ncells, &idx)) < 0) {
+		o->oom = 1;
+		return;
+	}
+	if (r == 0) {
+		acc_cell *c = &o->cells[o->ncells++];
+		memset(c, 0, sizeof *c);
+		c->key = key;
+		c->day = day;
+	}
+	o->cells[idx].m[measure] += delta;
 }
 
 /* Parses "ms,ms,..." (MSARR) into out (n at most cap). Returns the count. */
@@ -296,7 +345,7 @@ static void stocks_at(const dossier_state *s, int64_t recv, int64_t fin, int64_t
  * state holds can flip a stock at the midnights just before and after it; between those days
  * nothing changes, so evaluating there and emitting the difference on the day before gives a
  * stock at midnight D = sum of the days before D. */
-static void dossier_contrib_state(agg_acc *o, const key *k, const dossier_state *s, int sign)
+static void dossier_contrib_state(agg_acc *o, uint32_t k, const dossier_state *s, int sign)
 {
 	int64_t recv = s->received_at, fin = s->finished_at, sub = s->submitted_at;
 	int64_t wend = s->waiting_end_at, nacc = s->not_accepted_at;
@@ -396,8 +445,8 @@ static void dossier_contrib_state(agg_acc *o, const key *k, const dossier_state 
 static void dossier_contrib(agg_acc *o, const PGresult *r, int i)
 {
 	int sign = atoi(PQgetvalue(r, i, 0));
-	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 4),
-	         atoi(PQgetvalue(r, i, 3))};
+	uint32_t k = key_of(o, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), atoi(PQgetvalue(r, i, 3)),
+	                    PQgetvalue(r, i, 4));
 	const char *df = PQgetvalue(r, i, 15), *dv = PQgetvalue(r, i, 16);
 	const char *wf = PQgetvalue(r, i, 17), *wt = PQgetvalue(r, i, 18);
 	size_t nd = count_elems(df), nw = count_elems(wf);
@@ -426,11 +475,11 @@ static void dossier_contrib(agg_acc *o, const PGresult *r, int i)
 	s.n_waits = parse_ms_array(wf, &o->waits[0].from_ms, sizeof *o->waits, nw);
 	if (parse_ms_array(wt, &o->waits[0].to_ms, sizeof *o->waits, nw) != s.n_waits)
 		s.n_waits = 0;
-	dossier_contrib_state(o, &k, &s, sign);
+	dossier_contrib_state(o, k, &s, sign);
 }
 
 /* Feedback: nothing before its `received`. */
-static void feedback_contrib_state(agg_acc *o, const key *k, const feedback_state *s, int sign)
+static void feedback_contrib_state(agg_acc *o, uint32_t k, const feedback_state *s, int sign)
 {
 	int64_t recv = s->has_received ? s->received_at : STATE_NO_TIME;
 	int64_t res = s->resolved_at, pub = s->published_at;
@@ -458,7 +507,8 @@ static void feedback_contrib_state(agg_acc *o, const key *k, const feedback_stat
 /* The feedback state in row i (columns of FEEDBACK_COLS after the sign). */
 static void feedback_contrib(agg_acc *o, const PGresult *r, int i)
 {
-	key k = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), NULL, atoi(PQgetvalue(r, i, 3))};
+	uint32_t k =
+	    key_of(o, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), atoi(PQgetvalue(r, i, 3)), NULL);
 	feedback_state s = {0};
 
 	s.received_at = db_get_ms(r, i, 4);
@@ -466,106 +516,222 @@ static void feedback_contrib(agg_acc *o, const PGresult *r, int i)
 	s.topic = atoi(PQgetvalue(r, i, 5));
 	s.resolved_at = db_get_ms(r, i, 6);
 	s.published_at = db_get_ms(r, i, 7);
-	feedback_contrib_state(o, &k, &s, atoi(PQgetvalue(r, i, 0)));
+	feedback_contrib_state(o, k, &s, atoi(PQgetvalue(r, i, 0)));
 }
 
-static int row_cmp(const void *pa, const void *pb)
+/* Resolves every key of o to its agg_key id: from the keys stored (read once per accumulator),
+ * else inserted. New keys are rare (the registry's units × fields, met once), so one INSERT each
+ * is fine; stats writes under one lock, so no other writer adds the same key meanwhile. */
+static int known_eq(const void *ctx, uint32_t idx, const void *probe)
 {
-	const agg_row *a = pa, *b = pb;
-	int c;
-
-	if ((c = strcmp(a->office, b->office)) != 0)
-		return c;
-	if ((c = strcmp(a->snapshot, b->snapshot)) != 0)
-		return c;
-	if (a->level != b->level)
-		return a->level < b->level ? -1 : 1;
-	if ((c = strcmp(a->field ? a->field : "", b->field ? b->field : "")) != 0)
-		return c;
-	return a->day < b->day ? -1 : a->day > b->day;
+	const PGresult *r = ctx;
+	const acc_key *k = probe;
+	return atoi(PQgetvalue(r, (int)idx, 3)) == k->level &&
+	       !strcmp(PQgetvalue(r, (int)idx, 1), k->office) &&
+	       !strcmp(PQgetvalue(r, (int)idx, 2), k->snapshot) &&
+	       !strcmp(PQgetvalue(r, (int)idx, 4), k->field);
 }
 
-/* Merges equal keys (one statement may not touch a row twice), drops rows that cancel out, and
- * upserts the rest into `table` through the staging table. Empties o. */
+static int resolve_keys(PGconn *conn, agg_acc *o, char *err, size_t errlen)
+{
+	if (!o->known) {
+		o->known = db_query(conn, "aggregates: keys", known_keys_sql, 0, NULL, err, errlen);
+		if (!o->known)
+			return -1;
+		for (int i = 0; i < PQntuples(o->known); i++) {
+			acc_key k = {PQgetvalue(o->known, i, 1), PQgetvalue(o->known, i, 2),
+			             PQgetvalue(o->known, i, 4), atoi(PQgetvalue(o->known, i, 3)),
+			             -1};
+			uint32_t idx;
+			if (hashidx_get_or_add(&o->known_ix, key_hash(&k), &k, known_eq, o->known,
+			                       (uint32_t)i, &idx) < 0) {
+				snprintf(err, errlen, "aggregates: out of memory");
+				return -1;
+			}
+		}
+	}
+	for (size_t i = 0; i < o->nkeys; i++) {
+		acc_key *k = &o->keys[i];
+		uint32_t row;
+		if (hashidx_find(&o->known_ix, key_hash(k), k, known_eq, o->known, &row)) {
+			k->id = atoi(PQgetvalue(o->known, (int)row, 0));
+			continue;
+		}
+		char level[12];
+		snprintf(level, sizeof level, "%d", k->level);
+		const char *params[4] = {k->office, k->snapshot, level, k->field};
+		PGresult *r =
+		    db_query(conn, "aggregates: new key", new_key_sql, 4, params, err, errlen);
+		if (!r)
+			return -1;
+		k->id = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* A cell to write: its key id, day (or month) and measures. */
+typedef struct out_cell {
+	int32_t key, day;
+	const int64_t *m;
+} out_cell;
+
+static int out_cmp(const void *pa, const void *pb)
+{
+	const out_cell *a = pa, *b = pb;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->day > b->day) - (a->day < b->day);
+}
+
+/* The cells as binary COPY rows (key, day, measures), in key order (the upsert then walks the
+ * primary key in order). -1 when a count does not fit the integer columns. */
+static int copy_rows(db_buf *buf, out_cell *c, size_t n, int nm)
+{
+	qsort(c, n, sizeof *c, out_cmp);
+	db_bin_start(buf);
+	for (size_t i = 0; i < n; i++) {
+		db_bin_row(buf, 2 + nm);
+		db_bin_i32(buf, c[i].key);
+		db_bin_i32(buf, c[i].day);
+		for (int q = 0; q < nm; q++) {
+			if (c[i].m[q] < INT32_MIN || c[i].m[q] > INT32_MAX)
+				return -1;
+			db_bin_i32(buf, (int32_t)c[i].m[q]);
+		}
+	}
+	db_bin_end(buf);
+	return 0;
+}
+
+static int out_eq(const void *ctx, uint32_t idx, const void *probe)
+{
+	const out_cell *c = &((const out_cell *)ctx)[idx], *p = probe;
+	return c->key == p->key && c->day == p->day;
+}
+
+/* The day cells summed by reporting month into *out, whose measures are in *sums. */
+static int month_cells(const out_cell *days, size_t n, out_cell **out, int64_t (**sums)[ND],
+                       size_t *nout)
+{
+	hashidx ix = {0};
+	size_t k = 0;
+	int rc = -1;
+
+	*out = malloc((n + 1) * sizeof **out);
+	*sums = calloc(n + 1, sizeof **sums);
+	if (!*out || !*sums)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		out_cell probe = {days[i].key, agg_month_start(days[i].day), NULL};
+		uint32_t idx;
+		int r =
+		    hashidx_get_or_add(&ix, hashidx_pair((uint32_t)probe.key, (uint32_t)probe.day),
+		                       &probe, out_eq, *out, (uint32_t)k, &idx);
+		if (r < 0)
+			goto done;
+		if (r == 0) {
+			probe.m = (*sums)[k];
+			(*out)[k++] = probe;
+		}
+		for (int q = 0; q < ND; q++)
+			(*sums)[idx][q] += days[i].m[q];
+	}
+	*nout = k;
+	rc = 0;
+done:
+	hashidx_free(&ix);
+	return rc;
+}
+
+/* Writes o's cells (the ones not cancelled out) into `table` through the staging table, and the
+ * month rows with them for dossiers (not for --verify's expected tables). Empties o, but for the
+ * stored keys it read. */
 static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, size_t errlen)
 {
 	int nm = feedback ? NFB : ND;
 	db_buf buf = {0};
-	size_t n = 0;
+	out_cell *days = NULL, *months = NULL;
+	int64_t(*msum)[ND] = NULL;
+	size_t n = 0, nmonths = 0;
 	int rc = -1;
 
 	if (o->oom) {
 		snprintf(err, errlen, "aggregates: out of memory");
-		return -1;
+		goto out;
 	}
-	if (o->n == 0)
-		return 0;
-	qsort(o->r, o->n, sizeof *o->r, row_cmp);
-	for (size_t a = 0, z; a < o->n; a = z) {
-		agg_row acc = o->r[a];
+	if (o->ncells == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (resolve_keys(conn, o, err, errlen) != 0)
+		goto out;
+	days = malloc(o->ncells * sizeof *days);
+	if (!days)
+		goto oom;
+	for (size_t i = 0; i < o->ncells; i++) {
+		const acc_cell *c = &o->cells[i];
 		int nonzero = 0;
-		for (z = a + 1; z < o->n && row_cmp(&o->r[a], &o->r[z]) == 0; z++)
-			for (int q = 0; q < nm; q++)
-				acc.m[q] += o->r[z].m[q];
 		for (int q = 0; q < nm; q++)
-			nonzero |= acc.m[q] != 0;
-		if (!nonzero)
-			continue;
-		n++;
-		db_buf_text(&buf, acc.office);
-		db_buf_tab(&buf);
-		db_buf_text(&buf, acc.snapshot);
-		db_buf_tab(&buf);
-		db_buf_int(&buf, acc.level);
-		db_buf_tab(&buf);
-		if (!feedback) {
-			db_buf_text(&buf, acc.field);
-			db_buf_tab(&buf);
-		}
-		db_buf_int(&buf, acc.day);
-		for (int q = 0; q < nm; q++) {
-			db_buf_tab(&buf);
-			db_buf_int(&buf, (long long)acc.m[q]);
-		}
-		if (!feedback) {
-			db_buf_tab(&buf);
-			db_buf_int(&buf, agg_month_start(acc.day));
-		}
-		db_buf_eol(&buf);
+			nonzero |= c->m[q] != 0;
+		if (nonzero)
+			days[n++] = (out_cell){o->keys[c->key].id, c->day, c->m};
 	}
-	o->n = 0;
 	if (n == 0) {
-		db_buf_free(&buf);
-		return 0;
+		rc = 0;
+		goto out;
 	}
+	if (!feedback && !expect && month_cells(days, n, &months, &msum, &nmonths) != 0)
+		goto oom;
+	if (copy_rows(&buf, days, n, nm) != 0)
+		goto overflow;
 	if (db_copy(conn, "aggregates: copy",
-	            feedback ? "COPY stage_feedback_agg FROM STDIN"
-	                     : "COPY stage_dossier_agg FROM STDIN",
+	            feedback ? "COPY stage_agg_feedback FROM STDIN (FORMAT binary)"
+	                     : "COPY stage_agg_day FROM STDIN (FORMAT binary)",
 	            &buf, err, errlen) != 0)
-		goto out;
-	if (db_exec(conn, "aggregates: keys", new_keys_sql[feedback], err, errlen) != 0)
-		goto out;
-	if (!feedback && !expect &&
-	    db_exec(conn, "aggregates: months", month_upsert_sql, err, errlen) != 0)
 		goto out;
 	static const char *const upsert[2][2] = {
 	    {D_UPSERT("dossier_agg"), D_UPSERT("agg_expect_dossier")},
 	    {F_UPSERT("feedback_agg"), F_UPSERT("agg_expect_feedback")},
 	};
-	PGresult *u =
-	    db_query(conn, "aggregates: upsert", upsert[feedback][expect], 0, NULL, err, errlen);
-	if (!u)
+	if (db_exec(conn, "aggregates: upsert", upsert[feedback][expect], err, errlen) != 0)
 		goto out;
-	PQclear(u);
+	if (nmonths) {
+		db_buf_free(&buf);
+		if (copy_rows(&buf, months, nmonths, ND) != 0)
+			goto overflow;
+		if (db_copy(conn, "aggregates: copy months",
+		            "COPY stage_agg_month FROM STDIN (FORMAT binary)", &buf, err,
+		            errlen) != 0 ||
+		    db_exec(conn, "aggregates: months", month_upsert_sql, err, errlen) != 0)
+			goto out;
+	}
 	rc = 0;
+	goto out;
+overflow:
+	snprintf(err, errlen, "aggregates: a count of one (unit, field, day) exceeds 2^31");
+	goto out;
+oom:
+	snprintf(err, errlen, "aggregates: out of memory");
 out:
 	db_buf_free(&buf);
+	free(days);
+	free(months);
+	free(msum);
+	o->nkeys = o->ncells = 0;
+	hashidx_free(&o->key_ix);
+	hashidx_free(&o->cell_ix);
 	return rc;
 }
 
 static void rows_free(agg_acc *o)
 {
-	free(o->r);
+	free(o->keys);
+	free(o->cells);
+	hashidx_free(&o->key_ix);
+	hashidx_free(&o->cell_ix);
+	hashidx_free(&o->known_ix);
+	PQclear(o->known);
 	free(o->dues);
 	free(o->waits);
 	memset(o, 0, sizeof *o);
@@ -613,9 +779,10 @@ int agg_rebuild(PGconn *conn, char *err, size_t errlen)
 
 	if (db_exec(conn, "aggregates: staging", staging_sql, err, errlen) != 0 ||
 	    /* DELETE, not TRUNCATE: a report reading in an older snapshot must still see them */
-	    db_exec(conn, "aggregates: clear",
-	            "DELETE FROM dossier_agg; DELETE FROM dossier_agg_month; DELETE FROM feedback_agg",
-	            err, errlen) != 0 ||
+	    db_exec(
+	        conn, "aggregates: clear",
+	        "DELETE FROM dossier_agg; DELETE FROM dossier_agg_month; DELETE FROM feedback_agg",
+	        err, errlen) != 0 ||
 	    add_all(conn, 0, 0, err, errlen) != 0 || add_all(conn, 1, 0, err, errlen) != 0)
 		return -1;
 	PGresult *r = db_query(conn, "aggregates: meta",
@@ -656,15 +823,13 @@ void agg_acc_free(agg_acc *a)
 void agg_acc_dossier(agg_acc *a, const char *office, const char *snapshot, int level,
                      const dossier_state *s, int sign)
 {
-	key k = {office, snapshot, s->field ? s->field : "", level};
-	dossier_contrib_state(a, &k, s, sign);
+	dossier_contrib_state(a, key_of(a, office, snapshot, level, s->field), s, sign);
 }
 
 void agg_acc_feedback(agg_acc *a, const char *office, const char *snapshot, int level,
                       const feedback_state *s, int sign)
 {
-	key k = {office, snapshot, NULL, level};
-	feedback_contrib_state(a, &k, s, sign);
+	feedback_contrib_state(a, key_of(a, office, snapshot, level, NULL), s, sign);
 }
 
 int agg_prepare(PGconn *conn, char *err, size_t errlen)
@@ -765,7 +930,8 @@ int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differen
 	             {"dossier aggregates", "month from day", month_diff_sql},
 	             {"feedback aggregates", "day", feedback_diff_sql}};
 	for (size_t t = 0; t < sizeof diffs / sizeof diffs[0]; t++) {
-		PGresult *r = db_query(conn, "verify: aggregates", diffs[t].sql, 0, NULL, err, errlen);
+		PGresult *r =
+		    db_query(conn, "verify: aggregates", diffs[t].sql, 0, NULL, err, errlen);
 		if (!r)
 			goto out;
 		for (int i = 0; i < PQntuples(r); i++, found++)
@@ -773,10 +939,10 @@ int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differen
 				fprintf(out,
 				        "verify: %s of office %s (unit %s, level %s) "
 				        "field '%s' %s %s: stored %s, states give %s\n",
-				        diffs[t].what, PQgetvalue(r, i, 0),
-				        PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-				        PQgetvalue(r, i, 3), diffs[t].day, PQgetvalue(r, i, 4),
-				        PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
+				        diffs[t].what, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+				        PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), diffs[t].day,
+				        PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
+				        PQgetvalue(r, i, 6));
 		PQclear(r);
 	}
 	fprintf(out, "verify: aggregates recomputed from the states: %" PRIu64 " difference%s\n",
