@@ -293,50 +293,37 @@ static int has_repeats(const slot *rows, size_t n, int feedback)
 	return rep;
 }
 
-/* The rows as COPY text: (pos,) source, then the event's columns in table order. */
+/* The rows as binary COPY: (pos,) source, then the event's columns in table order. Binary, as
+ * the state rows: the server then parses no timestamps (two a row). */
 static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, int with_pos)
 {
+	db_bin_start(buf);
 	for (size_t p = 0; p < n; p++) {
 		const staged *s = rows[p].s;
-		if (with_pos) {
-			db_buf_int(buf, (long long)p);
-			db_buf_tab(buf);
-		}
-		db_buf_text(buf, batch_source(rows[p].b));
-		db_buf_tab(buf);
+		db_bin_row(buf, (feedback ? 7 : 10) + with_pos);
+		if (with_pos)
+			db_bin_i32(buf, (int32_t)p);
+		db_bin_text(buf, batch_source(rows[p].b));
 		if (!feedback) {
-			db_buf_text(buf, s->d->event_id);
-			db_buf_tab(buf);
-			db_buf_text(buf, s->d->office);
-			db_buf_tab(buf);
-			db_buf_text(buf, s->d->dossier);
-			db_buf_tab(buf);
-			db_buf_text(buf, s->d->procedure);
-			db_buf_tab(buf);
-			db_buf_text(buf, s->d->field);
-			db_buf_tab(buf);
-			db_buf_int(buf, s->d->kind);
-			db_buf_tab(buf);
-			db_buf_int(buf, s->d->channel);
-			db_buf_tab(buf);
-			db_buf_ts(buf, s->at);
-			db_buf_tab(buf);
-			db_buf_ts(buf, s->due);
+			db_bin_text(buf, s->d->event_id);
+			db_bin_text(buf, s->d->office);
+			db_bin_text(buf, s->d->dossier);
+			db_bin_text(buf, s->d->procedure);
+			db_bin_text(buf, s->d->field);
+			db_bin_i16(buf, s->d->kind);
+			db_bin_i16(buf, s->d->channel);
+			db_bin_ts(buf, s->at);
+			db_bin_ts(buf, s->due);
 		} else {
-			db_buf_text(buf, s->f->event_id);
-			db_buf_tab(buf);
-			db_buf_text(buf, s->f->office);
-			db_buf_tab(buf);
-			db_buf_text(buf, s->f->feedback);
-			db_buf_tab(buf);
-			db_buf_int(buf, s->f->kind);
-			db_buf_tab(buf);
-			db_buf_int(buf, s->f->topic);
-			db_buf_tab(buf);
-			db_buf_ts(buf, s->at);
+			db_bin_text(buf, s->f->event_id);
+			db_bin_text(buf, s->f->office);
+			db_bin_text(buf, s->f->feedback);
+			db_bin_i16(buf, s->f->kind);
+			db_bin_i16(buf, s->f->topic);
+			db_bin_ts(buf, s->at);
 		}
-		db_buf_eol(buf);
 	}
+	db_bin_end(buf);
 }
 
 /* The common case, events never seen before: straight into the event table, as fast as a raw COPY
@@ -354,9 +341,10 @@ static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, c
 	buf_events(&buf, rows, n, feedback, 0);
 	rc = db_copy_state(conn, feedback ? "copy feedback events" : "copy dossier events",
 	                   feedback ? "COPY feedback_event (source, event_id, office, feedback, "
-	                              "kind, topic, at) FROM STDIN"
+	                              "kind, topic, at) FROM STDIN (FORMAT binary)"
 	                            : "COPY dossier_event (source, event_id, office, dossier, "
-	                              "procedure, field, kind, channel, at, due) FROM STDIN",
+	                              "procedure, field, kind, channel, at, due) FROM STDIN "
+	                              "(FORMAT binary)",
 	                   &buf, st, err, errlen);
 	db_buf_free(&buf);
 	if (rc == 0)
@@ -408,8 +396,8 @@ static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback,
 	}
 	buf_events(&buf, rows, n, feedback, 1);
 	rc = db_copy(conn, feedback ? "copy feedback events" : "copy dossier events",
-	             feedback ? "COPY stage_feedback_event FROM STDIN"
-	                      : "COPY stage_dossier_event FROM STDIN",
+	             feedback ? "COPY stage_feedback_event FROM STDIN (FORMAT binary)"
+	                      : "COPY stage_dossier_event FROM STDIN (FORMAT binary)",
 	             &buf, err, errlen);
 	db_buf_free(&buf);
 	if (rc != 0)
