@@ -795,7 +795,7 @@ int agg_rebuild(PGconn *conn, char *err, size_t errlen)
 	return 0;
 }
 
-static int fresh(PGconn *conn, int *ok, char *err, size_t errlen)
+int agg_fresh(PGconn *conn, int *ok, char *err, size_t errlen)
 {
 	const char *params[1] = {tz_name()};
 	PGresult *r = db_query(conn, "aggregates: freshness", fresh_sql, 1, params, err, errlen);
@@ -837,7 +837,7 @@ int agg_prepare(PGconn *conn, char *err, size_t errlen)
 	int ok;
 
 	if (db_exec(conn, "aggregates: staging", staging_sql, err, errlen) != 0 ||
-	    fresh(conn, &ok, err, errlen) != 0)
+	    agg_fresh(conn, &ok, err, errlen) != 0)
 		return -1;
 	/* Built for another registry (units re-resolved) or time zone, or never (an upgraded
 	 * database): rebuild from the states as they are before this batch, then apply it. */
@@ -857,7 +857,7 @@ int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *d
 	*day_to = day_of(to_ms);
 	if (agg_day_start(*day_from) != from_ms || agg_day_start(*day_to) != to_ms)
 		return 0;
-	return fresh(conn, ok, err, errlen);
+	return agg_fresh(conn, ok, err, errlen);
 }
 
 /* clang-format off */
@@ -908,7 +908,7 @@ int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differen
 	/* Not READ ONLY: the expected aggregates go to temporary tables, rolled back at the end. */
 	if (db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", err, errlen) != 0)
 		return -1;
-	if (fresh(conn, &ok, err, errlen) != 0)
+	if (agg_fresh(conn, &ok, err, errlen) != 0)
 		goto out;
 	if (!ok) {
 		fprintf(out, "verify: aggregates are not built for this registry and time zone "

@@ -25,35 +25,43 @@ struct store_job {
 	store_job *next;
 };
 
-int stats_ctx_init(stats_ctx *c, PGconn *writer, PGconn *reader)
+int stats_ctx_init(stats_ctx *c, PGconn *const *writers, PGconn *reader)
 {
+	int p = 0;
+
 	memset(c, 0, sizeof *c);
-	if (pthread_mutex_init(&c->writer_mu, NULL) != 0)
+	if (pthread_mutex_init(&c->reader_mu, NULL) != 0)
 		return -1;
-	if (pthread_mutex_init(&c->reader_mu, NULL) != 0) {
-		pthread_mutex_destroy(&c->writer_mu);
-		return -1;
+	if (pthread_mutex_init(&c->queue_mu, NULL) != 0)
+		goto undo_reader;
+	for (; p < STORE_PARTS; p++) {
+		if (pthread_mutex_init(&c->writer[p].mu, NULL) != 0)
+			goto undo_writers;
+		c->writer[p].conn = writers[p];
+		c->writer[p].queue_head = NULL;
+		c->writer[p].queue_tail = &c->writer[p].queue_head;
 	}
-	if (pthread_mutex_init(&c->queue_mu, NULL) != 0) {
-		pthread_mutex_destroy(&c->writer_mu);
-		pthread_mutex_destroy(&c->reader_mu);
-		return -1;
-	}
-	c->queue_head = NULL;
-	c->queue_tail = &c->queue_head;
-	c->writer = writer;
 	c->reader = reader;
 	atomic_init(&c->requests, 0);
 	atomic_init(&c->records, 0);
 	atomic_init(&c->server, NULL);
 	return 0;
+undo_writers:
+	while (p-- > 0)
+		pthread_mutex_destroy(&c->writer[p].mu);
+	pthread_mutex_destroy(&c->queue_mu);
+undo_reader:
+	pthread_mutex_destroy(&c->reader_mu);
+	return -1;
 }
 
 void stats_ctx_destroy(stats_ctx *c)
 {
-	PQfinish(c->writer);
+	for (int p = 0; p < STORE_PARTS; p++) {
+		PQfinish(c->writer[p].conn);
+		pthread_mutex_destroy(&c->writer[p].mu);
+	}
 	PQfinish(c->reader);
-	pthread_mutex_destroy(&c->writer_mu);
 	pthread_mutex_destroy(&c->reader_mu);
 	pthread_mutex_destroy(&c->queue_mu);
 	memset(c, 0, sizeof *c);
@@ -76,24 +84,20 @@ static int64_t events_stored(stats_ctx *c)
 	return n;
 }
 
-/* Queues job, then waits for the writer. Whoever gets the writer first takes every job queued by
- * then (up to STATS_MERGE_MAX, in arrival order) and stores them as one transaction; a thread whose
- * job was taken that way finds it done once it gets the writer, since the runner marks its jobs
- * done before letting the writer go. Each reply is sent only after its COMMIT. */
-static void store_queued(stats_ctx *c, store_job *job)
+/* Waits for writer p until job (queued there) is done. Whoever gets the writer first takes every
+ * job queued by then (up to STATS_MERGE_MAX, in arrival order) and stores them as one
+ * transaction; a thread whose job was taken that way finds it done once it gets the writer,
+ * since the runner marks its jobs done before letting the writer go. */
+static void run_writer(stats_ctx *c, int p, store_job *job)
 {
+	stats_writer *w = &c->writer[p];
 	const Cchc__V1__StoreRequest *reqs[STATS_MERGE_MAX];
 	Cchc__V1__StoreReply replies[STATS_MERGE_MAX];
 	uint64_t stored[STATS_MERGE_MAX];
 	store_job *run[STATS_MERGE_MAX];
 	size_t n = 0;
 
-	pthread_mutex_lock(&c->queue_mu);
-	*c->queue_tail = job;
-	c->queue_tail = &job->next;
-	pthread_mutex_unlock(&c->queue_mu);
-
-	pthread_mutex_lock(&c->writer_mu);
+	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		pthread_mutex_lock(&c->queue_mu);
 		if (job->done) {
@@ -102,16 +106,16 @@ static void store_queued(stats_ctx *c, store_job *job)
 		}
 		/* not done, so still queued (only a writer takes jobs); more than the merge's
 		 * worth ahead of it: those first, then round again */
-		for (n = 0; c->queue_head && n < STATS_MERGE_MAX; n++) {
-			run[n] = c->queue_head;
-			c->queue_head = run[n]->next;
+		for (n = 0; w->queue_head && n < STATS_MERGE_MAX; n++) {
+			run[n] = w->queue_head;
+			w->queue_head = run[n]->next;
 			reqs[n] = run[n]->req;
 		}
-		if (!c->queue_head)
-			c->queue_tail = &c->queue_head;
+		if (!w->queue_head)
+			w->queue_tail = &w->queue_head;
 		pthread_mutex_unlock(&c->queue_mu);
 
-		store_batches(c->writer, n, reqs, replies, stored);
+		store_batches(w->conn, p, n, reqs, replies, stored);
 
 		pthread_mutex_lock(&c->queue_mu);
 		for (size_t k = 0; k < n; k++) {
@@ -121,7 +125,111 @@ static void store_queued(stats_ctx *c, store_job *job)
 		}
 		pthread_mutex_unlock(&c->queue_mu);
 	}
-	pthread_mutex_unlock(&c->writer_mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* One reply for the shares' replies (each cleared): committed with the summed counts and every
+ * rejection when all committed, else not committed with the first error. A share that did commit
+ * is then told as duplicates when the sender retries: nothing is stored twice. */
+static void merge_replies(Cchc__V1__StoreReply *share, const int *used, Cchc__V1__StoreReply *out)
+{
+	size_t nrej = 0;
+	const char *error = NULL;
+
+	cchc__v1__store_reply__init(out);
+	for (int p = 0; p < STORE_PARTS; p++)
+		if (used[p]) {
+			if (!share[p].committed && !error)
+				error = share[p].error ? share[p].error : "not stored";
+			nrej += share[p].n_rejections;
+		}
+	out->has_committed = 1;
+	if (!error && (out->rejections = malloc((nrej + 1) * sizeof *out->rejections)) == NULL)
+		error = "out of memory";
+	if (error) {
+		out->error = strdup(error);
+		for (int p = 0; p < STORE_PARTS; p++)
+			if (used[p])
+				store_reply_clear(&share[p]);
+		return;
+	}
+	out->committed = 1;
+	out->has_accepted = out->has_duplicate = 1;
+	for (int p = 0; p < STORE_PARTS; p++) {
+		if (!used[p])
+			continue;
+		out->accepted += share[p].accepted;
+		out->duplicate += share[p].duplicate;
+		for (size_t i = 0; i < share[p].n_rejections; i++)
+			out->rejections[out->n_rejections++] = share[p].rejections[i];
+		share[p].n_rejections = 0; /* moved to out */
+		store_reply_clear(&share[p]);
+	}
+}
+
+/* Splits req by part (store_part), queues each share with its part's writer, waits for them and
+ * merges their replies into *reply. Every share keeps its records' indices in the batch; the
+ * records ingest refused before (batch_records beyond n_items) count with part 0's share. */
+static void store_request(stats_ctx *c, Cchc__V1__StoreRequest *req, Cchc__V1__StoreReply *reply,
+                          uint64_t *stored)
+{
+	Cchc__V1__StoreRequest share[STORE_PARTS];
+	Cchc__V1__StoreReply share_reply[STORE_PARTS];
+	store_job job[STORE_PARTS];
+	size_t count[STORE_PARTS] = {0}, at[STORE_PARTS];
+	int used[STORE_PARTS] = {0};
+	Cchc__V1__StoreItem **items = malloc((req->n_items + 1) * sizeof *items);
+	unsigned char *part = malloc(req->n_items + 1);
+
+	*stored = 0;
+	if (!items || !part) {
+		free(items);
+		free(part);
+		cchc__v1__store_reply__init(reply);
+		reply->has_committed = 1;
+		reply->error = strdup("out of memory");
+		return;
+	}
+	for (size_t i = 0; i < req->n_items; i++) {
+		Cchc__V1__StoreItem *it = req->items[i];
+		if (!it->has_index) { /* the index the rejections name, whatever the share */
+			it->has_index = 1;
+			it->index = (uint32_t)i;
+		}
+		part[i] = (unsigned char)store_part(it->record);
+		count[part[i]]++;
+	}
+	for (int p = 0, next = 0; p < STORE_PARTS; next += (int)count[p], p++)
+		at[p] = (size_t)next;
+	for (size_t i = 0; i < req->n_items; i++)
+		items[at[part[i]]++] = req->items[i];
+	pthread_mutex_lock(&c->queue_mu);
+	for (int p = 0, next = 0; p < STORE_PARTS; next += (int)count[p], p++) {
+		if (!count[p] && (p || req->n_items)) /* an empty batch is part 0's */
+			continue;
+		used[p] = 1;
+		share[p] = *req;
+		share[p].items = items + next;
+		share[p].n_items = count[p];
+		share[p].has_batch_records = 1;
+		share[p].batch_records =
+		    (uint32_t)count[p] +
+		    (p == 0 && req->has_batch_records && req->batch_records > req->n_items
+		         ? req->batch_records - (uint32_t)req->n_items
+		         : 0);
+		job[p] = (store_job){.req = &share[p], .reply = &share_reply[p]};
+		*c->writer[p].queue_tail = &job[p];
+		c->writer[p].queue_tail = &job[p].next;
+	}
+	pthread_mutex_unlock(&c->queue_mu);
+	for (int p = 0; p < STORE_PARTS; p++)
+		if (used[p]) {
+			run_writer(c, p, &job[p]);
+			*stored += job[p].stored;
+		}
+	merge_replies(share_reply, used, reply);
+	free(items);
+	free(part);
 }
 
 int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen)
@@ -146,9 +254,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
 			return -1;
 		}
-		store_job job = {.req = rq->store, .reply = &store};
-		store_queued(c, &job);
-		stored = job.stored;
+		store_request(c, rq->store, &store, &stored);
 		atomic_fetch_add(&c->records, stored);
 		log_info(
 		    "store: %zu records, committed %d, accepted %u, duplicate %u, rejected %zu",
@@ -198,9 +304,9 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 			return -1;
 		}
 		if (rq->units->has_import_csv) {
-			pthread_mutex_lock(&c->writer_mu);
-			rc = registry_import(c->writer, rq->units, &unitsr);
-			pthread_mutex_unlock(&c->writer_mu);
+			pthread_mutex_lock(&c->writer[0].mu);
+			rc = registry_import(c->writer[0].conn, rq->units, &unitsr);
+			pthread_mutex_unlock(&c->writer[0].mu);
 			if (rc == 0)
 				log_info("units import: %u units, %s", unitsr.imported,
 				         unitsr.changed ? "registry updated" : "unchanged");

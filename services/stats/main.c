@@ -32,20 +32,25 @@ static int stop_requested(int seconds)
 }
 
 /* Connects, migrates and syncs the registry, retrying while PostgreSQL does not answer.
- * Returns 0 with both connections, or -1 when told to stop. */
+ * Returns 0 with every connection (STORE_PARTS writers, then the reader: conns[STORE_PARTS]),
+ * or -1 when told to stop. */
 static int open_database(const conf *c, const units *reg, const char *content, size_t len,
-                         PGconn **writer, PGconn **reader)
+                         PGconn *conns[STORE_PARTS + 1])
 {
 	char err[512];
 	int changed = 0, kept = 0;
 
 	for (unsigned attempt = 1;; attempt++) {
-		*writer = *reader = NULL;
-		if (db_connect(c->stats_db, writer, err, sizeof err) == 0 &&
-		    db_migrate(*writer, err, sizeof err) == 0 &&
-		    (!reg || db_sync_units_file(*writer, reg, content, len, &changed, &kept, err,
-		                                sizeof err) == 0) &&
-		    db_connect(c->stats_db, reader, err, sizeof err) == 0) {
+		int ok = 1;
+		for (int i = 0; i <= STORE_PARTS; i++)
+			conns[i] = NULL;
+		for (int i = 0; i <= STORE_PARTS && ok; i++)
+			ok = db_connect(c->stats_db, &conns[i], err, sizeof err) == 0 &&
+			     (i ||
+			      (db_migrate(conns[0], err, sizeof err) == 0 &&
+			       (!reg || db_sync_units_file(conns[0], reg, content, len, &changed,
+			                                   &kept, err, sizeof err) == 0)));
+		if (ok) {
 			if (reg)
 				log_info("units: %zu units in %s, %s", units_count(reg),
 				         c->units_file,
@@ -56,9 +61,8 @@ static int open_database(const conf *c, const units *reg, const char *content, s
 			return 0;
 		}
 		log_warn("database not ready (attempt %u): %s", attempt, err);
-		PQfinish(*writer);
-		PQfinish(*reader);
-		*writer = *reader = NULL;
+		for (int i = 0; i <= STORE_PARTS; i++)
+			PQfinish(conns[i]);
 		if (stop_requested(attempt < 10 ? 1 : 5))
 			return -1;
 	}
@@ -93,7 +97,7 @@ int main(int argc, char **argv)
 	int verify = 0;
 	conf c;
 	units *reg = NULL;
-	PGconn *writer, *reader;
+	PGconn *conns[STORE_PARTS + 1];
 	stats_ctx ctx;
 	wire_server *srv;
 	int sig;
@@ -124,7 +128,7 @@ int main(int argc, char **argv)
 	} else {
 		log_warn("units: no units_file configured; the registry in the database is kept");
 	}
-	if (open_database(&c, reg, content, content_len, &writer, &reader) != 0) {
+	if (open_database(&c, reg, content, content_len, conns) != 0) {
 		units_free(reg);
 		free(content);
 		log_info("stopped before the database answered");
@@ -132,10 +136,10 @@ int main(int argc, char **argv)
 	}
 	units_free(reg);
 	free(content);
-	if (stats_ctx_init(&ctx, writer, reader) != 0) {
+	if (stats_ctx_init(&ctx, conns, conns[STORE_PARTS]) != 0) {
 		log_error("cannot initialise locks");
-		PQfinish(writer);
-		PQfinish(reader);
+		for (int i = 0; i <= STORE_PARTS; i++)
+			PQfinish(conns[i]);
 		return 1;
 	}
 	if (wire_server_start(listen, c.max_message_bytes, c.workers, stats_handle, &ctx, &srv, err,

@@ -37,6 +37,10 @@ int agg_prepare(PGconn *conn, char *err, size_t errlen);
  * aggregates of one kind and empties a. Returns 0 or -1 with err. */
 int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen);
 
+/* *ok = whether the aggregates are built for the current registry and time zone (else the next
+ * store transaction rebuilds them). Returns 0 or -1 with err. */
+int agg_fresh(PGconn *conn, int *ok, char *err, size_t errlen);
+
 /* Rebuilds both aggregate tables from the state tables, in the caller's (writing) transaction. */
 int agg_rebuild(PGconn *conn, char *err, size_t errlen);
 
@@ -61,9 +65,9 @@ int64_t agg_day_start(int32_t day);
 int32_t agg_month_start(int32_t day);
 
 /* The measures of dossier_agg and dossier_agg_month, in column order after the key. */
-#define AGG_DOSSIER_COLUMNS \
-	"received, received_online, received_direct, received_postal, resolved, resolved_early, " \
-	"resolved_on_time, resolved_late, returned, withdrawn, not_accepted, paid_online, " \
+#define AGG_DOSSIER_COLUMNS                                                                        \
+	"received, received_online, received_direct, received_postal, resolved, resolved_early, "  \
+	"resolved_on_time, resolved_late, returned, withdrawn, not_accepted, paid_online, "        \
 	"digitized, d_open, d_overdue, d_waiting"
 
 #endif

@@ -10,8 +10,13 @@
 
 #include "units.h"
 
-/* Serialises migrations and unit syncs of stats processes sharing one database. */
-#define DB_LOCK_KEY "7162738463" /* pg_advisory_xact_lock key */
+/* pg_advisory_xact_lock keys. DB_LOCK_KEY: migrations, unit syncs and aggregate rebuilds take it
+ * alone; the store transactions of the writers share it (store.c). DB_LOCK_PART + p: the store
+ * transactions of writer part p, one at a time even across stats processes. DB_LOCK_AUDIT: the
+ * end of a store transaction (event count, audit chain, commit), one at a time. */
+#define DB_LOCK_KEY   "7162738463"
+#define DB_LOCK_AUDIT "7162738464"
+#define DB_LOCK_PART  "7162738465"
 
 /* Opens a connection (application_name cchc-stats, notices silenced). Returns 0, or -1 with the
  * server's reason in err (the connection is closed then). */

@@ -15,6 +15,7 @@
 #include "hashidx.h"
 #include "log.h"
 #include "rfc3339.h"
+#include "stats_agg.h"
 #include "stats_audit.h"
 #include "stats_db.h"
 #include "stats_items.h"
@@ -515,6 +516,20 @@ out:
 	return rc;
 }
 
+int store_part(const Cchc__V1__Record *rec)
+{
+	const char *office = NULL, *code = NULL;
+
+	if (rec && rec->event_case == CCHC__V1__RECORD__EVENT_DOSSIER && rec->dossier)
+		office = rec->dossier->office, code = rec->dossier->dossier;
+	else if (rec && rec->event_case == CCHC__V1__RECORD__EVENT_FEEDBACK && rec->feedback)
+		office = rec->feedback->office, code = rec->feedback->feedback;
+	if (!office || !code)
+		return 0;
+	/* FNV-1a: the same in every stats process and release, which all must agree on */
+	return (int)(hashidx_str(hashidx_str(HASHIDX_SEED, office), code) % STORE_PARTS);
+}
+
 void store_reply_clear(Cchc__V1__StoreReply *reply)
 {
 	for (size_t i = 0; i < reply->n_rejections; i++) {
@@ -547,9 +562,46 @@ static int fail_reply(batch *b, const char *error)
 	return -1;
 }
 
+/* BEGIN and the locks of a store transaction of writer `part` (STORE_ALL_PARTS: every part).
+ * A state is recomputed from what is committed, so two transactions must never derive the same
+ * item's state from each other's half: each part's items are stored by one transaction at a time,
+ * even across stats processes, and the writers of different parts share the lock that registry
+ * syncs and migrations take alone. An aggregate rebuild (agg_prepare, after a registry change)
+ * reads every state, so it needs that lock alone too: when the aggregates are stale the
+ * transaction starts again holding it. */
+static int begin_locked(PGconn *conn, int part, char *err, size_t errlen)
+{
+	char p[12];
+	const char *params[1] = {p};
+	int fresh;
+
+	if (db_begin(conn, "BEGIN", err, errlen) != 0)
+		return -1;
+	if (part == STORE_ALL_PARTS)
+		return db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
+		               errlen);
+	snprintf(p, sizeof p, "%d", part);
+	PGresult *r = db_query(conn, "lock",
+	                       "SELECT pg_advisory_xact_lock_shared(" DB_LOCK_KEY
+	                       "), pg_advisory_xact_lock(" DB_LOCK_PART " + $1::bigint)",
+	                       1, params, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	/* stable while the shared lock is held: only a registry sync, which waits for it, flips it
+	 */
+	if (agg_fresh(conn, &fresh, err, errlen) != 0)
+		return -1;
+	if (fresh)
+		return 0;
+	if (db_exec(conn, "rollback", "ROLLBACK", err, errlen) != 0)
+		return -1;
+	return begin_locked(conn, STORE_ALL_PARTS, err, errlen);
+}
+
 /* Runs the batches as one transaction: one lock, one COPY and one INSERT per kind, one recompute,
  * one commit; the audit log still gets one entry per batch, in queue order. */
-static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t errlen)
+static int store_merged(PGconn *conn, int part, batch *bs, size_t nb, char *err, size_t errlen)
 {
 	char nd[24], nf[24];
 	uint32_t acc_d = 0, acc_f = 0;
@@ -558,12 +610,7 @@ static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t er
 
 	if (db_ensure(conn, err, errlen) != 0)
 		return -2;
-	if (db_begin(conn, "BEGIN", err, errlen) != 0)
-		goto fail;
-	/* One writer at a time even across stats processes: a state is recomputed from what is
-	 * committed, so two transactions must not derive it from each other's half. */
-	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err, errlen) !=
-	        0 ||
+	if (begin_locked(conn, part, err, errlen) != 0 ||
 	    db_exec(conn, "staging", staging_sql, err, errlen) != 0 ||
 	    store_kind(conn, bs, nb, 0, &sh, &acc_d, err, errlen) != 0 ||
 	    store_kind(conn, bs, nb, 1, &sh, &acc_f, err, errlen) != 0)
@@ -574,6 +621,11 @@ static int store_merged(PGconn *conn, batch *bs, size_t nb, char *err, size_t er
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
+	/* The writers' transactions end one at a time: the count row and the audit chain's last
+	 * entry are shared by every part (a chain read by two at once would fork). */
+	if (db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_AUDIT ")", err, errlen) !=
+	    0)
+		goto fail;
 	if (acc_d || acc_f) {
 		const char *params[2] = {nd, nf};
 		snprintf(nd, sizeof nd, "%u", acc_d);
@@ -641,7 +693,7 @@ static uint64_t committed_reply(batch *b)
 	return b->accepted;
 }
 
-int store_batches(PGconn *conn, size_t n, const Cchc__V1__StoreRequest *const *reqs,
+int store_batches(PGconn *conn, int part, size_t n, const Cchc__V1__StoreRequest *const *reqs,
                   Cchc__V1__StoreReply *replies, uint64_t *stored)
 {
 	batch *bs = calloc(n + 1, sizeof *bs);
@@ -671,7 +723,7 @@ int store_batches(PGconn *conn, size_t n, const Cchc__V1__StoreRequest *const *r
 			free(bs);
 			return -1;
 		}
-	rc = store_merged(conn, bs, n, err, sizeof err);
+	rc = store_merged(conn, part, bs, n, err, sizeof err);
 	if (rc == -1 && n > 1) {
 		/* One batch must not hold the others back (a record PostgreSQL refuses fails its
 		 * transaction): each alone, as if never merged. */
@@ -685,7 +737,7 @@ int store_batches(PGconn *conn, size_t n, const Cchc__V1__StoreRequest *const *r
 				fail_reply(&bs[k], "out of memory");
 				continue;
 			}
-			if (store_merged(conn, &bs[k], 1, err, sizeof err) != 0) {
+			if (store_merged(conn, part, &bs[k], 1, err, sizeof err) != 0) {
 				fails++;
 				log_store_failure(reqs[k]->n_items, err);
 				fail_reply(&bs[k], err);
@@ -708,10 +760,4 @@ int store_batches(PGconn *conn, size_t n, const Cchc__V1__StoreRequest *const *r
 		batch_close(&bs[k]);
 	free(bs);
 	return fails ? -1 : 0;
-}
-
-int store_batch(PGconn *conn, const Cchc__V1__StoreRequest *req, Cchc__V1__StoreReply *reply,
-                uint64_t *stored)
-{
-	return store_batches(conn, 1, &req, reply, stored);
 }

@@ -54,6 +54,15 @@ static int scratch_open(const char *prefix, PGconn **admin, char *schema, size_t
 	return 1;
 }
 
+/* The writers a stats_ctx takes (w[0] first): 0, or -1 with err. */
+static int scratch_writers(const char *conninfo, PGconn *w[STORE_PARTS], char *err, size_t errlen)
+{
+	for (int p = 0; p < STORE_PARTS; p++)
+		if (db_connect(conninfo, &w[p], err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
 static void scratch_drop(PGconn *admin, const char *schema)
 {
 	char err[512], sql[128];

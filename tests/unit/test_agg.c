@@ -377,7 +377,7 @@ static void compare_periods(void)
 static int setup(void **st)
 {
 	char err[512], conninfo[2300];
-	PGconn *w, *r;
+	PGconn *w[STORE_PARTS], *r;
 	units *reg;
 	int changed;
 
@@ -388,15 +388,15 @@ static int setup(void **st)
 				  sizeof conninfo);
 	if (opened <= 0)
 		return opened;
-	if (db_connect(conninfo, &w, err, sizeof err) != 0 ||
+	if (scratch_writers(conninfo, w, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &r, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &qconn, err, sizeof err) != 0 ||
-	    db_migrate(w, err, sizeof err) != 0) {
+	    db_migrate(w[0], err, sizeof err) != 0) {
 		fprintf(stderr, "test_agg: %s\n", err);
 		return -1;
 	}
 	if (units_load(CCHC_SOURCE_DIR "/deploy/data/units.csv", &reg, err, sizeof err) != 0 ||
-	    db_sync_units(w, reg, &changed, err, sizeof err) != 0) {
+	    db_sync_units(w[0], reg, &changed, err, sizeof err) != 0) {
 		fprintf(stderr, "test_agg: units: %s\n", err);
 		return -1;
 	}
