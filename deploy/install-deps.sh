@@ -14,7 +14,7 @@ PACKAGES=(
 	build-essential cmake pkg-config
 	protobuf-c-compiler libprotobuf-c-dev
 	libnng-dev libmbedtls-dev
-	libsodium-dev libjansson-dev libcsv-dev libpq-dev
+	libsodium-dev libjansson-dev libyajl-dev libcsv-dev libpq-dev
 	postgresql
 	libcmocka-dev jq
 	libxlsxwriter-dev libzip-dev libcairo2-dev libpango1.0-dev fonts-liberation2

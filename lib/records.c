@@ -1,4 +1,4 @@
-/* records: JSONL (jansson) and CSV (libcsv) text into heap protobuf Records. Both formats go
+/* records: JSONL (yajl) and CSV (libcsv) text into heap protobuf Records. Both formats go
  * through one table of named string fields, so a column and a JSON key mean exactly the same and
  * give the same messages. The reader feeds the file a line at a time to keep line numbers exact. */
 #include "records.h"
@@ -6,11 +6,11 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <yajl/yajl_parse.h>
 
 static const char *const dossier_kinds[] = {
     [CCHC__V1__DOSSIER_KIND__SUBMITTED] = "submitted",
@@ -274,70 +274,175 @@ void records_free(Cchc__V1__Record *r)
 		cchc__v1__record__free_unpacked(r, NULL);
 }
 
-static const char *json_type_name(const json_t *v)
+/* One JSONL line as yajl streams it (a SAX parser: no tree per line, which made jansson most of a
+ * push's CPU). The record's own top-level keys that are known fields keep their string values;
+ * everything else, nested values included, is skipped. */
+typedef struct json_line {
+	int depth;                         /* 1 inside the record's object */
+	int key;                           /* known_fields index of the current key, or -1 */
+	char *values[NELEM(known_fields)]; /* strdup'd; NULL when absent or null */
+	unsigned char seen[NELEM(known_fields)];
+	char *err;
+	size_t errlen;
+	int failed; /* err says why */
+} json_line;
+
+static int json_fail(json_line *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int json_fail(json_line *j, const char *fmt, ...)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
+	va_list ap;
+
+	if (j->err && j->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(j->err, j->errlen, fmt, ap);
+		va_end(ap);
 	}
-	return "?";
+	j->failed = 1;
+	return 0; /* stops yajl */
 }
+
+/* A value other than a string, at the place of a known field or as the whole line. */
+static int json_other(json_line *j, const char *what)
+{
+	if (j->depth == 0)
+		return json_fail(j, "not a JSON object but %s", what);
+	if (j->depth == 1 && j->key >= 0)
+		return json_fail(j, "field '%s': expected a string, got %s", known_fields[j->key],
+		                 what);
+	return 1;
+}
+
+static int json_null(void *ctx)
+{
+	json_line *j = ctx;
+	return j->depth == 0 ? json_other(j, "null") : 1; /* a field's null: absent */
+}
+
+static int json_bool(void *ctx, int v)
+{
+	(void)v;
+	return json_other(ctx, "a boolean");
+}
+
+static int json_number(void *ctx, const char *s, size_t n)
+{
+	(void)s;
+	(void)n;
+	return json_other(ctx, "a number");
+}
+
+static int json_string(void *ctx, const unsigned char *s, size_t n)
+{
+	json_line *j = ctx;
+
+	if (j->depth != 1 || j->key < 0)
+		return json_other(j, "a string");
+	if (memchr(s, '\0', n))
+		return json_fail(j, "not valid JSON: field '%s' holds a \\u0000 character",
+		                 known_fields[j->key]);
+	if (!(j->values[j->key] = strndup((const char *)s, n)))
+		return json_fail(j, "out of memory");
+	return 1;
+}
+
+static int json_start(json_line *j, const char *what)
+{
+	if (j->depth == 1 && j->key >= 0)
+		return json_other(j, what);
+	j->depth++;
+	return 1;
+}
+
+static int json_start_map(void *ctx)
+{
+	return json_start(ctx, "an object");
+}
+
+static int json_start_array(void *ctx)
+{
+	json_line *j = ctx;
+	return j->depth == 0 ? json_other(j, "an array") : json_start(j, "an array");
+}
+
+static int json_end(void *ctx)
+{
+	((json_line *)ctx)->depth--;
+	return 1;
+}
+
+static int json_key(void *ctx, const unsigned char *s, size_t n)
+{
+	json_line *j = ctx;
+
+	if (j->depth != 1)
+		return 1;
+	j->key = -1;
+	for (size_t i = 0; i < NELEM(known_fields); i++)
+		if (strlen(known_fields[i]) == n && !memcmp(known_fields[i], s, n)) {
+			if (j->seen[i])
+				return json_fail(j, "field '%s': duplicate key", known_fields[i]);
+			j->seen[i] = 1;
+			j->key = (int)i;
+		}
+	return 1;
+}
+
+static const yajl_callbacks json_callbacks = {
+    .yajl_null = json_null,
+    .yajl_boolean = json_bool,
+    .yajl_number = json_number, /* numbers as text: yajl checks their syntax, we refuse them */
+    .yajl_string = json_string,
+    .yajl_start_map = json_start_map,
+    .yajl_map_key = json_key,
+    .yajl_end_map = json_end,
+    .yajl_start_array = json_start_array,
+    .yajl_end_array = json_end,
+};
 
 int records_parse_json(const char *text, Cchc__V1__Record **out, char *err, size_t errlen)
 {
 	const char *names[NELEM(known_fields)];
 	const char *values[NELEM(known_fields)];
-	json_error_t je;
-	json_t *root;
-	size_t n = 0;
-	int rc;
+	json_line j = {.key = -1, .err = err, .errlen = errlen};
+	size_t len = strlen(text), n = 0;
+	yajl_handle h = yajl_alloc(&json_callbacks, NULL, &j);
+	yajl_status st;
+	int rc = -1;
 
 	*out = NULL;
-	root = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-	if (!root) {
-		seterr(err, errlen, "not valid JSON: %s (column %d)", je.text, je.column);
+	if (!h) {
+		seterr(err, errlen, "out of memory");
 		return -1;
 	}
-	if (!json_is_object(root)) {
-		seterr(err, errlen, "not a JSON object but %s", json_type_name(root));
-		json_decref(root);
-		return -1;
+	st = yajl_parse(h, (const unsigned char *)text, len);
+	size_t column = yajl_get_bytes_consumed(h) + 1;
+	if (st == yajl_status_ok) {
+		st = yajl_complete_parse(h); /* the line ended inside a value */
+		column = len + 1;
 	}
-	for (size_t i = 0; i < NELEM(known_fields); i++) {
-		json_t *v = json_object_get(root, known_fields[i]);
-
-		if (!v || json_is_null(v))
-			continue;
-		if (!json_is_string(v)) {
-			seterr(err, errlen, "field '%s': expected a string, got %s",
-			       known_fields[i], json_type_name(v));
-			json_decref(root);
-			return -1;
-		}
-		if (strlen(json_string_value(v)) != json_string_length(v)) {
-			seterr(err, errlen, "field '%s': contains a NUL character",
-			       known_fields[i]);
-			json_decref(root);
-			return -1;
-		}
-		names[n] = known_fields[i];
-		values[n] = json_string_value(v);
-		n++;
+	if (j.failed)
+		goto out;
+	if (st != yajl_status_ok) {
+		unsigned char *why = yajl_get_error(h, 0, (const unsigned char *)text, len);
+		const char *w = why ? (const char *)why : "?";
+		size_t wl = strlen(w);
+		while (wl && isspace((unsigned char)w[wl - 1])) /* yajl ends it with a newline */
+			wl--;
+		seterr(err, errlen, "not valid JSON: %.*s (column %zu)", (int)wl, w, column);
+		yajl_free_error(h, why);
+		goto out;
 	}
+	for (size_t i = 0; i < NELEM(known_fields); i++)
+		if (j.values[i]) {
+			names[n] = known_fields[i];
+			values[n++] = j.values[i];
+		}
 	rc = records_from_fields(names, values, n, out, err, errlen);
-	json_decref(root);
+out:
+	yajl_free(h);
+	for (size_t i = 0; i < NELEM(known_fields); i++)
+		free(j.values[i]);
 	return rc;
 }
 

@@ -109,11 +109,12 @@ static void json_unknown_keys_and_null_ignored(void **state)
 	(void)state;
 	assert_int_equal(
 	    records_parse_json("{\"event_id\":\"e\",\"office\":\"46\",\"dossier\":\"d\","
-	                       "\"kind\":\"resolved\",\"at\":\"x\",\"extra\":[1,2],"
-	                       "\"n\":{\"a\":1},\"due\":null,\"topic\":\"whatever\"}",
+	                       "\"kind\":\"resolved\",\"at\":\"x\",\"extra\":[1,2,{\"at\":true}],"
+	                       "\"n\":{\"a\":1,\"office\":7},\"due\":null,\"topic\":\"whatever\"}",
 	                       &r, err, sizeof err),
 	    0);
 	assert_null(r->dossier->due);
+	assert_string_equal(r->dossier->office, "46"); /* a nested "office" is not the field */
 	records_free(r);
 }
 
@@ -160,6 +161,11 @@ static const struct {
      "\"received\",\"topic\":\"weather\",\"at\":\"x\"}",
      "field 'topic': unknown feedback topic 'weather'"},
     {"{\"event_id\":\"a\",\"event_id\":\"b\"}", "duplicate"},
+    {"{\"office\":[\"46\"]}", "field 'office': expected a string, got an array"},
+    {"{\"office\":{\"code\":\"46\"}}", "field 'office': expected a string, got an object"},
+    {"{\"event_id\":\"e\"} {}", "not valid JSON"},
+    {"{\"event_id\":\"\xff\"}", "not valid JSON"},
+    {"null", "not a JSON object but null"},
     {"{\"event_id\":\"a\\u0000b\",\"office\":\"46\",\"dossier\":\"d\",\"kind\":\"resolved\","
      "\"at\":\"x\"}",
      "not valid JSON"},
