@@ -73,11 +73,14 @@ static const char feedback_all_cursor[] =
 #define F_LIST "received, about_regulation, about_behavior, resolved, published, d_open"
 #define ADD(t, c) c " = " t "." c " + EXCLUDED." c
 /* The staged cells carry agg_key ids (resolved in C) and come merged: one row per (key, day), so
- * the upsert touches no row twice. DELETE … RETURNING empties the stage for the next flush of the
- * same transaction (a rebuild flushes per chunk of states). */
+ * the upsert touches no row twice. $1 is the writer's part (sql/010): each writer adds to rows of
+ * its own, so two writers never wait for each other's rows; readers sum the parts. DELETE …
+ * RETURNING empties the stage for the next flush of the same transaction (a rebuild flushes per
+ * chunk of states). */
 #define UPSERT(t, stage, bucket, list) \
-	"WITH s AS (DELETE FROM " stage " RETURNING *) INSERT INTO " t " (key, " bucket ", " list \
-	") SELECT key, " bucket ", " list " FROM s ON CONFLICT (key, " bucket ") DO UPDATE SET "
+	"WITH s AS (DELETE FROM " stage " RETURNING *) INSERT INTO " t " (key, " bucket ", part, " \
+	list ") SELECT key, " bucket ", $1::smallint, " list " FROM s " \
+	"ON CONFLICT (key, " bucket ", part) DO UPDATE SET "
 #define D_SET(t) \
 	ADD(t, "received") ", " ADD(t, "received_online") ", " ADD(t, "received_direct") ", " \
 	ADD(t, "received_postal") ", " ADD(t, "resolved") ", " ADD(t, "resolved_early") ", " \
@@ -96,6 +99,20 @@ static const char month_upsert_sql[] = UPSERT(M, "stage_agg_month", "month", D_L
 	"sum(s.resolved), sum(s.resolved_early), sum(s.resolved_on_time), sum(s.resolved_late), " \
 	"sum(s.returned), sum(s.withdrawn), sum(s.not_accepted), sum(s.paid_online), " \
 	"sum(s.digitized), sum(s.d_open), sum(s.d_overdue), sum(s.d_waiting)"
+/* The stored parts of a (key, day) summed, under the columns' own names (--verify). */
+#define D_SUMS_AS \
+	"sum(s.received) AS received, sum(s.received_online) AS received_online, " \
+	"sum(s.received_direct) AS received_direct, sum(s.received_postal) AS received_postal, " \
+	"sum(s.resolved) AS resolved, sum(s.resolved_early) AS resolved_early, " \
+	"sum(s.resolved_on_time) AS resolved_on_time, sum(s.resolved_late) AS resolved_late, " \
+	"sum(s.returned) AS returned, sum(s.withdrawn) AS withdrawn, " \
+	"sum(s.not_accepted) AS not_accepted, sum(s.paid_online) AS paid_online, " \
+	"sum(s.digitized) AS digitized, sum(s.d_open) AS d_open, sum(s.d_overdue) AS d_overdue, " \
+	"sum(s.d_waiting) AS d_waiting"
+#define F_SUMS_AS \
+	"sum(s.received) AS received, sum(s.about_regulation) AS about_regulation, " \
+	"sum(s.about_behavior) AS about_behavior, sum(s.resolved) AS resolved, " \
+	"sum(s.published) AS published, sum(s.d_open) AS d_open"
 #define F_UPSERT(t) \
 	UPSERT(t, "stage_agg_feedback", "day", F_LIST) \
 	ADD(t, "received") ", " ADD(t, "about_regulation") ", " ADD(t, "about_behavior") ", " \
@@ -122,9 +139,15 @@ static const char staging_sql[] = D_STAGE("stage_agg_day", "day") D_STAGE(
  * × fields (a few thousand), not by dossiers. */
 static const char known_keys_sql[] =
     "SELECT id, office, unit_snapshot::text, level, field FROM agg_key";
+/* The other writer may be adding the same key (the first dossier of a unit and field in both
+ * parts at once): ON CONFLICT waits for it and returns nothing; find_key_sql, a statement of its
+ * own (a snapshot taken after that wait), then sees its row. */
 static const char new_key_sql[] =
     "INSERT INTO agg_key (office, unit_snapshot, level, field) VALUES ($1, $2, $3, $4) "
-    "RETURNING id";
+    "ON CONFLICT DO NOTHING RETURNING id";
+static const char find_key_sql[] =
+    "SELECT id FROM agg_key WHERE office = $1 AND unit_snapshot = $2::date AND "
+    "level = $3::smallint AND field = $4";
 
 static const char fresh_sql[] =
     "SELECT units_ok AND timezone IS NOT DISTINCT FROM $1 FROM agg_meta WHERE id = 1";
@@ -519,9 +542,48 @@ static void feedback_contrib(agg_acc *o, const PGresult *r, int i)
 	feedback_contrib_state(o, k, &s, atoi(PQgetvalue(r, i, 0)));
 }
 
+/* Order of keys for inserting them (any fixed one). */
+static int key_cmp(const void *pa, const void *pb)
+{
+	const acc_key *a = *(acc_key *const *)pa, *b = *(acc_key *const *)pb;
+	int c;
+	if ((c = strcmp(a->office, b->office)) != 0 ||
+	    (c = strcmp(a->snapshot, b->snapshot)) != 0 || (c = strcmp(a->field, b->field)) != 0)
+		return c;
+	return (a->level > b->level) - (a->level < b->level);
+}
+
+/* Adds the keys to agg_key (or finds the other writer's row) and sets their ids. */
+static int insert_keys(PGconn *conn, acc_key **keys, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		acc_key *k = keys[i];
+		char level[12];
+		snprintf(level, sizeof level, "%d", k->level);
+		const char *params[4] = {k->office, k->snapshot, level, k->field};
+		PGresult *r =
+		    db_query(conn, "aggregates: new key", new_key_sql, 4, params, err, errlen);
+		if (r && PQntuples(r) < 1) {
+			PQclear(r);
+			r = db_query(conn, "aggregates: key", find_key_sql, 4, params, err, errlen);
+			if (r && PQntuples(r) < 1) { /* cannot happen: inserted, or there already */
+				PQclear(r);
+				snprintf(err, errlen, "aggregates: key of office %s not found",
+				         k->office);
+				return -1;
+			}
+		}
+		if (!r)
+			return -1;
+		k->id = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	return 0;
+}
+
 /* Resolves every key of o to its agg_key id: from the keys stored (read once per accumulator),
- * else inserted. New keys are rare (the registry's units × fields, met once), so one INSERT each
- * is fine; stats writes under one lock, so no other writer adds the same key meanwhile. */
+ * else inserted (new_key_sql). New keys are rare (the registry's units × fields, met once), so
+ * one statement each is fine. */
 static int known_eq(const void *ctx, uint32_t idx, const void *probe)
 {
 	const PGresult *r = ctx;
@@ -550,24 +612,26 @@ static int resolve_keys(PGconn *conn, agg_acc *o, char *err, size_t errlen)
 			}
 		}
 	}
+	acc_key **missing = malloc((o->nkeys + 1) * sizeof *missing);
+	size_t nmissing = 0;
+	if (!missing) {
+		snprintf(err, errlen, "aggregates: out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < o->nkeys; i++) {
 		acc_key *k = &o->keys[i];
 		uint32_t row;
-		if (hashidx_find(&o->known_ix, key_hash(k), k, known_eq, o->known, &row)) {
+		if (hashidx_find(&o->known_ix, key_hash(k), k, known_eq, o->known, &row))
 			k->id = atoi(PQgetvalue(o->known, (int)row, 0));
-			continue;
-		}
-		char level[12];
-		snprintf(level, sizeof level, "%d", k->level);
-		const char *params[4] = {k->office, k->snapshot, level, k->field};
-		PGresult *r =
-		    db_query(conn, "aggregates: new key", new_key_sql, 4, params, err, errlen);
-		if (!r)
-			return -1;
-		k->id = atoi(PQgetvalue(r, 0, 0));
-		PQclear(r);
+		else
+			missing[nmissing++] = k;
 	}
-	return 0;
+	/* in one order in every writer: two adding keys at once wait for each other in turn,
+	 * never in a circle */
+	qsort(missing, nmissing, sizeof *missing, key_cmp);
+	int rc = insert_keys(conn, missing, nmissing, err, errlen);
+	free(missing);
+	return rc;
 }
 
 /* A cell to write: its key id, day (or month) and measures. */
@@ -647,7 +711,8 @@ done:
 /* Writes o's cells (the ones not cancelled out) into `table` through the staging table, and the
  * month rows with them for dossiers (not for --verify's expected tables). Empties o, but for the
  * stored keys it read. */
-static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, size_t errlen)
+static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, int part, char *err,
+                 size_t errlen)
 {
 	int nm = feedback ? NFB : ND;
 	db_buf buf = {0};
@@ -694,8 +759,14 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, 
 	    {D_UPSERT("dossier_agg"), D_UPSERT("agg_expect_dossier")},
 	    {F_UPSERT("feedback_agg"), F_UPSERT("agg_expect_feedback")},
 	};
-	if (db_exec(conn, "aggregates: upsert", upsert[feedback][expect], err, errlen) != 0)
+	char pbuf[12];
+	const char *params[1] = {pbuf};
+	snprintf(pbuf, sizeof pbuf, "%d", part);
+	PGresult *u =
+	    db_query(conn, "aggregates: upsert", upsert[feedback][expect], 1, params, err, errlen);
+	if (!u)
 		goto out;
+	PQclear(u);
 	if (nmonths) {
 		db_buf_free(&buf);
 		if (copy_rows(&buf, months, nmonths, ND) != 0)
@@ -703,8 +774,10 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, char *err, 
 		if (db_copy(conn, "aggregates: copy months",
 		            "COPY stage_agg_month FROM STDIN (FORMAT binary)", &buf, err,
 		            errlen) != 0 ||
-		    db_exec(conn, "aggregates: months", month_upsert_sql, err, errlen) != 0)
+		    !(u = db_query(conn, "aggregates: months", month_upsert_sql, 1, params, err,
+		                   errlen)))
 			goto out;
+		PQclear(u);
 	}
 	rc = 0;
 	goto out;
@@ -760,7 +833,7 @@ static int add_all(PGconn *conn, int feedback, int expect, char *err, size_t err
 				dossier_contrib(&o, r, i);
 		}
 		/* the rows point into r: flush before it goes */
-		int f = flush(conn, &o, feedback, expect, err, errlen);
+		int f = flush(conn, &o, feedback, expect, 0, err, errlen);
 		PQclear(r);
 		if (f != 0)
 			goto out;
@@ -844,9 +917,9 @@ int agg_prepare(PGconn *conn, char *err, size_t errlen)
 	return ok ? 0 : agg_rebuild(conn, err, errlen);
 }
 
-int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen)
+int agg_store(PGconn *conn, agg_acc *a, int feedback, int part, char *err, size_t errlen)
 {
-	return flush(conn, a, feedback, 0, err, errlen);
+	return flush(conn, a, feedback, 0, part, err, errlen);
 }
 
 int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *day_from,
@@ -874,14 +947,16 @@ int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *d
 static const char dossier_diff_sql[] =
     "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.day, e.day), "
     "ROW(a.*)::text, ROW(e.*)::text "
-    "FROM dossier_agg a FULL JOIN agg_expect_dossier e USING (key, day) "
+    "FROM (SELECT key, day, " D_SUMS_AS " FROM dossier_agg s GROUP BY 1, 2) a "
+    "FULL JOIN agg_expect_dossier e USING (key, day) "
     "LEFT JOIN agg_key k ON k.id = COALESCE(a.key, e.key) WHERE "
     D_DIFFERS " "
     "ORDER BY 1, 2, 3, 4, 5";
 static const char feedback_diff_sql[] =
     "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.day, e.day), "
     "ROW(a.*)::text, ROW(e.*)::text "
-    "FROM feedback_agg a FULL JOIN agg_expect_feedback e USING (key, day) "
+    "FROM (SELECT key, day, " F_SUMS_AS " FROM feedback_agg s GROUP BY 1, 2) a "
+    "FULL JOIN agg_expect_feedback e USING (key, day) "
     "LEFT JOIN agg_key k ON k.id = COALESCE(a.key, e.key) WHERE "
     COALESCED("a", "e", "received") " OR " COALESCED("a", "e", "about_regulation") " OR "
     COALESCED("a", "e", "about_behavior") " OR " COALESCED("a", "e", "resolved") " OR "
@@ -891,7 +966,8 @@ static const char feedback_diff_sql[] =
 static const char month_diff_sql[] =
     "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.month, e.month), "
     "ROW(a.*)::text, ROW(e.*)::text "
-    "FROM dossier_agg_month a FULL JOIN (SELECT s.key, cchc_report_month(s.day) AS month, "
+    "FROM (SELECT key, month, " D_SUMS_AS " FROM dossier_agg_month s GROUP BY 1, 2) a "
+    "FULL JOIN (SELECT s.key, cchc_report_month(s.day) AS month, "
     D_SUMS " FROM agg_expect_dossier s GROUP BY 1, 2) "
     "e(key, month, " D_LIST ") USING (key, month) "
     "LEFT JOIN agg_key k ON k.id = COALESCE(a.key, e.key) WHERE "

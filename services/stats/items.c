@@ -512,7 +512,7 @@ int items_write(PGconn *conn, items *it, items_shared *sh, char *err, size_t err
 	if (!sh->agg_ready && agg_prepare(conn, err, errlen) != 0)
 		goto out;
 	sh->agg_ready = 1;
-	if (agg_store(conn, w.acc, it->feedback, err, errlen) != 0)
+	if (agg_store(conn, w.acc, it->feedback, sh->part, err, errlen) != 0)
 		goto out;
 	if (w.nfresh && db_copy(conn, "items: new states", copy_new_sql[it->feedback], &w.fresh,
 	                        err, errlen) != 0)

@@ -34,8 +34,9 @@ void agg_acc_feedback(agg_acc *a, const char *office, const char *snapshot, int 
 int agg_prepare(PGconn *conn, char *err, size_t errlen);
 
 /* After agg_prepare, before the new states replace the old rows: adds a's contributions to the
- * aggregates of one kind and empties a. Returns 0 or -1 with err. */
-int agg_store(PGconn *conn, agg_acc *a, int feedback, char *err, size_t errlen);
+ * aggregates of one kind, in the rows of writer `part` (sql/010), and empties a. Returns 0 or -1
+ * with err. */
+int agg_store(PGconn *conn, agg_acc *a, int feedback, int part, char *err, size_t errlen);
 
 /* *ok = whether the aggregates are built for the current registry and time zone (else the next
  * store transaction rebuilds them). Returns 0 or -1 with err. */

@@ -37,6 +37,7 @@ void items_accept(items *it, size_t idx);
 typedef struct items_shared {
 	struct items_units *units;
 	int agg_ready;
+	int part; /* the writer's part, whose aggregate rows it adds to */
 } items_shared;
 void items_shared_clear(items_shared *sh);
 

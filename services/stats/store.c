@@ -605,7 +605,7 @@ static int store_merged(PGconn *conn, int part, batch *bs, size_t nb, char *err,
 {
 	char nd[24], nf[24];
 	uint32_t acc_d = 0, acc_f = 0;
-	items_shared sh = {0};
+	items_shared sh = {.part = part == STORE_ALL_PARTS ? 0 : part};
 	PGresult *r;
 
 	if (db_ensure(conn, err, errlen) != 0)

@@ -902,6 +902,89 @@ static void test_concurrent_requests(void **st)
 	free(out);
 }
 
+/* Two writers meeting the same new aggregate key, the other one played by a connection of the
+ * test holding that key's row uncommitted: the writer waits for it, then uses it. (With a plain
+ * INSERT the batch failed with a unique violation once two writers ran side by side.) */
+typedef struct race_job {
+	PGconn *conn;
+	int part;
+	const Cchc__V1__StoreRequest *req;
+	Cchc__V1__StoreReply reply;
+	uint64_t stored;
+	int rc;
+} race_job;
+
+static void *race_run(void *arg)
+{
+	race_job *j = arg;
+	j->rc = store_batches(j->conn, j->part, 1, &j->req, &j->reply, &j->stored);
+	return NULL;
+}
+
+/* Whether the backend of conn waits for a lock right now. */
+static int waits_for_lock(PGconn *conn)
+{
+	char err[256], pid[16];
+	const char *params[1] = {pid};
+	snprintf(pid, sizeof pid, "%d", PQbackendPID(conn));
+	PGresult *r = db_query(admin, "activity",
+			       "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND "
+			       "wait_event_type = 'Lock'",
+			       1, params, err, sizeof err);
+	assert_non_null(r);
+	int waiting = atoi(PQgetvalue(r, 0, 0)) > 0;
+	PQclear(r);
+	return waiting;
+}
+
+static void test_new_key_race(void **st)
+{
+	(void)st;
+	NEED_DB();
+	char err[256];
+	PGconn *other;
+	Cchc__V1__DossierEvent ev = merge_event("race-1", "RACE-D1", 2, "2024-02-05T08:00:00+07:00");
+	ev.field = "race";
+	Cchc__V1__Record rec = CCHC__V1__RECORD__INIT;
+	rec.event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+	rec.dossier = &ev;
+	Cchc__V1__StoreItem item = CCHC__V1__STORE_ITEM__INIT, *pitem = &item;
+	item.record = &rec;
+	Cchc__V1__StoreRequest req = CCHC__V1__STORE_REQUEST__INIT;
+	req.source = "race";
+	req.n_items = 1;
+	req.items = &pitem;
+	race_job job = {.part = store_part(&rec), .req = &req};
+	job.conn = ctx.writer[job.part].conn;
+
+	assert_int_equal(db_connect(conninfo, &other, err, sizeof err), 0);
+	assert_int_equal(db_exec(other, "begin", "BEGIN", err, sizeof err), 0);
+	PGresult *r = db_query(other, "key",
+			       "INSERT INTO agg_key (office, unit_snapshot, level, field) "
+			       "SELECT code, snapshot, level, 'race' FROM units WHERE code = '474' "
+			       "AND valid_from <= '2024-02-05' AND valid_to > '2024-02-05' RETURNING id",
+			       0, NULL, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(PQntuples(r), 1);
+	PQclear(r);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, race_run, &job), 0);
+	for (int i = 0; i < 1000 && !waits_for_lock(job.conn); i++) /* 10 s at most */
+		usleep(10000);
+	assert_true(waits_for_lock(job.conn));
+	assert_int_equal(db_exec(other, "commit", "COMMIT", err, sizeof err), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	PQfinish(other);
+	assert_int_equal(job.rc, 0);
+	assert_true(job.reply.committed);
+	assert_int_equal(job.reply.accepted, 1);
+	store_reply_clear(&job.reply);
+	assert_int_equal(merge_count("SELECT count(*) FROM agg_key WHERE field = 'race'"), 1);
+	assert_int_equal(merge_count("SELECT coalesce(sum(received), 0) FROM dossier_agg a JOIN "
+				     "agg_key k ON k.id = a.key WHERE k.field = 'race'"),
+			 1);
+}
+
 /* Runs sql (when not NULL) through the admin connection, behind stats' back, then --verify,
  * which must count `differences` and, when says is not NULL, print it. */
 static void admin_then_verify(const char *sql, int differences, const char *says)
@@ -992,6 +1075,7 @@ int main(void)
 	    cmocka_unit_test(test_units_and_map_to),
 	    cmocka_unit_test(test_merged_requests),
 	    cmocka_unit_test(test_concurrent_requests),
+	    cmocka_unit_test(test_new_key_race),
 	    cmocka_unit_test(test_rows_without_packed_events),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
