@@ -10,7 +10,7 @@
 #
 # Environment: CCHC_VAR (default ./var), CCHC_BIN (default ./build/bin), CCHC_PORT_BASE (default
 # 7400: ingest +1, stats +2, export +3, PostgreSQL +9), CCHC_UP_TIMEOUT (seconds, default 30),
-# CCHC_WORKERS (requests each service works on at once, default 8 as in conf).
+# CCHC_WORKERS (requests each service works on at once, default 16 as in conf).
 # The port base and bin folder chosen at the first `up` are kept in $CCHC_VAR/stack.env, so later
 # commands on the same folder need not repeat them.
 #
@@ -157,7 +157,7 @@ source = dev
 key_file = dev.key
 timezone = Asia/Ho_Chi_Minh
 report.scope = 46
-workers = ${CCHC_WORKERS:-8}
+workers = ${CCHC_WORKERS:-16}
 report.template = $ROOT/deploy/templates/bao-cao-cchc-thua-thien-hue.txt
 # Targets of the province's CCHC programme 2022-2025 (Kế hoạch, section II).
 target.online = 60

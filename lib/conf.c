@@ -27,7 +27,7 @@ static void conf_defaults(conf *c)
 	c->max_batch_records = 1000;
 	c->clock_window_seconds = 600;
 	c->request_timeout_ms = 30000;
-	c->workers = 8;
+	c->workers = 16;
 	snprintf(c->report_issuer, sizeof c->report_issuer, "ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ");
 	snprintf(c->report_number, sizeof c->report_number, "Số:      /BC-UBND");
 	snprintf(c->report_place, sizeof c->report_place, "Thừa Thiên Huế");

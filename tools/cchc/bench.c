@@ -209,7 +209,7 @@ int bench_ingest(int argc, char **argv)
 	};
 	static const char *const files[] = {"events.jsonl", "naive.jsonl", "events.jsonl.rejects"};
 	client_opts co = {0};
-	unsigned long long nevents = 0, nnaive = 0, jobs = 8;
+	unsigned long long nevents = 0, nnaive = 0, jobs = 16;
 	const char *label = "2024-Q1", *run_dir_opt = NULL;
 	int keep = 0, opt, status = 2;
 	char dir[PATH_MAX], events_path[PATH_MAX + 32], naive_path[PATH_MAX + 32];

@@ -670,7 +670,7 @@ int cmd_push(int argc, char **argv)
 	};
 	client_opts co = {0};
 	records_format fmt = RECORDS_AUTO;
-	unsigned long long jobs = 8, batch_records = 0, v;
+	unsigned long long jobs = 16, batch_records = 0, v;
 	long max_retries = -1;
 	unsigned long long deadline_s = 0;
 	int no_progress = 0, opt, status;
