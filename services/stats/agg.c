@@ -120,20 +120,21 @@ static const char month_upsert_sql[] = UPSERT(M, "stage_agg_month", "month", D_L
 /* clang-format on */
 
 /* Column types match the binary COPY rows of flush(): integer throughout. */
-#define D_STAGE(name, bucket)                                                                      \
-	"CREATE TEMP TABLE IF NOT EXISTS " name " (key integer, " bucket " integer, "              \
-	"received integer, received_online integer, received_direct integer, "                     \
-	"received_postal integer, resolved integer, resolved_early integer, "                      \
-	"resolved_on_time integer, resolved_late integer, returned integer, withdrawn integer, "   \
-	"not_accepted integer, paid_online integer, digitized integer, d_open integer, "           \
+/* clang-format off */
+#define D_STAGE(name, bucket) \
+	"CREATE TEMP TABLE IF NOT EXISTS " name " (key integer, " bucket " integer, " \
+	"received integer, received_online integer, received_direct integer, " \
+	"received_postal integer, resolved integer, resolved_early integer, " \
+	"resolved_on_time integer, resolved_late integer, returned integer, withdrawn integer, " \
+	"not_accepted integer, paid_online integer, digitized integer, d_open integer, " \
 	"d_overdue integer, d_waiting integer) ON COMMIT DELETE ROWS;"
-static const char staging_sql[] = D_STAGE("stage_agg_day", "day") D_STAGE(
-    "stage_agg_month",
-    "month") "CREATE TEMP TABLE IF NOT EXISTS stage_agg_feedback (key integer, day integer, "
-             "received integer, about_regulation integer, about_behavior integer, resolved "
-             "integer, "
-             "published integer, d_open integer) ON COMMIT DELETE ROWS";
+static const char staging_sql[] =
+	D_STAGE("stage_agg_day", "day") D_STAGE("stage_agg_month", "month")
+	"CREATE TEMP TABLE IF NOT EXISTS stage_agg_feedback (key integer, day integer, "
+	"received integer, about_regulation integer, about_behavior integer, resolved integer, "
+	"published integer, d_open integer) ON COMMIT DELETE ROWS";
 #undef D_STAGE
+/* clang-format on */
 
 /* Every key, for resolving the transaction's keys to ids in C; bounded by the registry's units
  * × fields (a few thousand), not by dossiers. */
@@ -162,18 +163,23 @@ typedef struct acc_key {
 
 /* One (key, day) cell and its measures, summed over every contribution to it. */
 typedef struct acc_cell {
-	uint32_t key; /* index in keys */
+	uint32_t key; /* index in keys (or, for flush's months, the agg_key id) */
 	int32_t day;  /* or month */
 	int64_t m[ND];
 } acc_cell;
+
+/* Cells found by (key, day) and summed as they come: the accumulator's days, and flush's months. */
+typedef struct cell_table {
+	acc_cell *c;
+	size_t n, cap;
+	hashidx ix;
+} cell_table;
 
 struct agg_acc {
 	acc_key *keys;
 	size_t nkeys, keys_cap;
 	hashidx key_ix;
-	acc_cell *cells;
-	size_t ncells, cells_cap;
-	hashidx cell_ix;
+	cell_table cells;
 	PGresult *known; /* agg_key, read at the first flush */
 	hashidx known_ix;
 	int oom;
@@ -288,33 +294,57 @@ typedef struct cell_probe {
 
 static int cell_eq(const void *ctx, uint32_t idx, const void *probe)
 {
-	const acc_cell *c = &((const agg_acc *)ctx)->cells[idx];
+	const acc_cell *c = &((const cell_table *)ctx)->c[idx];
 	const cell_probe *p = probe;
 	return c->key == p->key && c->day == p->day;
 }
 
-/* Adds delta to one measure of the (key, day) cell. */
-static void add(agg_acc *o, uint32_t key, int32_t day, int measure, int64_t delta)
+/* The (key, day) cell of t, zeroed when new; NULL when out of memory. */
+static acc_cell *cell_at(cell_table *t, uint32_t key, int32_t day)
 {
 	cell_probe p = {key, day};
 	uint32_t idx;
 	int r;
 
-	if (key == UINT32_MAX)
-		return; /* out of memory already */
-	if (grow_array((void **)&o->cells, &o->cells_cap, o->ncells + 1, sizeof *o->cells) != 0 ||
-	    (r = hashidx_get_or_add(&o->cell_ix, hashidx_pair(key, (uint32_t)day), &p, cell_eq, o,
-	                            (uint32_t)o->ncells, &idx)) < 0) {
-		o->oom = 1;
-		return;
-	}
+	if (grow_array((void **)&t->c, &t->cap, t->n + 1, sizeof *t->c) != 0 ||
+	    (r = hashidx_get_or_add(&t->ix, hashidx_pair(key, (uint32_t)day), &p, cell_eq, t,
+	                            (uint32_t)t->n, &idx)) < 0)
+		return NULL;
 	if (r == 0) {
-		acc_cell *c = &o->cells[o->ncells++];
+		acc_cell *c = &t->c[t->n++];
 		memset(c, 0, sizeof *c);
 		c->key = key;
 		c->day = day;
 	}
-	o->cells[idx].m[measure] += delta;
+	return &t->c[idx];
+}
+
+/* Empties t, keeping its array for the next cells. */
+static void cells_reset(cell_table *t)
+{
+	t->n = 0;
+	hashidx_free(&t->ix);
+}
+
+static void cells_free(cell_table *t)
+{
+	free(t->c);
+	hashidx_free(&t->ix);
+	memset(t, 0, sizeof *t);
+}
+
+/* Adds delta to one measure of the (key, day) cell. */
+static void add(agg_acc *o, uint32_t key, int32_t day, int measure, int64_t delta)
+{
+	acc_cell *c;
+
+	if (key == UINT32_MAX)
+		return; /* out of memory already */
+	if (!(c = cell_at(&o->cells, key, day))) {
+		o->oom = 1;
+		return;
+	}
+	c->m[measure] += delta;
 }
 
 /* Parses "ms,ms,..." (MSARR) into out (n at most cap). Returns the count. */
@@ -668,44 +698,22 @@ static int copy_rows(db_buf *buf, out_cell *c, size_t n, int nm)
 	return 0;
 }
 
-static int out_eq(const void *ctx, uint32_t idx, const void *probe)
+/* The day cells summed by reporting month: months gets one cell per (key id, month), out the
+ * same as cells to write. */
+static int month_cells(const out_cell *days, size_t n, cell_table *months, out_cell **out)
 {
-	const out_cell *c = &((const out_cell *)ctx)[idx], *p = probe;
-	return c->key == p->key && c->day == p->day;
-}
-
-/* The day cells summed by reporting month into *out, whose measures are in *sums. */
-static int month_cells(const out_cell *days, size_t n, out_cell **out, int64_t (**sums)[ND],
-                       size_t *nout)
-{
-	hashidx ix = {0};
-	size_t k = 0;
-	int rc = -1;
-
-	*out = malloc((n + 1) * sizeof **out);
-	*sums = calloc(n + 1, sizeof **sums);
-	if (!*out || !*sums)
-		goto done;
 	for (size_t i = 0; i < n; i++) {
-		out_cell probe = {days[i].key, agg_month_start(days[i].day), NULL};
-		uint32_t idx;
-		int r =
-		    hashidx_get_or_add(&ix, hashidx_pair((uint32_t)probe.key, (uint32_t)probe.day),
-		                       &probe, out_eq, *out, (uint32_t)k, &idx);
-		if (r < 0)
-			goto done;
-		if (r == 0) {
-			probe.m = (*sums)[k];
-			(*out)[k++] = probe;
-		}
+		acc_cell *m = cell_at(months, (uint32_t)days[i].key, agg_month_start(days[i].day));
+		if (!m)
+			return -1;
 		for (int q = 0; q < ND; q++)
-			(*sums)[idx][q] += days[i].m[q];
+			m->m[q] += days[i].m[q];
 	}
-	*nout = k;
-	rc = 0;
-done:
-	hashidx_free(&ix);
-	return rc;
+	if (!(*out = malloc((months->n + 1) * sizeof **out)))
+		return -1;
+	for (size_t i = 0; i < months->n; i++)
+		(*out)[i] = (out_cell){(int32_t)months->c[i].key, months->c[i].day, months->c[i].m};
+	return 0;
 }
 
 /* Writes o's cells (the ones not cancelled out) into `table` through the staging table, and the
@@ -717,25 +725,25 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, int part, c
 	int nm = feedback ? NFB : ND;
 	db_buf buf = {0};
 	out_cell *days = NULL, *months = NULL;
-	int64_t(*msum)[ND] = NULL;
-	size_t n = 0, nmonths = 0;
+	cell_table mtab = {0};
+	size_t n = 0;
 	int rc = -1;
 
 	if (o->oom) {
 		snprintf(err, errlen, "aggregates: out of memory");
 		goto out;
 	}
-	if (o->ncells == 0) {
+	if (o->cells.n == 0) {
 		rc = 0;
 		goto out;
 	}
 	if (resolve_keys(conn, o, err, errlen) != 0)
 		goto out;
-	days = malloc(o->ncells * sizeof *days);
+	days = malloc(o->cells.n * sizeof *days);
 	if (!days)
 		goto oom;
-	for (size_t i = 0; i < o->ncells; i++) {
-		const acc_cell *c = &o->cells[i];
+	for (size_t i = 0; i < o->cells.n; i++) {
+		const acc_cell *c = &o->cells.c[i];
 		int nonzero = 0;
 		for (int q = 0; q < nm; q++)
 			nonzero |= c->m[q] != 0;
@@ -746,7 +754,7 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, int part, c
 		rc = 0;
 		goto out;
 	}
-	if (!feedback && !expect && month_cells(days, n, &months, &msum, &nmonths) != 0)
+	if (!feedback && !expect && month_cells(days, n, &mtab, &months) != 0)
 		goto oom;
 	if (copy_rows(&buf, days, n, nm) != 0)
 		goto overflow;
@@ -767,9 +775,9 @@ static int flush(PGconn *conn, agg_acc *o, int feedback, int expect, int part, c
 	if (!u)
 		goto out;
 	PQclear(u);
-	if (nmonths) {
+	if (mtab.n) {
 		db_buf_free(&buf);
-		if (copy_rows(&buf, months, nmonths, ND) != 0)
+		if (copy_rows(&buf, months, mtab.n, ND) != 0)
 			goto overflow;
 		if (db_copy(conn, "aggregates: copy months",
 		            "COPY stage_agg_month FROM STDIN (FORMAT binary)", &buf, err,
@@ -790,19 +798,18 @@ out:
 	db_buf_free(&buf);
 	free(days);
 	free(months);
-	free(msum);
-	o->nkeys = o->ncells = 0;
+	cells_free(&mtab);
+	o->nkeys = 0;
 	hashidx_free(&o->key_ix);
-	hashidx_free(&o->cell_ix);
+	cells_reset(&o->cells);
 	return rc;
 }
 
 static void rows_free(agg_acc *o)
 {
 	free(o->keys);
-	free(o->cells);
 	hashidx_free(&o->key_ix);
-	hashidx_free(&o->cell_ix);
+	cells_free(&o->cells);
 	hashidx_free(&o->known_ix);
 	PQclear(o->known);
 	free(o->dues);
