@@ -1,5 +1,5 @@
-/* auth: Ed25519 signatures over batch bytes (libsodium) and the sources file that maps a source name
- * to its public key and its grant. Only public keys are ever read by the server. */
+/* auth: Ed25519 signatures over batch bytes (libsodium) and the sources file that maps a source
+ * name to its public key and its grant. Only public keys are ever read by the server. */
 #include "auth.h"
 
 #include <ctype.h>
@@ -43,7 +43,7 @@ void auth_hex_encode(const uint8_t *in, size_t len, char *out)
 }
 
 int auth_read_secret_key(const char *path, uint8_t sk[AUTH_SECRET_KEY_BYTES], char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -64,12 +64,13 @@ int auth_read_secret_key(const char *path, uint8_t sk[AUTH_SECRET_KEY_BYTES], ch
 	}
 	fclose(f);
 	hex[n] = '\0';
-	if (rc || n != 2 * AUTH_SECRET_KEY_BYTES || auth_hex_decode(hex, sk, AUTH_SECRET_KEY_BYTES)) {
+	if (rc || n != 2 * AUTH_SECRET_KEY_BYTES ||
+	    auth_hex_decode(hex, sk, AUTH_SECRET_KEY_BYTES)) {
 		sodium_memzero(hex, sizeof hex);
 		snprintf(err, errlen,
-			 "key file %s: %s; expected the %d hex digits of an Ed25519 private key "
-			 "(make one with `cchc source add`)",
-			 path, n == 0 ? "empty" : "not a private key", 2 * AUTH_SECRET_KEY_BYTES);
+		         "key file %s: %s; expected the %d hex digits of an Ed25519 private key "
+		         "(make one with `cchc source add`)",
+		         path, n == 0 ? "empty" : "not a private key", 2 * AUTH_SECRET_KEY_BYTES);
 		return -1;
 	}
 	sodium_memzero(hex, sizeof hex);
@@ -77,7 +78,7 @@ int auth_read_secret_key(const char *path, uint8_t sk[AUTH_SECRET_KEY_BYTES], ch
 }
 
 int auth_write_key(const char *path, const uint8_t *key, size_t len, int secret, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, secret ? 0600 : 0644);
 	if (fd < 0) {
@@ -108,13 +109,13 @@ void auth_sha256(const uint8_t *msg, size_t len, uint8_t out[AUTH_SHA256_BYTES])
 }
 
 void auth_sign(const uint8_t *msg, size_t len, const uint8_t sk[AUTH_SECRET_KEY_BYTES],
-	       uint8_t sig[AUTH_SIGNATURE_BYTES])
+               uint8_t sig[AUTH_SIGNATURE_BYTES])
 {
 	crypto_sign_detached(sig, NULL, msg, len, sk);
 }
 
 int auth_verify(const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen,
-		const uint8_t pk[AUTH_PUBLIC_KEY_BYTES])
+                const uint8_t pk[AUTH_PUBLIC_KEY_BYTES])
 {
 	if (siglen != AUTH_SIGNATURE_BYTES)
 		return -1;
@@ -182,9 +183,9 @@ int auth_sources_load(const char *path, auth_sources **out, char *err, size_t er
 		if (n != 3 || auth_hex_decode(key, src->public_key, AUTH_PUBLIC_KEY_BYTES) ||
 		    parse_grants(grants, src) || auth_sources_find(s, name) != src) {
 			snprintf(err, errlen,
-				 "%s:%d: expected 'NAME PUBLIC_KEY_HEX OFFICE[,OFFICE...]' with a "
-				 "64-digit key and a name not used before",
-				 path, lineno);
+			         "%s:%d: expected 'NAME PUBLIC_KEY_HEX OFFICE[,OFFICE...]' with a "
+			         "64-digit key and a name not used before",
+			         path, lineno);
 			rc = -2;
 		}
 	}

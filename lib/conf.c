@@ -31,13 +31,15 @@ static void conf_defaults(conf *c)
 	snprintf(c->report_issuer, sizeof c->report_issuer, "ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ");
 	snprintf(c->report_number, sizeof c->report_number, "Số:      /BC-UBND");
 	snprintf(c->report_place, sizeof c->report_place, "Thừa Thiên Huế");
-	snprintf(c->report_signer_role, sizeof c->report_signer_role, "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH");
+	snprintf(c->report_signer_role, sizeof c->report_signer_role,
+	         "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH");
 	snprintf(c->report_recipients, sizeof c->report_recipients,
-		 "Bộ Nội vụ;|Vụ CCHC - Bộ Nội vụ;|TT Tỉnh ủy, TT HĐND tỉnh;|CT và các PCT UBND tỉnh;|Lưu: VT, NV.");
+	         "Bộ Nội vụ;|Vụ CCHC - Bộ Nội vụ;|TT Tỉnh ủy, TT HĐND tỉnh;|CT và các PCT UBND "
+	         "tỉnh;|Lưu: VT, NV.");
 }
 
 static int set_string(char *dst, size_t len, const char *value, const char *key, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	if (strlen(value) >= len) {
 		snprintf(err, errlen, "%s: value longer than %zu characters", key, len - 1);
@@ -48,7 +50,7 @@ static int set_string(char *dst, size_t len, const char *value, const char *key,
 }
 
 static int set_path(char *dst, size_t len, const char *value, const char *dir, const char *key,
-		    char *err, size_t errlen)
+                    char *err, size_t errlen)
 {
 	char buf[CONF_PATH_MAX * 2];
 	if (value[0] == '/' || !dir || !*dir || value[0] == '\0')
@@ -58,14 +60,14 @@ static int set_path(char *dst, size_t len, const char *value, const char *dir, c
 }
 
 static int set_number(unsigned long long *out, const char *value, unsigned long long min,
-		      unsigned long long max, const char *key, char *err, size_t errlen)
+                      unsigned long long max, const char *key, char *err, size_t errlen)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(value, &end, 10);
 	if (errno || end == value || *end || value[0] == '-' || v < min || v > max) {
-		snprintf(err, errlen, "%s: '%s' is not a whole number from %llu to %llu", key, value,
-			 min, max);
+		snprintf(err, errlen, "%s: '%s' is not a whole number from %llu to %llu", key,
+		         value, min, max);
 		return -1;
 	}
 	*out = v;
@@ -81,28 +83,28 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 		int is_path;
 	} strings[] = {
 #define S(k, f, p) {k, offsetof(conf, f), sizeof(((conf *)0)->f), p}
-		S("ingest.listen", ingest_listen, 0),
-		S("stats.listen", stats_listen, 0),
-		S("export.listen", export_listen, 0),
-		S("stats.db", stats_db, 0),
-		S("units_file", units_file, 1),
-		S("sources_file", sources_file, 1),
-		S("source", source, 0),
-		S("key_file", key_file, 1),
-		S("timezone", timezone, 0),
-		S("report.scope", default_scope, 0),
-		S("tls.cert_key_file", tls_cert_key_file, 1),
-		S("tls.ca_file", tls_ca_file, 1),
-		S("tls.auth_mode", tls_auth_mode, 0),
-		S("tls.server_name", tls_server_name, 0),
-		S("report.issuer_parent", report_issuer_parent, 0),
-		S("report.issuer", report_issuer, 0),
-		S("report.number", report_number, 0),
-		S("report.place", report_place, 0),
-		S("report.signer_role", report_signer_role, 0),
-		S("report.signer_name", report_signer_name, 0),
-		S("report.recipients", report_recipients, 0),
-		S("report.template", report_template, 1),
+	    S("ingest.listen", ingest_listen, 0),
+	    S("stats.listen", stats_listen, 0),
+	    S("export.listen", export_listen, 0),
+	    S("stats.db", stats_db, 0),
+	    S("units_file", units_file, 1),
+	    S("sources_file", sources_file, 1),
+	    S("source", source, 0),
+	    S("key_file", key_file, 1),
+	    S("timezone", timezone, 0),
+	    S("report.scope", default_scope, 0),
+	    S("tls.cert_key_file", tls_cert_key_file, 1),
+	    S("tls.ca_file", tls_ca_file, 1),
+	    S("tls.auth_mode", tls_auth_mode, 0),
+	    S("tls.server_name", tls_server_name, 0),
+	    S("report.issuer_parent", report_issuer_parent, 0),
+	    S("report.issuer", report_issuer, 0),
+	    S("report.number", report_number, 0),
+	    S("report.place", report_place, 0),
+	    S("report.signer_role", report_signer_role, 0),
+	    S("report.signer_name", report_signer_name, 0),
+	    S("report.recipients", report_recipients, 0),
+	    S("report.template", report_template, 1),
 #undef S
 	};
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
@@ -110,15 +112,16 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 			continue;
 		char *dst = (char *)c + strings[i].off;
 		return strings[i].is_path
-			       ? set_path(dst, strings[i].len, value, dir, key, err, errlen)
-			       : set_string(dst, strings[i].len, value, key, err, errlen);
+		           ? set_path(dst, strings[i].len, value, dir, key, err, errlen)
+		           : set_string(dst, strings[i].len, value, key, err, errlen);
 	}
 	if (!strncmp(key, "target.", 7)) {
 		char *end;
 		double v = strtod(value, &end);
 		if (strlen(key + 7) == 0 || strlen(key + 7) >= sizeof c->targets[0].name || *end ||
 		    end == value || v < 0 || v > 100) {
-			snprintf(err, errlen, "%s: '%s' is not a percentage from 0 to 100", key, value);
+			snprintf(err, errlen, "%s: '%s' is not a percentage from 0 to 100", key,
+			         value);
 			return -1;
 		}
 		unsigned i = 0;

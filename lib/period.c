@@ -74,7 +74,8 @@ int period_parse(const char *label, period *p, char *err, size_t errlen)
 			snprintf(b, sizeof b, "%s", dots + 2);
 		}
 		if (parse_date(a, &y1, &m1, &d1) || parse_date(b, &y2, &m2, &d2)) {
-			snprintf(err, errlen, "period '%s': expected YYYY-MM-DD..YYYY-MM-DD", label);
+			snprintf(err, errlen, "period '%s': expected YYYY-MM-DD..YYYY-MM-DD",
+			         label);
 			return -1;
 		}
 		p->kind = PERIOD_CUSTOM;
@@ -84,7 +85,8 @@ int period_parse(const char *label, period *p, char *err, size_t errlen)
 		p->from_ms = local_midnight_ms(y1, m1, d1);
 		p->to_ms = local_midnight_ms(y2, m2, d2 + 1);
 		if (p->to_ms <= p->from_ms) {
-			snprintf(err, errlen, "period '%s': the last day is before the first", label);
+			snprintf(err, errlen, "period '%s': the last day is before the first",
+			         label);
 			return -1;
 		}
 		return 0;
@@ -95,35 +97,37 @@ int period_parse(const char *label, period *p, char *err, size_t errlen)
 	int fields = sscanf(label, "%4d-%7[^\n]", &year, tail);
 	if (fields < 1 || year < 1990 || year > 9999 || (fields == 1 && strlen(label) != 4)) {
 		snprintf(err, errlen,
-			 "period '%s': expected 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or "
-			 "2024-01-01..2024-03-31",
-			 label);
+		         "period '%s': expected 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or "
+		         "2024-01-01..2024-03-31",
+		         label);
 		return -1;
 	}
 	p->year = year;
 	if (fields == 1) {
 		p->kind = PERIOD_YEAR;
 		cutoff_range(p, year, 1, 12);
-	} else if ((tail[0] == 'Q' || tail[0] == 'q') && sscanf(tail + 1, "%d%c", &n, &extra) == 1 &&
-		   n >= 1 && n <= 4 && strlen(tail) == 2) {
+	} else if ((tail[0] == 'Q' || tail[0] == 'q') &&
+	           sscanf(tail + 1, "%d%c", &n, &extra) == 1 && n >= 1 && n <= 4 &&
+	           strlen(tail) == 2) {
 		p->kind = PERIOD_QUARTER;
 		cutoff_range(p, year, 3 * n - 2, 3 * n);
-	} else if ((tail[0] == 'H' || tail[0] == 'h') && sscanf(tail + 1, "%d%c", &n, &extra) == 1 &&
-		   n >= 1 && n <= 2 && strlen(tail) == 2) {
+	} else if ((tail[0] == 'H' || tail[0] == 'h') &&
+	           sscanf(tail + 1, "%d%c", &n, &extra) == 1 && n >= 1 && n <= 2 &&
+	           strlen(tail) == 2) {
 		p->kind = PERIOD_HALF;
 		cutoff_range(p, year, 6 * n - 5, 6 * n);
 	} else if (!strcmp(tail, "9M") || !strcmp(tail, "9m")) {
 		p->kind = PERIOD_NINE_MONTHS;
 		cutoff_range(p, year, 1, 9);
-	} else if (strlen(tail) == 2 && sscanf(tail, "%2d%c", &n, &extra) == 1 && n >= 1 && n <= 12 &&
-		   tail[0] >= '0' && tail[0] <= '9') {
+	} else if (strlen(tail) == 2 && sscanf(tail, "%2d%c", &n, &extra) == 1 && n >= 1 &&
+	           n <= 12 && tail[0] >= '0' && tail[0] <= '9') {
 		p->kind = PERIOD_MONTH;
 		cutoff_range(p, year, n, n);
 	} else {
 		snprintf(err, errlen,
-			 "period '%s': expected 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or "
-			 "2024-01-01..2024-03-31",
-			 label);
+		         "period '%s': expected 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or "
+		         "2024-01-01..2024-03-31",
+		         label);
 		return -1;
 	}
 	p->number = n;

@@ -1,6 +1,6 @@
 /* rfc3339: the contract's timestamps. Parsed by hand rather than strptime because strptime does not
- * read "+07:00" offsets portably and silently accepts out-of-range fields; a bad time must be refused
- * with bad_time, never guessed. */
+ * read "+07:00" offsets portably and silently accepts out-of-range fields; a bad time must be
+ * refused with bad_time, never guessed. */
 #include "rfc3339.h"
 
 #include <stdio.h>
@@ -62,7 +62,8 @@ int rfc3339_parse(const char *s, int64_t *ms)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int oh, om;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 ||
+		    om > 59)
 			return -1;
 		offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
 		p += 6;
@@ -71,8 +72,8 @@ int rfc3339_parse(const char *s, int64_t *ms)
 	}
 	if (*p)
 		return -1;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-		       (int64_t)offset_min * 60;
+	int64_t secs =
+	    days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (int64_t)offset_min * 60;
 	*ms = secs * 1000 + frac_ms;
 	return 0;
 }
@@ -85,5 +86,5 @@ void rfc3339_format_utc(int64_t ms, char *buf, size_t len)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }

@@ -40,7 +40,8 @@ void service_init(const char *name)
 	/* Those buffers (COPY rows, state rows) are rebuilt every transaction by doubling. Above
 	 * glibc's mmap threshold each one is fresh pages from the kernel, zeroed and faulted in one
 	 * by one: a tenth of stats' time. A fixed threshold above them keeps them in the heap for
-	 * the next transaction; the trim threshold keeps the heap from being handed back each time. */
+	 * the next transaction; the trim threshold keeps the heap from being handed back each time.
+	 */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
@@ -76,7 +77,7 @@ void service_set_timezone(const char *tz)
 }
 
 int service_start(int argc, char **argv, const char *name, conf *cf, const char **listen,
-		  int *exit_status)
+                  int *exit_status)
 {
 	const char *config = NULL;
 	*listen = NULL;
@@ -91,8 +92,8 @@ int service_start(int argc, char **argv, const char *name, conf *cf, const char 
 			return 1;
 		} else {
 			int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
-			fprintf(help ? stdout : stderr, "usage: %s [--config FILE] [--listen URL]\n",
-				name);
+			fprintf(help ? stdout : stderr,
+			        "usage: %s [--config FILE] [--listen URL]\n", name);
 			*exit_status = help ? 0 : 2;
 			return 1;
 		}

@@ -24,6 +24,6 @@ void service_set_timezone(const char *tz);
  * or NULL. Returns 0 to go on, or 1 with *exit_status set (0 after --help or --version, 2 on bad
  * usage, 1 on a bad configuration; each reported). */
 int service_start(int argc, char **argv, const char *name, conf *cf, const char **listen,
-		  int *exit_status);
+                  int *exit_status);
 
 #endif

@@ -1,6 +1,7 @@
 /* wire: REQ/REP plumbing shared by every service and client. A server is a fixed pool of threads,
  * each owning one REP context and handling one request at a time synchronously: simple to reason
- * about, no work in aio callbacks, and the pool size bounds concurrency (and memory) per service. */
+ * about, no work in aio callbacks, and the pool size bounds concurrency (and memory) per service.
+ */
 #include "wire.h"
 
 #include "log.h"
@@ -64,18 +65,18 @@ static int auth_mode(const char *name, nng_tls_auth_mode dflt, nng_tls_auth_mode
 }
 
 static int tls_config(nng_tls_mode mode, const conf *c, nng_tls_config **out, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	nng_tls_config *cfg;
 	nng_tls_auth_mode am;
 	int server = mode == NNG_TLS_MODE_SERVER;
 	/* A server verifies clients only when asked; a client verifies the server whenever it
 	 * was given a CA to verify with. */
-	nng_tls_auth_mode dflt = !server && c->tls_ca_file[0] ? NNG_TLS_AUTH_MODE_REQUIRED
-							       : NNG_TLS_AUTH_MODE_NONE;
+	nng_tls_auth_mode dflt =
+	    !server && c->tls_ca_file[0] ? NNG_TLS_AUTH_MODE_REQUIRED : NNG_TLS_AUTH_MODE_NONE;
 	if (auth_mode(c->tls_auth_mode, dflt, &am)) {
 		snprintf(err, errlen, "tls.auth_mode: '%s' is not none, optional or required",
-			 c->tls_auth_mode);
+		         c->tls_auth_mode);
 		return -1;
 	}
 	int rv = nng_tls_config_alloc(&cfg, mode);
@@ -86,7 +87,7 @@ static int tls_config(nng_tls_mode mode, const conf *c, nng_tls_config **out, ch
 	if (c->tls_cert_key_file[0] &&
 	    (rv = nng_tls_config_cert_key_file(cfg, c->tls_cert_key_file, NULL))) {
 		snprintf(err, errlen, "tls.cert_key_file %s: %s", c->tls_cert_key_file,
-			 nng_strerror(rv));
+		         nng_strerror(rv));
 		goto fail;
 	}
 	if (c->tls_ca_file[0] && (rv = nng_tls_config_ca_file(cfg, c->tls_ca_file))) {
@@ -95,7 +96,7 @@ static int tls_config(nng_tls_mode mode, const conf *c, nng_tls_config **out, ch
 	}
 	if (am != NNG_TLS_AUTH_MODE_NONE && !c->tls_ca_file[0]) {
 		snprintf(err, errlen, "tls.auth_mode %s needs tls.ca_file to verify with",
-			 c->tls_auth_mode);
+		         c->tls_auth_mode);
 		goto fail;
 	}
 	if ((rv = nng_tls_config_auth_mode(cfg, am))) {
@@ -117,8 +118,7 @@ fail:
 int wire_tls_configure(const conf *c, char *err, size_t errlen)
 {
 	nng_tls_config *server = NULL, *client = NULL;
-	if (c->tls_cert_key_file[0] &&
-	    tls_config(NNG_TLS_MODE_SERVER, c, &server, err, errlen))
+	if (c->tls_cert_key_file[0] && tls_config(NNG_TLS_MODE_SERVER, c, &server, err, errlen))
 		return -1;
 	if (tls_config(NNG_TLS_MODE_CLIENT, c, &client, err, errlen)) {
 		if (server)
@@ -194,7 +194,7 @@ static void *wire_worker_main(void *p)
 }
 
 int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_handler h, void *arg,
-		      wire_server **out, char *err, size_t errlen)
+                      wire_server **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	wire_server *s = calloc(1, sizeof *s);
@@ -221,7 +221,8 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 	for (unsigned i = 0; i < workers; i++) {
 		struct wire_worker *w = &s->workers[i];
 		w->server = s;
-		if ((rv = nng_ctx_open(&w->ctx, s->sock)) || (rv = nng_aio_alloc(&w->aio, NULL, NULL))) {
+		if ((rv = nng_ctx_open(&w->ctx, s->sock)) ||
+		    (rv = nng_aio_alloc(&w->aio, NULL, NULL))) {
 			snprintf(err, errlen, "opening context %u: %s", i, nng_strerror(rv));
 			goto fail;
 		}
@@ -275,7 +276,7 @@ unsigned wire_server_busy_others(const wire_server *s)
 }
 
 int wire_client_open(const char *url, size_t max_msg, unsigned timeout_ms, wire_client **out,
-		     char *err, size_t errlen)
+                     char *err, size_t errlen)
 {
 	*out = NULL;
 	wire_client *c = calloc(1, sizeof *c);
@@ -300,7 +301,7 @@ int wire_client_open(const char *url, size_t max_msg, unsigned timeout_ms, wire_
 	    (rv = nng_dialer_create(&c->dialer, c->sock, url)) ||
 	    (is_tls(url) &&
 	     (rv = tls_client ? nng_dialer_set_ptr(c->dialer, NNG_OPT_TLS_CONFIG, tls_client)
-			      : NNG_EINVAL)) ||
+	                      : NNG_EINVAL)) ||
 	    (rv = nng_dialer_start(c->dialer, NNG_FLAG_NONBLOCK))) {
 		snprintf(err, errlen, "connecting to %s: %s", url, nng_strerror(rv));
 		nng_close(c->sock);
@@ -320,7 +321,7 @@ void wire_client_close(wire_client *c)
 }
 
 int wire_call(wire_client *c, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	*reply = NULL;
 	*replylen = 0;
@@ -350,8 +351,8 @@ int wire_call(wire_client *c, const uint8_t *req, size_t reqlen, uint8_t **reply
 	nng_aio_wait(aio);
 	if ((rv = nng_aio_result(aio))) {
 		if (rv == NNG_ETIMEDOUT)
-			snprintf(err, errlen, "no reply from %s within %u ms (is it running?)", c->url,
-				 c->timeout_ms);
+			snprintf(err, errlen, "no reply from %s within %u ms (is it running?)",
+			         c->url, c->timeout_ms);
 		else
 			snprintf(err, errlen, "receiving from %s: %s", c->url, nng_strerror(rv));
 		goto out;

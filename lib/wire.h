@@ -1,7 +1,7 @@
 /* wire: protobuf messages over nng REQ/REP. A server runs a fixed pool of worker threads, each with
- * its own REP context, receiving and replying synchronously in its own thread (never blocking an aio
- * callback). A client call uses its own REQ context, so one client may be shared by threads; REQ
- * resends on its own when a reply is late, so servers must treat requests as idempotent. */
+ * its own REP context, receiving and replying synchronously in its own thread (never blocking an
+ * aio callback). A client call uses its own REQ context, so one client may be shared by threads;
+ * REQ resends on its own when a reply is late, so servers must treat requests as idempotent. */
 #ifndef CCHC_WIRE_H
 #define CCHC_WIRE_H
 
@@ -19,14 +19,14 @@ int wire_tls_configure(const conf *c, char *err, size_t errlen);
 /* Handles one request. Returns 0 with *reply (malloc'd, freed by wire) and *replylen set, or -1 to
  * drop the request without an answer (undecodable garbage). Called from worker threads. */
 typedef int (*wire_handler)(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
-			    size_t *replylen);
+                            size_t *replylen);
 
 typedef struct wire_server wire_server;
 
 /* Listens on url (tcp://, tls+tcp://, ipc://) and starts `workers` threads. max_msg bounds every
  * received message (NNG_OPT_RECVMAXSZ). Returns 0, or an nng error code with a message in err. */
 int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_handler h, void *arg,
-		      wire_server **out, char *err, size_t errlen);
+                      wire_server **out, char *err, size_t errlen);
 /* Closes the socket, joins the workers, frees. */
 void wire_server_stop(wire_server *s);
 /* Requests being handled right now besides the caller's own: for a handler answering a status
@@ -37,13 +37,13 @@ typedef struct wire_client wire_client;
 
 /* Dials url in the background (the server may come up later). timeout_ms bounds one wire_call. */
 int wire_client_open(const char *url, size_t max_msg, unsigned timeout_ms, wire_client **out,
-		     char *err, size_t errlen);
+                     char *err, size_t errlen);
 void wire_client_close(wire_client *c);
 
 /* Sends req and waits for its reply (malloc'd into *reply). Returns 0, or an nng error code
  * (NNG_ETIMEDOUT when no reply came in time) with a message in err. Thread-safe. */
 int wire_call(wire_client *c, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen,
-	      char *err, size_t errlen);
+              char *err, size_t errlen);
 
 /* Packs a protobuf message into a malloc'd buffer. Returns 0 or -1 (out of memory). */
 int wire_pack(const ProtobufCMessage *m, uint8_t **out, size_t *len);

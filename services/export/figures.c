@@ -6,7 +6,7 @@
 #include <string.h>
 
 int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
-		  figures *out, char *err, size_t errlen)
+                  figures *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;

@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-/* On success *out is the reply (free with cchc__v1__query_reply__free_unpacked via figures_free). */
+/* On success *out is the reply (free with cchc__v1__query_reply__free_unpacked via figures_free).
+ */
 typedef struct figures {
 	Cchc__V1__StatsReply *reply; /* owner */
 	Cchc__V1__QueryReply *query; /* reply->query */
@@ -16,7 +17,7 @@ typedef struct figures {
 
 /* map_to: "" / NULL, "CURRENT" or YYYY-MM-DD (QueryRequest.map_to). */
 int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
-		  figures *out, char *err, size_t errlen);
+                  figures *out, char *err, size_t errlen);
 void figures_free(figures *f);
 
 /* The row of `group` ("all", "level", "unit", "field") with `key`, or NULL. */

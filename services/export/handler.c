@@ -19,13 +19,13 @@ static const struct {
 	const char *format;
 	renderer render;
 } renderers[] = {
-	{"json", render_json}, {"csv", render_csv}, {"xlsx", render_xlsx},
-	{"docx", render_docx}, {"pdf", render_pdf},
+    {"json", render_json}, {"csv", render_csv}, {"xlsx", render_xlsx},
+    {"docx", render_docx}, {"pdf", render_pdf},
 };
 
 /* Renders the report into out; returns 0 or -1 with a message in err. */
 static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	period p;
 	figures f;
@@ -36,7 +36,8 @@ static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 		if (!strcmp(format, renderers[i].format))
 			render = renderers[i].render;
 	if (!render) {
-		snprintf(err, errlen, "format '%s' is not one of docx, pdf, xlsx, csv, json", format);
+		snprintf(err, errlen, "format '%s' is not one of docx, pdf, xlsx, csv, json",
+		         format);
 		return -1;
 	}
 	if (period_parse(rq->period, &p, err, errlen) ||

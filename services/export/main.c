@@ -19,14 +19,15 @@ int main(int argc, char **argv)
 		snprintf(cf.export_listen, sizeof cf.export_listen, "%s", listen);
 	char err[1024];
 	export_ctx ctx = {.conf = &cf};
-	if (wire_client_open(cf.stats_listen, cf.max_message_bytes, cf.request_timeout_ms, &ctx.stats,
-			     err, sizeof err)) {
+	if (wire_client_open(cf.stats_listen, cf.max_message_bytes, cf.request_timeout_ms,
+	                     &ctx.stats, err, sizeof err)) {
 		log_error("stats: %s", err);
 		return 1;
 	}
-	/* Reports can be large: replies are bounded by what the CLI accepts, requests stay small. */
+	/* Reports can be large: replies are bounded by what the CLI accepts, requests stay small.
+	 */
 	if (wire_server_start(cf.export_listen, 64 * 1024, cf.workers, export_handle, &ctx,
-			      &ctx.server, err, sizeof err)) {
+	                      &ctx.server, err, sizeof err)) {
 		log_error("%s", err);
 		wire_client_close(ctx.stats);
 		return 1;

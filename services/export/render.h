@@ -32,7 +32,8 @@ typedef struct render_output {
 	size_t n;
 } render_output;
 
-/* Takes ownership of data (malloc'd) and appends a file. Returns 0, or -1 when full (data freed). */
+/* Takes ownership of data (malloc'd) and appends a file. Returns 0, or -1 when full (data freed).
+ */
 int render_output_add(render_output *o, const char *name, uint8_t *data, size_t len);
 void render_output_free(render_output *o);
 

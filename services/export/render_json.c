@@ -1,5 +1,5 @@
-/* render_json: walks the protobuf descriptors of DossierFigures and FeedbackFigures so the JSON keys
- * are, by construction, the field names of the contract (= the keys of DESIGN §6). */
+/* render_json: walks the protobuf descriptors of DossierFigures and FeedbackFigures so the JSON
+ * keys are, by construction, the field names of the contract (= the keys of DESIGN §6). */
 #include "render.h"
 #include "vnfmt.h"
 
@@ -9,8 +9,8 @@
 
 static int64_t field_value(const ProtobufCMessage *m, const char *name)
 {
-	const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(
-		m->descriptor, name);
+	const ProtobufCFieldDescriptor *fd =
+	    protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
 	return fd ? *(const int64_t *)((const char *)m + fd->offset) : 0;
 }
 
@@ -40,11 +40,11 @@ static json_t *dossier_object(const Cchc__V1__FigureRow *row)
 	put_rate(o, "rate_online", field_value(m, "received_online"), received);
 	put_rate(o, "rate_resolved", resolved, received);
 	put_rate(o, "rate_on_time",
-		 field_value(m, "resolved_early") + field_value(m, "resolved_on_time"), resolved);
+	         field_value(m, "resolved_early") + field_value(m, "resolved_on_time"), resolved);
 	put_rate(o, "progress_766",
-		 field_value(m, "resolved_early") + field_value(m, "resolved_on_time") +
-			 field_value(m, "pending_within_due"),
-		 field_value(m, "intake"));
+	         field_value(m, "resolved_early") + field_value(m, "resolved_on_time") +
+	             field_value(m, "pending_within_due"),
+	         field_value(m, "intake"));
 	return o;
 }
 
@@ -53,7 +53,7 @@ static json_t *identity_check(const Cchc__V1__FigureRow *row)
 	const ProtobufCMessage *m = &row->dossiers->base;
 	int64_t left = field_value(m, "carried_over") + field_value(m, "received");
 	int64_t right = field_value(m, "resolved") + field_value(m, "returned") +
-			field_value(m, "withdrawn") + field_value(m, "pending");
+	                field_value(m, "withdrawn") + field_value(m, "pending");
 	json_t *c = json_object();
 	json_object_set_new(c, "check", json_string("identity"));
 	json_object_set_new(c, "group", json_string(row->group ? row->group : ""));
@@ -81,7 +81,8 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	json_object_set_new(jd, "all", dossier_object(figures_row(f, "all", "")));
 	static const char *const levels[] = {"province", "district", "commune"};
 	for (size_t i = 0; i < 3; i++)
-		json_object_set_new(jd, levels[i], dossier_object(figures_row(f, "level", levels[i])));
+		json_object_set_new(jd, levels[i],
+		                    dossier_object(figures_row(f, "level", levels[i])));
 	for (size_t i = 0; i < q->n_rows; i++) {
 		const Cchc__V1__FigureRow *row = q->rows[i];
 		if (!row->group || !row->dossiers)
@@ -93,7 +94,8 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 			json_object_set_new(o, "code", json_string(row->key ? row->key : ""));
 			json_object_set_new(o, "name", json_string(row->name ? row->name : ""));
 			json_object_set_new(o, "level", json_integer(row->level));
-			json_object_set_new(o, "parent", json_string(row->parent ? row->parent : ""));
+			json_object_set_new(o, "parent",
+			                    json_string(row->parent ? row->parent : ""));
 			json_array_append_new(units, o);
 		} else if (!strcmp(row->group, "field")) {
 			o = dossier_object(row);
@@ -111,7 +113,8 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	json_object_set_new(root, "dossiers", jd);
 	json_object_set_new(root, "feedback", fb);
 	json_object_set_new(root, "checks", checks);
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	char *text =
+	    json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(root);
 	if (!text || render_output_add(ro, ".json", (uint8_t *)text, strlen(text))) {
 		snprintf(err, errlen, "out of memory rendering json");

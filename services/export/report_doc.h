@@ -10,40 +10,41 @@
 #include <stddef.h>
 
 typedef enum doc_kind {
-	DOC_HEADING,   /* level 1 "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC" (bold, caps), level 2
-			* "1. Cải cách thể chế" (bold), level 3 "a) Kết quả giải quyết TTHC" (bold italic) */
+	DOC_HEADING, /* level 1 "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC" (bold, caps), level 2
+	              * "1. Cải cách thể chế" (bold), level 3 "a) Kết quả giải quyết TTHC" (bold
+	              * italic) */
 	DOC_PARAGRAPH, /* justified body text with a first-line indent */
 	DOC_MISSING,   /* prose the province has not written: rendered visibly empty (marked), never
-			* invented */
+	                * invented */
 	DOC_CHART      /* a chart (chart id); the PDF draws it, the DOCX may leave it out */
 } doc_kind;
 
 typedef enum doc_chart {
-	DOC_CHART_RATES_BY_LEVEL = 1,    /* on-time and online shares by level */
-	DOC_CHART_RATES_BY_DISTRICT = 2  /* on-time and online shares by district (level-2 unit) */
+	DOC_CHART_RATES_BY_LEVEL = 1,   /* on-time and online shares by level */
+	DOC_CHART_RATES_BY_DISTRICT = 2 /* on-time and online shares by district (level-2 unit) */
 } doc_chart;
 
 typedef struct doc_block {
 	doc_kind kind;
-	int level;   /* DOC_HEADING: 1..3 */
-	char *text;  /* UTF-8; for DOC_MISSING what is missing; for DOC_CHART its caption */
-	int chart;   /* DOC_CHART: a doc_chart */
+	int level;  /* DOC_HEADING: 1..3 */
+	char *text; /* UTF-8; for DOC_MISSING what is missing; for DOC_CHART its caption */
+	int chart;  /* DOC_CHART: a doc_chart */
 } doc_block;
 
 typedef struct report_doc {
-	char **issuer_lines;  /* left header column, bold caps ("ỦY BAN NHÂN DÂN", "TỈNH …") */
+	char **issuer_lines; /* left header column, bold caps ("ỦY BAN NHÂN DÂN", "TỈNH …") */
 	size_t n_issuer_lines;
-	char *number;         /* "Số:      /BC-UBND" */
-	char *place_date;     /* "Thừa Thiên Huế, ngày 21 tháng 11 năm 2026" (italic) */
-	char *title;          /* "BÁO CÁO" */
-	char *subtitle;       /* "Tình hình thực hiện công tác cải cách hành chính quý I năm 2024" */
+	char *number;     /* "Số:      /BC-UBND" */
+	char *place_date; /* "Thừa Thiên Huế, ngày 21 tháng 11 năm 2026" (italic) */
+	char *title;      /* "BÁO CÁO" */
+	char *subtitle; /* "Tình hình thực hiện công tác cải cách hành chính quý I năm 2024" */
 	doc_block *blocks;
 	size_t n_blocks;
-	char **recipients;    /* "Nơi nhận:" list, one line each */
+	char **recipients; /* "Nơi nhận:" list, one line each */
 	size_t n_recipients;
-	char **signer_lines;  /* "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH" (bold caps) */
+	char **signer_lines; /* "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH" (bold caps) */
 	size_t n_signer_lines;
-	char *signer_name;    /* bold, may be "" */
+	char *signer_name; /* bold, may be "" */
 } report_doc;
 
 /* Builds the document; reads the template named by in->conf->report_template (when set).

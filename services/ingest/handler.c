@@ -13,7 +13,7 @@
 #include <string.h>
 
 int ingest_ctx_init(ingest_ctx *c, const conf *cf, const units *u, auth_sources *sources,
-		    wire_client *stats)
+                    wire_client *stats)
 {
 	memset(c, 0, sizeof *c);
 	c->conf = cf;
@@ -45,7 +45,7 @@ typedef struct submit_result {
 	Cchc__V1__SubmitReply reply;
 	Cchc__V1__Rejection *rejections; /* array, reply.rejections points into it */
 	Cchc__V1__Rejection **rejection_ptrs;
-	char *text;                      /* codes and messages, one block */
+	char *text; /* codes and messages, one block */
 	size_t ntext, captext;
 } submit_result;
 
@@ -88,8 +88,8 @@ static int by_index(const void *a, const void *b)
 
 /* Sends the valid records to stats and folds its verdict into r. */
 static int store_valid(ingest_ctx *c, const char *source, const Cchc__V1__SubmitRequest *sub,
-		       const Cchc__V1__Batch *batch, Cchc__V1__StoreItem **items, size_t n,
-		       submit_result *r)
+                       const Cchc__V1__Batch *batch, Cchc__V1__StoreItem **items, size_t n,
+                       submit_result *r)
 {
 	Cchc__V1__StoreRequest store = CCHC__V1__STORE_REQUEST__INIT;
 	Cchc__V1__StatsRequest req = CCHC__V1__STATS_REQUEST__INIT;
@@ -115,29 +115,31 @@ static int store_valid(ingest_ctx *c, const char *source, const Cchc__V1__Submit
 	if (rv) {
 		log_warn("stats did not answer a store of %zu records from %s: %s", n, source, err);
 		return refuse(r, CCHC__V1__SUBMIT_STATUS__UNAVAILABLE,
-			      "the statistics service did not confirm the batch; nothing was "
-			      "acknowledged, send it again");
+		              "the statistics service did not confirm the batch; nothing was "
+		              "acknowledged, send it again");
 	}
 	Cchc__V1__StatsReply *rep = cchc__v1__stats_reply__unpack(NULL, inlen, in);
 	free(in);
 	if (!rep || rep->body_case != CCHC__V1__STATS_REPLY__BODY_STORE || !rep->store->committed) {
 		log_warn("stats did not commit %zu records from %s: %s", n, source,
-			 rep && rep->body_case == CCHC__V1__STATS_REPLY__BODY_STORE && rep->store->error
-				 ? rep->store->error
-				 : "bad reply");
+		         rep && rep->body_case == CCHC__V1__STATS_REPLY__BODY_STORE &&
+		                 rep->store->error
+		             ? rep->store->error
+		             : "bad reply");
 		if (rep)
 			cchc__v1__stats_reply__free_unpacked(rep, NULL);
 		return refuse(r, CCHC__V1__SUBMIT_STATUS__UNAVAILABLE,
-			      "the statistics service could not store the batch; nothing was "
-			      "acknowledged, send it again");
+		              "the statistics service could not store the batch; nothing was "
+		              "acknowledged, send it again");
 	}
 	Cchc__V1__StoreReply *s = rep->store;
 	r->reply.has_accepted = r->reply.has_duplicate = 1;
 	r->reply.accepted = s->accepted;
 	r->reply.duplicate = s->duplicate;
 	for (size_t i = 0; i < s->n_rejections; i++)
-		add_rejection(r, s->rejections[i]->index, s->rejections[i]->code ? s->rejections[i]->code : "conflict",
-			      s->rejections[i]->message ? s->rejections[i]->message : "");
+		add_rejection(r, s->rejections[i]->index,
+		              s->rejections[i]->code ? s->rejections[i]->code : "conflict",
+		              s->rejections[i]->message ? s->rejections[i]->message : "");
 	cchc__v1__stats_reply__free_unpacked(rep, NULL);
 	atomic_fetch_add(&c->records, r->reply.accepted);
 	return 0;
@@ -170,14 +172,14 @@ static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, su
 	const auth_source *src = sub->source ? auth_sources_find(c->sources, sub->source) : NULL;
 	if (!src)
 		return refuse(r, CCHC__V1__SUBMIT_STATUS__UNKNOWN_SOURCE,
-			      "unknown source: not in the server's sources file");
+		              "unknown source: not in the server's sources file");
 	if (!sub->has_batch || !sub->has_signature ||
 	    auth_verify(sub->batch.data, sub->batch.len, sub->signature.data, sub->signature.len,
-			src->public_key)) {
+	                src->public_key)) {
 		log_warn("source %s: batch signature does not verify", src->name);
 		return refuse(r, CCHC__V1__SUBMIT_STATUS__BAD_SIGNATURE,
-			      "the batch signature does not verify with the source's public key "
-			      "(wrong key file?)");
+		              "the batch signature does not verify with the source's public key "
+		              "(wrong key file?)");
 	}
 	Cchc__V1__Batch *batch = cchc__v1__batch__unpack(NULL, sub->batch.len, sub->batch.data);
 	if (!batch)
@@ -187,14 +189,14 @@ static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, su
 	int rc = 0;
 	if (!batch->has_sent_at_ms || skew > window || skew < -window) {
 		rc = refuse(r, CCHC__V1__SUBMIT_STATUS__STALE,
-			    "the batch's sending time is outside the server's clock window; check "
-			    "the client's clock and send it again");
+		            "the batch's sending time is outside the server's clock window; check "
+		            "the client's clock and send it again");
 		goto out;
 	}
 	if (batch->n_records > c->conf->max_batch_records) {
 		char why[128];
 		snprintf(why, sizeof why, "the batch has %zu records; at most %u are accepted",
-			 batch->n_records, c->conf->max_batch_records);
+		         batch->n_records, c->conf->max_batch_records);
 		rc = refuse(r, CCHC__V1__SUBMIT_STATUS__TOO_LARGE, why);
 		goto out;
 	}
@@ -236,12 +238,14 @@ static int check_and_store(ingest_ctx *c, const Cchc__V1__SubmitRequest *sub, su
 	free(items);
 	free(item_ptrs);
 	if (r->reply.status == CCHC__V1__SUBMIT_STATUS__OK) {
-		qsort(r->rejection_ptrs, r->reply.n_rejections, sizeof *r->rejection_ptrs, by_index);
+		qsort(r->rejection_ptrs, r->reply.n_rejections, sizeof *r->rejection_ptrs,
+		      by_index);
 		log_info("source %s: %zu records, accepted %u, duplicate %u, rejected %zu",
-			 src->name, n, r->reply.accepted, r->reply.duplicate,
-			 r->reply.n_rejections);
+		         src->name, n, r->reply.accepted, r->reply.duplicate,
+		         r->reply.n_rejections);
 	} else {
-		r->reply.n_rejections = 0; /* refused as a whole: per-record verdicts would mislead */
+		r->reply.n_rejections =
+		    0; /* refused as a whole: per-record verdicts would mislead */
 	}
 out:
 	cchc__v1__batch__free_unpacked(batch, NULL);

@@ -21,12 +21,12 @@ typedef struct ingest_ctx {
 	wire_client *stats;
 	atomic_ullong requests;
 	atomic_ullong records;
-	wire_server *server;           /* for the busy count in status; may be NULL */
-	int64_t (*now_ms)(void);       /* the clock; tests replace it */
+	wire_server *server;     /* for the busy count in status; may be NULL */
+	int64_t (*now_ms)(void); /* the clock; tests replace it */
 } ingest_ctx;
 
 int ingest_ctx_init(ingest_ctx *c, const conf *cf, const units *u, auth_sources *sources,
-		    wire_client *stats);
+                    wire_client *stats);
 void ingest_ctx_destroy(ingest_ctx *c);
 /* Swaps in a newly loaded sources file (SIGHUP); frees the old one once no request uses it. */
 void ingest_replace_sources(ingest_ctx *c, auth_sources *sources);

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 		goto out_units;
 	}
 	if (wire_client_open(cf.stats_listen, cf.max_message_bytes, cf.request_timeout_ms, &stats,
-			     err, sizeof err)) {
+	                     err, sizeof err)) {
 		log_error("stats: %s", err);
 		auth_sources_free(sources);
 		goto out_units;
@@ -50,13 +50,13 @@ int main(int argc, char **argv)
 		goto out_stats;
 	}
 	if (wire_server_start(cf.ingest_listen, cf.max_message_bytes, cf.workers, ingest_handle,
-			      &ctx, &server, err, sizeof err)) {
+	                      &ctx, &server, err, sizeof err)) {
 		log_error("%s", err);
 		goto out_ctx;
 	}
 	ctx.server = server;
 	log_info("listening on %s (stats at %s, %zu units, %u workers)", cf.ingest_listen,
-		 cf.stats_listen, units_count(u), cf.workers);
+	         cf.stats_listen, units_count(u), cf.workers);
 	for (;;) {
 		int sig = service_wait_signal();
 		if (sig != SIGHUP)

@@ -14,8 +14,8 @@ typedef struct verdict {
 	size_t msglen;
 } verdict;
 
-__attribute__((format(printf, 3, 4))) static int fail(verdict *v, const char *code,
-						      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(verdict *v, const char *code, const char *fmt,
+                                                      ...)
 {
 	va_list ap;
 	snprintf(v->code, VALIDATE_CODE_MAX, "%s", code);
@@ -32,14 +32,14 @@ static int check_code(verdict *v, const char *name, const char *s, size_t max, i
 		return required ? fail(v, "bad_field", "%s is missing", name) : 0;
 	size_t len = strlen(s);
 	if (len > max)
-		return fail(v, "too_large", "%s is %zu characters long; at most %zu are allowed", name,
-			    len, max);
+		return fail(v, "too_large", "%s is %zu characters long; at most %zu are allowed",
+		            name, len, max);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
 			return fail(v, "bad_field",
-				    "%s contains a character other than printable ASCII (position "
-				    "%zu)",
-				    name, (size_t)(p - (const unsigned char *)s) + 1);
+			            "%s contains a character other than printable ASCII (position "
+			            "%zu)",
+			            name, (size_t)(p - (const unsigned char *)s) + 1);
 	return 0;
 }
 
@@ -49,29 +49,29 @@ static int check_time(verdict *v, const char *name, const char *s, int required,
 		return required ? fail(v, "bad_field", "%s is missing", name) : 0;
 	if (strlen(s) > 40 || rfc3339_parse(s, ms))
 		return fail(v, "bad_time",
-			    "%s '%.40s' is not an RFC 3339 time with an offset, like "
-			    "2024-01-05T08:15:00+07:00",
-			    name, s);
+		            "%s '%.40s' is not an RFC 3339 time with an offset, like "
+		            "2024-01-05T08:15:00+07:00",
+		            name, s);
 	return 0;
 }
 
 static int check_office(verdict *v, const char *office, int64_t at, const units *u,
-			const auth_source *src)
+                        const auth_source *src)
 {
 	const unit *unit = units_find(u, office, at);
 	if (!unit)
 		return fail(v, "unknown_office",
-			    "office '%s' is not an administrative unit valid at the event's time",
-			    office);
+		            "office '%s' is not an administrative unit valid at the event's time",
+		            office);
 	for (size_t i = 0; i < src->ngrants; i++)
 		if (units_within(u, office, src->grants[i], at))
 			return 0;
 	return fail(v, "not_authorized", "source '%s' may not write for office '%s'", src->name,
-		    office);
+	            office);
 }
 
 static int validate_dossier(verdict *v, const Cchc__V1__DossierEvent *e, const units *u,
-			    const auth_source *src)
+                            const auth_source *src)
 {
 	int64_t at = 0, due = 0;
 	if (check_code(v, "event_id", e->event_id, VALIDATE_EVENT_ID_MAX, 1) ||
@@ -83,26 +83,25 @@ static int validate_dossier(verdict *v, const Cchc__V1__DossierEvent *e, const u
 		return fail(v, "bad_field", "kind is missing or not a dossier event kind");
 	int received = e->kind == CCHC__V1__DOSSIER_KIND__RECEIVED;
 	int carries_due = received || e->kind == CCHC__V1__DOSSIER_KIND__EXTENDED ||
-			  e->kind == CCHC__V1__DOSSIER_KIND__SUPPLEMENT_RECEIVED;
+	                  e->kind == CCHC__V1__DOSSIER_KIND__SUPPLEMENT_RECEIVED;
 	if (check_code(v, "procedure", e->procedure, VALIDATE_CODE_FIELD_MAX, received) ||
 	    check_code(v, "field", e->field, VALIDATE_CODE_FIELD_MAX, received))
 		return -1;
-	if (e->has_channel && (e->channel < CCHC__V1__CHANNEL__DIRECT ||
-			       e->channel > CCHC__V1__CHANNEL__POSTAL))
+	if (e->has_channel &&
+	    (e->channel < CCHC__V1__CHANNEL__DIRECT || e->channel > CCHC__V1__CHANNEL__POSTAL))
 		return fail(v, "bad_field", "channel is not direct, online or postal");
 	if (received && !e->has_channel)
 		return fail(v, "bad_field", "channel is missing (required on received)");
-	if (check_time(v, "at", e->at, 1, &at) ||
-	    check_time(v, "due", e->due, carries_due, &due))
+	if (check_time(v, "at", e->at, 1, &at) || check_time(v, "due", e->due, carries_due, &due))
 		return -1;
 	if (received && due < at)
 		return fail(v, "due_before_received", "due %s is before the receipt at %s", e->due,
-			    e->at);
+		            e->at);
 	return check_office(v, e->office, at, u, src);
 }
 
 static int validate_feedback(verdict *v, const Cchc__V1__FeedbackEvent *e, const units *u,
-			     const auth_source *src)
+                             const auth_source *src)
 {
 	int64_t at = 0;
 	if (check_code(v, "event_id", e->event_id, VALIDATE_EVENT_ID_MAX, 1) ||
@@ -123,7 +122,7 @@ static int validate_feedback(verdict *v, const Cchc__V1__FeedbackEvent *e, const
 }
 
 int validate_record(const Cchc__V1__Record *r, const units *u, const auth_source *src,
-		    char code[VALIDATE_CODE_MAX], char *msg, size_t msglen)
+                    char code[VALIDATE_CODE_MAX], char *msg, size_t msglen)
 {
 	verdict v = {code, msg, msglen};
 	switch (r->event_case) {

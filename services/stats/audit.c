@@ -27,14 +27,15 @@ static void entry_hash(const uint8_t prev[HASH_BYTES], const entry *e, uint8_t o
 	char sha_hex[2 * 64 + 1] = "", text[1024];
 	size_t n = e->batch_sha_len > 64 ? 64 : e->batch_sha_len;
 	sodium_bin2hex(sha_hex, sizeof sha_hex, e->batch_sha, n);
-	int len = snprintf(text, sizeof text, "cchc-audit-v1|%" PRId64 "|%s|%" PRId64 "|%s|%lld|%lld|%lld|%lld",
-			   e->logged_ms, e->source, e->sent_at_ms, sha_hex, e->records,
-			   e->accepted, e->duplicate, e->rejected);
+	int len = snprintf(text, sizeof text,
+	                   "cchc-audit-v1|%" PRId64 "|%s|%" PRId64 "|%s|%lld|%lld|%lld|%lld",
+	                   e->logged_ms, e->source, e->sent_at_ms, sha_hex, e->records, e->accepted,
+	                   e->duplicate, e->rejected);
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, prev, HASH_BYTES);
 	crypto_hash_sha256_update(&st, (const uint8_t *)text,
-				  (size_t)(len < (int)sizeof text ? len : (int)sizeof text - 1));
+	                          (size_t)(len < (int)sizeof text ? len : (int)sizeof text - 1));
 	crypto_hash_sha256_final(&st, out);
 }
 
@@ -61,12 +62,12 @@ static int bytea_value(const PGresult *r, int row, int col, uint8_t *out, size_t
 }
 
 int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accepted,
-		 uint32_t duplicate, char *err, size_t errlen)
+                 uint32_t duplicate, char *err, size_t errlen)
 {
 	uint8_t prev[HASH_BYTES] = {0}, hash[HASH_BYTES];
 	PGresult *r = db_query(conn, "audit: last entry",
-			       "SELECT entry_hash FROM audit_log ORDER BY id DESC LIMIT 1", 0, NULL,
-			       err, errlen);
+	                       "SELECT entry_hash FROM audit_log ORDER BY id DESC LIMIT 1", 0, NULL,
+	                       err, errlen);
 	if (!r)
 		return -1;
 	if (PQntuples(r) == 1 && bytea_value(r, 0, 0, prev, sizeof prev) != HASH_BYTES) {
@@ -78,15 +79,15 @@ int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accep
 
 	long long records = req->has_batch_records ? req->batch_records : (long long)req->n_items;
 	entry e = {
-		.logged_ms = service_clock_ms(),
-		.sent_at_ms = req->has_sent_at_ms ? req->sent_at_ms : 0,
-		.source = req->source ? req->source : "",
-		.batch_sha = req->has_batch_sha256 ? req->batch_sha256.data : NULL,
-		.batch_sha_len = req->has_batch_sha256 ? req->batch_sha256.len : 0,
-		.records = records,
-		.accepted = accepted,
-		.duplicate = duplicate,
-		.rejected = records - accepted - duplicate,
+	    .logged_ms = service_clock_ms(),
+	    .sent_at_ms = req->has_sent_at_ms ? req->sent_at_ms : 0,
+	    .source = req->source ? req->source : "",
+	    .batch_sha = req->has_batch_sha256 ? req->batch_sha256.data : NULL,
+	    .batch_sha_len = req->has_batch_sha256 ? req->batch_sha256.len : 0,
+	    .records = records,
+	    .accepted = accepted,
+	    .duplicate = duplicate,
+	    .rejected = records - accepted - duplicate,
 	};
 	entry_hash(prev, &e, hash);
 
@@ -101,13 +102,13 @@ int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accep
 	to_bytea_hex(e.batch_sha, e.batch_sha_len > 64 ? 64 : e.batch_sha_len, p_sha, sizeof p_sha);
 	to_bytea_hex(prev, HASH_BYTES, p_prev, sizeof p_prev);
 	to_bytea_hex(hash, HASH_BYTES, p_hash, sizeof p_hash);
-	const char *params[10] = {p_logged, e.source, p_sent, p_sha, p_rec,
-				  p_acc,    p_dup,    p_rej,  p_prev, p_hash};
+	const char *params[10] = {p_logged, e.source, p_sent, p_sha,  p_rec,
+	                          p_acc,    p_dup,    p_rej,  p_prev, p_hash};
 	r = db_query(conn, "audit: append",
-		     "INSERT INTO audit_log (logged_ms, source, sent_at_ms, batch_sha256, records, "
-		     "accepted, duplicate, rejected, prev_hash, entry_hash) VALUES "
-		     "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		     10, params, err, errlen);
+	             "INSERT INTO audit_log (logged_ms, source, sent_at_ms, batch_sha256, records, "
+	             "accepted, duplicate, rejected, prev_hash, entry_hash) VALUES "
+	             "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	             10, params, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);
@@ -134,7 +135,7 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 {
 	char err[512];
 	uint8_t prev[HASH_BYTES] = {0}, want[HASH_BYTES], stored_prev[HASH_BYTES],
-		stored_hash[HASH_BYTES], sha[64];
+	        stored_hash[HASH_BYTES], sha[64];
 	int64_t last_id = 0;
 	uint64_t n = 0;
 	int rc = -1, done = 0;
@@ -143,16 +144,16 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 	if (db_ensure(conn, err, sizeof err) ||
 	    db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) ||
 	    db_exec(conn, "audit: cursor",
-		    "DECLARE audit_walk NO SCROLL CURSOR FOR SELECT id, logged_ms, source, "
-		    "sent_at_ms, batch_sha256, records, accepted, duplicate, rejected, prev_hash, "
-		    "entry_hash FROM audit_log ORDER BY id",
-		    err, sizeof err))
+	            "DECLARE audit_walk NO SCROLL CURSOR FOR SELECT id, logged_ms, source, "
+	            "sent_at_ms, batch_sha256, records, accepted, duplicate, rejected, prev_hash, "
+	            "entry_hash FROM audit_log ORDER BY id",
+	            err, sizeof err))
 		goto out;
 	reply->has_intact = 1;
 	reply->intact = 1;
 	while (!done) {
-		PGresult *r = db_query(conn, "audit: fetch", "FETCH 1000 FROM audit_walk", 0, NULL, err,
-				       sizeof err);
+		PGresult *r = db_query(conn, "audit: fetch", "FETCH 1000 FROM audit_walk", 0, NULL,
+		                       err, sizeof err);
 		if (!r)
 			goto out;
 		int rows = PQntuples(r);
@@ -161,28 +162,28 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 			int64_t id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
 			int shalen = bytea_value(r, i, 4, sha, sizeof sha);
 			entry e = {
-				.logged_ms = strtoll(PQgetvalue(r, i, 1), NULL, 10),
-				.source = PQgetvalue(r, i, 2),
-				.sent_at_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10),
-				.batch_sha = sha,
-				.batch_sha_len = shalen < 0 ? 0 : (size_t)shalen,
-				.records = strtoll(PQgetvalue(r, i, 5), NULL, 10),
-				.accepted = strtoll(PQgetvalue(r, i, 6), NULL, 10),
-				.duplicate = strtoll(PQgetvalue(r, i, 7), NULL, 10),
-				.rejected = strtoll(PQgetvalue(r, i, 8), NULL, 10),
+			    .logged_ms = strtoll(PQgetvalue(r, i, 1), NULL, 10),
+			    .source = PQgetvalue(r, i, 2),
+			    .sent_at_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10),
+			    .batch_sha = sha,
+			    .batch_sha_len = shalen < 0 ? 0 : (size_t)shalen,
+			    .records = strtoll(PQgetvalue(r, i, 5), NULL, 10),
+			    .accepted = strtoll(PQgetvalue(r, i, 6), NULL, 10),
+			    .duplicate = strtoll(PQgetvalue(r, i, 7), NULL, 10),
+			    .rejected = strtoll(PQgetvalue(r, i, 8), NULL, 10),
 			};
 			entry_hash(prev, &e, want);
 			if (bytea_value(r, i, 9, stored_prev, sizeof stored_prev) != HASH_BYTES ||
 			    memcmp(stored_prev, prev, HASH_BYTES)) {
 				char detail[160];
 				snprintf(detail, sizeof detail,
-					 "does not link to the entry before it (%" PRId64
-					 "): an entry was removed or altered",
-					 last_id);
+				         "does not link to the entry before it (%" PRId64
+				         "): an entry was removed or altered",
+				         last_id);
 				verdict(reply, id, detail);
 			} else if (bytea_value(r, i, 10, stored_hash, sizeof stored_hash) !=
-					   HASH_BYTES ||
-				   memcmp(stored_hash, want, HASH_BYTES)) {
+			               HASH_BYTES ||
+			           memcmp(stored_hash, want, HASH_BYTES)) {
 				verdict(reply, id, "its content does not match its hash: altered");
 			}
 			memcpy(prev, stored_hash, HASH_BYTES);

@@ -109,8 +109,7 @@ static int64_t get_i64(const unsigned char *p)
 	return (int64_t)u;
 }
 
-int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *cap,
-                       char **strings)
+int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *cap, char **strings)
 {
 	unsigned char *p;
 	size_t len, i = 1;
@@ -174,8 +173,8 @@ int evblob_get_feedback(const char *hex, feedback_event **ev, size_t *n, size_t 
 	while (i < len) {
 		if (len - i < 10 || grow_array((void **)ev, cap, *n + 1, sizeof **ev) != 0)
 			goto bad;
-		(*ev)[(*n)++] = (feedback_event){
-		    .kind = p[i], .topic = p[i + 1], .at_ms = get_i64(p + i + 2)};
+		(*ev)[(*n)++] =
+		    (feedback_event){.kind = p[i], .topic = p[i + 1], .at_ms = get_i64(p + i + 2)};
 		i += 10;
 	}
 	free(p);

@@ -21,8 +21,7 @@ void evblob_put_feedback(db_buf *b, const feedback_event *ev, size_t n);
  * append to *ev (capacity *cap, grown with realloc) from *n on; their procedure and field point
  * into *strings, a malloc'd copy the caller frees after the events are used. Returns 0, or -1
  * when the blob is malformed or memory runs out. */
-int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *cap,
-                       char **strings);
+int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *cap, char **strings);
 int evblob_get_feedback(const char *hex, feedback_event **ev, size_t *n, size_t *cap);
 
 #endif

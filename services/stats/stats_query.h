@@ -43,9 +43,8 @@ int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__
 typedef enum query_source { QUERY_AUTO, QUERY_STATES, QUERY_AGGREGATES } query_source;
 
 /* query_figures_in from the given source; *used (may be NULL) tells which one answered. */
-int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req,
-                       Cchc__V1__QueryReply *reply, query_source source, query_source *used,
-                       char *err, size_t errlen);
+int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
+                       query_source source, query_source *used, char *err, size_t errlen);
 
 /* The registry in the units table. Returns 0 or -1 with err. */
 struct units;

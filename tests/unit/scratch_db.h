@@ -1,6 +1,7 @@
 /* scratch_db: a schema of its own in a real PostgreSQL, for the unit tests of stats that need one
- * (test_store, test_agg), and one request through stats' handler as the socket would carry it. The database is $CCHC_TEST_PGURL, else the one of the stack named by
- * $CCHC_CONF (make test starts it); without either the tests skip. The schema is dropped at the end. */
+ * (test_store, test_agg), and one request through stats' handler as the socket would carry it. The
+ * database is $CCHC_TEST_PGURL, else the one of the stack named by $CCHC_CONF (make test starts
+ * it); without either the tests skip. The schema is dropped at the end. */
 #ifndef CCHC_TEST_SCRATCH_DB_H
 #define CCHC_TEST_SCRATCH_DB_H
 
@@ -28,10 +29,11 @@ static const char *scratch_database(void)
 	return cf.stats_db;
 }
 
-/* Creates the schema PREFIX_PID through *admin (whose session then uses it) and writes into conninfo a connection string whose
- * sessions use it. Returns 1 when created, 0 when there is no database (skip), -1 on error. */
+/* Creates the schema PREFIX_PID through *admin (whose session then uses it) and writes into
+ * conninfo a connection string whose sessions use it. Returns 1 when created, 0 when there is no
+ * database (skip), -1 on error. */
 static int scratch_open(const char *prefix, PGconn **admin, char *schema, size_t schemalen,
-			char *conninfo, size_t len)
+                        char *conninfo, size_t len)
 {
 	const char *url = scratch_database();
 	char err[512], sql[256];
@@ -39,16 +41,17 @@ static int scratch_open(const char *prefix, PGconn **admin, char *schema, size_t
 		return 0;
 	snprintf(schema, schemalen, "%s_%ld", prefix, (long)getpid());
 	snprintf(sql, sizeof sql,
-		 "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path = %s", schema,
-		 schema, schema);
-	if (db_connect(url, admin, err, sizeof err) || db_exec(*admin, "schema", sql, err, sizeof err)) {
+	         "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path = %s", schema,
+	         schema, schema);
+	if (db_connect(url, admin, err, sizeof err) ||
+	    db_exec(*admin, "schema", sql, err, sizeof err)) {
 		fprintf(stderr, "%s: %s\n", prefix, err);
 		return -1;
 	}
 	int uri = !strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13);
 	if (uri)
 		snprintf(conninfo, len, "%s%coptions=-csearch_path%%3D%s", url,
-			 strchr(url, '?') ? '&' : '?', schema);
+		         strchr(url, '?') ? '&' : '?', schema);
 	else
 		snprintf(conninfo, len, "%s options=-csearch_path=%s", url, schema);
 	return 1;

@@ -359,10 +359,15 @@ static void compare(int64_t from, int64_t to, const char *scope, const char *map
 
 static void compare_periods(void)
 {
-	static const char *const labels[] = {
-	    "2024-Q1", "2024-H1", "2024-01-01..2024-03-31", "2024-02-10..2024-02-10",
-	    "2024-Q3", "2024", "2024-02-20..2024-03-20", "2023-12-15..2024-01-14",
-	    "2024-03-15..2024-03-15"};
+	static const char *const labels[] = {"2024-Q1",
+	                                     "2024-H1",
+	                                     "2024-01-01..2024-03-31",
+	                                     "2024-02-10..2024-02-10",
+	                                     "2024-Q3",
+	                                     "2024",
+	                                     "2024-02-20..2024-03-20",
+	                                     "2023-12-15..2024-01-14",
+	                                     "2024-03-15..2024-03-15"};
 	char err[256];
 
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
@@ -384,8 +389,8 @@ static int setup(void **st)
 	(void)st;
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
-	int opened = scratch_open("cchc_test_agg", &admin, schema, sizeof schema, conninfo,
-				  sizeof conninfo);
+	int opened =
+	    scratch_open("cchc_test_agg", &admin, schema, sizeof schema, conninfo, sizeof conninfo);
 	if (opened <= 0)
 		return opened;
 	if (scratch_writers(conninfo, w, err, sizeof err) != 0 ||
@@ -614,10 +619,8 @@ static void test_verify_and_rebuild(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_day_start),
-	    cmocka_unit_test(test_month_start),
-	    cmocka_unit_test(test_random_batches),
-	    cmocka_unit_test(test_not_midnight),
+	    cmocka_unit_test(test_day_start),          cmocka_unit_test(test_month_start),
+	    cmocka_unit_test(test_random_batches),     cmocka_unit_test(test_not_midnight),
 	    cmocka_unit_test(test_verify_and_rebuild),
 	};
 	return cmocka_run_group_tests_name("agg", tests, setup, teardown);

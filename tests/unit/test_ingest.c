@@ -79,8 +79,7 @@ static int setup(void **state)
 	(void)state;
 	char err[512], hex[2 * AUTH_PUBLIC_KEY_BYTES + 1], path[] = "/tmp/cchc-src-XXXXXX";
 	service_set_timezone("Asia/Ho_Chi_Minh");
-	if (auth_init() || auth_keypair(pk, sk) ||
-	    conf_load("/dev/null", &cf, err, sizeof err) ||
+	if (auth_init() || auth_keypair(pk, sk) || conf_load("/dev/null", &cf, err, sizeof err) ||
 	    units_load(CCHC_SOURCE_DIR "/deploy/data/units.csv", &reg, err, sizeof err))
 		return -1;
 	cf.max_batch_records = 5;
@@ -93,10 +92,10 @@ static int setup(void **state)
 	if (auth_sources_load(path, &sources, err, sizeof err))
 		return -1;
 	remove(path);
-	if (wire_server_start("inproc://cchc-test-stats", 1 << 20, 1, stats_side, NULL,
-			      &fake_stats, err, sizeof err) ||
+	if (wire_server_start("inproc://cchc-test-stats", 1 << 20, 1, stats_side, NULL, &fake_stats,
+	                      err, sizeof err) ||
 	    wire_client_open("inproc://cchc-test-stats", 1 << 20, 5000, &to_stats, err,
-			     sizeof err) ||
+	                     sizeof err) ||
 	    ingest_ctx_init(&ctx, &cf, reg, sources, to_stats))
 		return -1;
 	ctx.now_ms = fixed_now;
@@ -184,11 +183,11 @@ static void test_batch_refusals(void **state)
 		size_t n;
 		Cchc__V1__SubmitStatus want;
 	} cases[] = {
-		{NOW, "nobody", 1, 1, CCHC__V1__SUBMIT_STATUS__UNKNOWN_SOURCE},
-		{NOW, "office", 0, 1, CCHC__V1__SUBMIT_STATUS__BAD_SIGNATURE},
-		{NOW - 601000, "office", 1, 1, CCHC__V1__SUBMIT_STATUS__STALE},
-		{NOW + 601000, "office", 1, 1, CCHC__V1__SUBMIT_STATUS__STALE},
-		{NOW, "office", 1, 6, CCHC__V1__SUBMIT_STATUS__TOO_LARGE},
+	    {NOW, "nobody", 1, 1, CCHC__V1__SUBMIT_STATUS__UNKNOWN_SOURCE},
+	    {NOW, "office", 0, 1, CCHC__V1__SUBMIT_STATUS__BAD_SIGNATURE},
+	    {NOW - 601000, "office", 1, 1, CCHC__V1__SUBMIT_STATUS__STALE},
+	    {NOW + 601000, "office", 1, 1, CCHC__V1__SUBMIT_STATUS__STALE},
+	    {NOW, "office", 1, 6, CCHC__V1__SUBMIT_STATUS__TOO_LARGE},
 	};
 	for (size_t i = 1; i < 6; i++)
 		dossier(i, "ok-n", "19753");
@@ -197,8 +196,8 @@ static void test_batch_refusals(void **state)
 			cchc__v1__store_request__free_unpacked(forwarded, NULL);
 			forwarded = NULL;
 		}
-		Cchc__V1__IngestReply *rep = submit(cases[i].n, cases[i].sent_at, cases[i].source,
-						    cases[i].good_sig);
+		Cchc__V1__IngestReply *rep =
+		    submit(cases[i].n, cases[i].sent_at, cases[i].source, cases[i].good_sig);
 		assert_int_equal(rep->submit->status, cases[i].want);
 		assert_non_null(rep->submit->error);
 		assert_int_equal(rep->submit->n_rejections, 0);
@@ -214,12 +213,12 @@ static void test_batch_refusals(void **state)
 static void test_records_merged_and_forwarded(void **state)
 {
 	(void)state;
-	dossier(0, "ok-1", "19753");       /* valid */
-	dossier(1, "outside", "478");      /* not_authorized: grant is 474 */
-	dossier(2, "conflicting", "474");  /* valid here, conflict at stats */
+	dossier(0, "ok-1", "19753");      /* valid */
+	dossier(1, "outside", "478");     /* not_authorized: grant is 474 */
+	dossier(2, "conflicting", "474"); /* valid here, conflict at stats */
 	dossier(3, "bad-time", "19753");
-	events[3].at = "yesterday";        /* bad_time */
-	dossier(4, "ok-2", "474");         /* valid */
+	events[3].at = "yesterday"; /* bad_time */
+	dossier(4, "ok-2", "474");  /* valid */
 	Cchc__V1__IngestReply *rep = submit(5, NOW, "office", 1);
 	Cchc__V1__SubmitReply *s = rep->submit;
 	assert_int_equal(s->status, CCHC__V1__SUBMIT_STATUS__OK);
@@ -246,10 +245,11 @@ static void test_records_merged_and_forwarded(void **state)
 static void test_unknown_fields_dropped(void **state)
 {
 	(void)state;
-	/* field 99 (varint) inside the DossierEvent: tag (99 << 3 | 0) = 792 = 0x98 0x06, value 7 */
+	/* field 99 (varint) inside the DossierEvent: tag (99 << 3 | 0) = 792 = 0x98 0x06, value 7
+	 */
 	static uint8_t unknown[] = {0x98, 0x06, 0x07};
-	ProtobufCMessageUnknownField uf = {.tag = 99, .wire_type = PROTOBUF_C_WIRE_TYPE_VARINT,
-					   .len = 1, .data = unknown + 2};
+	ProtobufCMessageUnknownField uf = {
+	    .tag = 99, .wire_type = PROTOBUF_C_WIRE_TYPE_VARINT, .len = 1, .data = unknown + 2};
 	dossier(0, "ok-3", "19753");
 	events[0].base.n_unknown_fields = 1;
 	events[0].base.unknown_fields = &uf;
@@ -268,9 +268,9 @@ static void test_unknown_fields_dropped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batch_refusals),
-		cmocka_unit_test(test_records_merged_and_forwarded),
-		cmocka_unit_test(test_unknown_fields_dropped),
+	    cmocka_unit_test(test_batch_refusals),
+	    cmocka_unit_test(test_records_merged_and_forwarded),
+	    cmocka_unit_test(test_unknown_fields_dropped),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, setup, teardown);
 }

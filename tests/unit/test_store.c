@@ -159,8 +159,6 @@ static void check_identities(const Cchc__V1__QueryReply *q)
 
 /* ---- fixtures ---- */
 
-
-
 static int setup(void **st)
 {
 	char err[512];
@@ -171,8 +169,8 @@ static int setup(void **st)
 	(void)st;
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
 	tzset();
-	int opened = scratch_open("cchc_test", &admin, schema, sizeof schema, conninfo,
-				  sizeof conninfo);
+	int opened =
+	    scratch_open("cchc_test", &admin, schema, sizeof schema, conninfo, sizeof conninfo);
 	if (opened <= 0)
 		return opened;
 	if (scratch_writers(conninfo, w, err, sizeof err) != 0 ||
@@ -747,8 +745,9 @@ static void test_merged_requests(void **st)
 		preqs[k] = &reqs[k];
 	}
 	for (int round = 0; round < 2; round++) {
-		assert_int_equal(store_batches(ctx.writer[0].conn, STORE_ALL_PARTS, 3, preqs, replies,
-						 stored), 0);
+		assert_int_equal(
+		    store_batches(ctx.writer[0].conn, STORE_ALL_PARTS, 3, preqs, replies, stored),
+		    0);
 		for (size_t k = 0; k < 3; k++)
 			assert_true(replies[k].committed);
 		/* the second round resends everything: nothing new, the conflict stays one */
@@ -928,9 +927,9 @@ static int waits_for_lock(PGconn *conn)
 	const char *params[1] = {pid};
 	snprintf(pid, sizeof pid, "%d", PQbackendPID(conn));
 	PGresult *r = db_query(admin, "activity",
-			       "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND "
-			       "wait_event_type = 'Lock'",
-			       1, params, err, sizeof err);
+	                       "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND "
+	                       "wait_event_type = 'Lock'",
+	                       1, params, err, sizeof err);
 	assert_non_null(r);
 	int waiting = atoi(PQgetvalue(r, 0, 0)) > 0;
 	PQclear(r);
@@ -943,7 +942,8 @@ static void test_new_key_race(void **st)
 	NEED_DB();
 	char err[256];
 	PGconn *other;
-	Cchc__V1__DossierEvent ev = merge_event("race-1", "RACE-D1", 2, "2024-02-05T08:00:00+07:00");
+	Cchc__V1__DossierEvent ev =
+	    merge_event("race-1", "RACE-D1", 2, "2024-02-05T08:00:00+07:00");
 	ev.field = "race";
 	Cchc__V1__Record rec = CCHC__V1__RECORD__INIT;
 	rec.event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
@@ -959,11 +959,12 @@ static void test_new_key_race(void **st)
 
 	assert_int_equal(db_connect(conninfo, &other, err, sizeof err), 0);
 	assert_int_equal(db_exec(other, "begin", "BEGIN", err, sizeof err), 0);
-	PGresult *r = db_query(other, "key",
-			       "INSERT INTO agg_key (office, unit_snapshot, level, field) "
-			       "SELECT code, snapshot, level, 'race' FROM units WHERE code = '474' "
-			       "AND valid_from <= '2024-02-05' AND valid_to > '2024-02-05' RETURNING id",
-			       0, NULL, err, sizeof err);
+	PGresult *r =
+	    db_query(other, "key",
+	             "INSERT INTO agg_key (office, unit_snapshot, level, field) "
+	             "SELECT code, snapshot, level, 'race' FROM units WHERE code = '474' "
+	             "AND valid_from <= '2024-02-05' AND valid_to > '2024-02-05' RETURNING id",
+	             0, NULL, err, sizeof err);
 	assert_non_null(r);
 	assert_int_equal(PQntuples(r), 1);
 	PQclear(r);
@@ -981,8 +982,8 @@ static void test_new_key_race(void **st)
 	store_reply_clear(&job.reply);
 	assert_int_equal(merge_count("SELECT count(*) FROM agg_key WHERE field = 'race'"), 1);
 	assert_int_equal(merge_count("SELECT coalesce(sum(received), 0) FROM dossier_agg a JOIN "
-				     "agg_key k ON k.id = a.key WHERE k.field = 'race'"),
-			 1);
+	                             "agg_key k ON k.id = a.key WHERE k.field = 'race'"),
+	                 1);
 }
 
 /* Runs sql (when not NULL) through the admin connection, behind stats' back, then --verify,
@@ -1030,12 +1031,13 @@ static void test_rows_without_packed_events(void **st)
 	assert_int_equal(r->store->accepted, 2);
 	cchc__v1__stats_reply__free_unpacked(r, NULL);
 	/* resolved 05/04 against due 10/04: early, from both events */
-	PGresult *q = db_query(admin, "check",
-	                       "SELECT d.events, d.finish_kind, d.resolved_class, d.ev IS NOT NULL, "
-	                       "f.events, f.resolved_at IS NOT NULL, f.ev IS NOT NULL "
-	                       "FROM dossier_state d, feedback_state f "
-	                       "WHERE d.dossier = 'PK1' AND f.feedback = 'PKF1'",
-	                       0, NULL, err, sizeof err);
+	PGresult *q =
+	    db_query(admin, "check",
+	             "SELECT d.events, d.finish_kind, d.resolved_class, d.ev IS NOT NULL, "
+	             "f.events, f.resolved_at IS NOT NULL, f.ev IS NOT NULL "
+	             "FROM dossier_state d, feedback_state f "
+	             "WHERE d.dossier = 'PK1' AND f.feedback = 'PKF1'",
+	             0, NULL, err, sizeof err);
 	assert_non_null(q);
 	assert_int_equal(PQntuples(q), 1);
 	const char *want[] = {"2", "6", "1", "t", "2", "t", "t"};

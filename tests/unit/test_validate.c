@@ -87,7 +87,8 @@ static void test_valid_records(void **state)
 	auth_source src = source_with(grant_46, 1);
 	good_dossier(&r, &e);
 	assert_string_equal(verdict(&r, &src, msg), "ok");
-	e.kind = CCHC__V1__DOSSIER_KIND__DELIVERED; /* other kinds need no due, channel, procedure */
+	e.kind =
+	    CCHC__V1__DOSSIER_KIND__DELIVERED; /* other kinds need no due, channel, procedure */
 	e.due = NULL;
 	e.has_channel = 0;
 	e.procedure = NULL;
@@ -267,11 +268,11 @@ static void test_key_files_and_sources(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_records),
-		cmocka_unit_test(test_every_error_code),
-		cmocka_unit_test(test_grants),
-		cmocka_unit_test(test_sign_verify),
-		cmocka_unit_test(test_key_files_and_sources),
+	    cmocka_unit_test(test_valid_records),
+	    cmocka_unit_test(test_every_error_code),
+	    cmocka_unit_test(test_grants),
+	    cmocka_unit_test(test_sign_verify),
+	    cmocka_unit_test(test_key_files_and_sources),
 	};
 	return cmocka_run_group_tests_name("validate", tests, setup, teardown);
 }

@@ -9,8 +9,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cchc audit verify [--timeout-ms MS] [--config FILE]\n"
-		   "Checks the hash chain of the audit log kept by cchc-stats.\n"
-		   "Exit status: 0 intact, 1 an entry altered or removed, 2 did not run.\n");
+	           "Checks the hash chain of the audit log kept by cchc-stats.\n"
+	           "Exit status: 0 intact, 1 an entry altered or removed, 2 did not run.\n");
 }
 
 enum { OPT_TIMEOUT = CLIENT_OPT_FIRST_FREE };
@@ -18,9 +18,9 @@ enum { OPT_TIMEOUT = CLIENT_OPT_FIRST_FREE };
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLIENT_LONG_OPTIONS,
-		{"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
-		{NULL, 0, NULL, 0},
+	    CLIENT_LONG_OPTIONS,
+	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
+	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
 	unsigned long long timeout_ms = 600000; /* a long chain takes a while to walk */
@@ -38,7 +38,8 @@ int cmd_audit(int argc, char **argv)
 		if (client_option(&co, opt, optarg))
 			continue;
 		if (opt == OPT_TIMEOUT) {
-			if (client_parse_uint("audit", "--timeout-ms", optarg, 86400000, &timeout_ms))
+			if (client_parse_uint("audit", "--timeout-ms", optarg, 86400000,
+			                      &timeout_ms))
 				return 2;
 			continue;
 		}
@@ -56,10 +57,10 @@ int cmd_audit(int argc, char **argv)
 	if (!rep)
 		return 2;
 	const Cchc__V1__AuditReply *a =
-		rep->body_case == CCHC__V1__STATS_REPLY__BODY_AUDIT ? rep->audit : NULL;
+	    rep->body_case == CCHC__V1__STATS_REPLY__BODY_AUDIT ? rep->audit : NULL;
 	if (!a || !a->ok) {
 		fprintf(stderr, "cchc audit: %s\n",
-			a && a->error ? a->error : "stats did not answer an audit request");
+		        a && a->error ? a->error : "stats did not answer an audit request");
 		status = 2;
 	} else if (a->intact) {
 		printf("audit log: %llu entries, chain intact\n", (unsigned long long)a->entries);

@@ -10,15 +10,15 @@ static const struct {
 	int (*run)(int, char **);
 	const char *help;
 } commands[] = {
-	{"push", cmd_push, "push FILE|-          send JSONL or CSV records to ingest"},
-	{"status", cmd_status, "status               is each service up (exit 1 if one is down)"},
-	{"report", cmd_report, "report --period P --format json -o FILE   export figures"},
-	{"source", cmd_source, "source add NAME --grant CODES --key-out FILE   create a source"},
-	{"audit", cmd_audit, "audit verify         check the hash chain of the audit log"},
-	{"gen", cmd_gen, "gen --period P --dossiers N --seed S -o FILE   synthetic records"},
-	{"check", cmd_check, "check --period P [--scope CODE]   data-quality findings"},
-	{"bench", cmd_bench, "bench ingest --events N | report --dossiers N   benchmarks"},
-	{"units", cmd_units, "units import FILE | list [--at YYYY-MM-DD]   the unit registry"},
+    {"push", cmd_push, "push FILE|-          send JSONL or CSV records to ingest"},
+    {"status", cmd_status, "status               is each service up (exit 1 if one is down)"},
+    {"report", cmd_report, "report --period P --format json -o FILE   export figures"},
+    {"source", cmd_source, "source add NAME --grant CODES --key-out FILE   create a source"},
+    {"audit", cmd_audit, "audit verify         check the hash chain of the audit log"},
+    {"gen", cmd_gen, "gen --period P --dossiers N --seed S -o FILE   synthetic records"},
+    {"check", cmd_check, "check --period P [--scope CODE]   data-quality findings"},
+    {"bench", cmd_bench, "bench ingest --events N | report --dossiers N   benchmarks"},
+    {"units", cmd_units, "units import FILE | list [--at YYYY-MM-DD]   the unit registry"},
 };
 
 static void usage(FILE *f)
@@ -27,7 +27,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %s\n", commands[i].help);
 	fprintf(f, "Options common to all: --config FILE (else $CCHC_CONF, ./var/cchc.conf, "
-		   "/etc/cchc/cchc.conf)\n");
+	           "/etc/cchc/cchc.conf)\n");
 }
 
 int main(int argc, char **argv)

@@ -101,7 +101,7 @@ typedef struct push {
 	FILE *rejects;
 	int rejects_failed;
 	int unaccounted; /* ingest's counts did not cover a batch: exit 1, not 0 */
-	const char *nl; /* ends the progress bar before a message ("" without one) */
+	const char *nl;  /* ends the progress bar before a message ("" without one) */
 } push;
 
 static int64_t now_ms(clockid_t clk)

@@ -19,8 +19,8 @@ size_t push_batch_budget(size_t max_message_bytes);
 /* For `cchc bench`: called from a sender thread once per acknowledged batch with its record
  * count, ingest's counts and the nanoseconds from its first send to its acknowledgement. Set it
  * before cmd_push and clear it (NULL) after; none by default. */
-typedef void (*push_ack_observer)(void *arg, size_t records, unsigned accepted,
-                                  unsigned duplicate, int64_t latency_ns);
+typedef void (*push_ack_observer)(void *arg, size_t records, unsigned accepted, unsigned duplicate,
+                                  int64_t latency_ns);
 void push_observe_acks(push_ack_observer fn, void *arg);
 
 #endif

@@ -31,7 +31,8 @@ int report_file_path(const char *output, const char *name, size_t nfiles, char *
 			         name ? name : "");
 			return -1;
 		}
-		/* -o out/x.csv with files "-theo-cap.csv", …: out/x-theo-cap.csv, not x.csv-theo-cap.csv */
+		/* -o out/x.csv with files "-theo-cap.csv", …: out/x-theo-cap.csv, not
+		 * x.csv-theo-cap.csv */
 		const char *ext = strrchr(name, '.');
 		size_t olen = strlen(output), elen = ext ? strlen(ext) : 0;
 		if (elen && olen > elen && !strcmp(output + olen - elen, ext))
