@@ -20,7 +20,7 @@ build:
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-asan:
-	cmake -S . -B build-asan -DCCHC_SANITIZE=ON
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCCHC_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
 
 demo: deps build

@@ -14,6 +14,8 @@ void log_set_name(const char *service)
 }
 
 static void log_line(const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	char msg[2048], stamp[32];
 	struct timespec ts;

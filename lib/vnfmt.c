@@ -19,6 +19,7 @@ long long vnfmt_percent_x100(long long num, long long den)
 }
 
 /* snprintf that fails (and leaves "") instead of truncating. */
+static int put(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int put(char *buf, size_t len, const char *fmt, ...)
 {
 	if (!buf || len == 0)

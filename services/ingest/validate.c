@@ -58,8 +58,8 @@ static int check_time(verdict *v, const char *name, const char *s, int required,
 static int check_office(verdict *v, const char *office, int64_t at, const units *u,
                         const auth_source *src)
 {
-	const unit *unit = units_find(u, office, at);
-	if (!unit)
+	const unit *known = units_find(u, office, at);
+	if (!known)
 		return fail(v, "unknown_office",
 		            "office '%s' is not an administrative unit valid at the event's time",
 		            office);

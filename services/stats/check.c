@@ -96,10 +96,10 @@ typedef struct items {
 	int oom;
 } items;
 
-static void add_item(items *it, const char *check, int ok, const char *unit, int64_t count,
+static void add_item(items *it, const char *check, int ok, const char *office, int64_t count,
                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void add_item(items *it, const char *check, int ok, const char *unit, int64_t count,
+static void add_item(items *it, const char *check, int ok, const char *office, int64_t count,
                      const char *fmt, ...)
 {
 	Cchc__V1__CheckReply *r = it->reply;
@@ -125,12 +125,12 @@ static void add_item(items *it, const char *check, int ok, const char *unit, int
 	x->check = (char *)check; /* static strings */
 	x->has_ok = 1;
 	x->ok = ok;
-	x->unit = unit ? strdup(unit) : NULL;
+	x->unit = office ? strdup(office) : NULL;
 	x->has_count = 1;
 	x->count = count;
 	x->detail = strdup(detail);
 	r->items[r->n_items++] = x;
-	if ((unit && !x->unit) || !x->detail)
+	if ((office && !x->unit) || !x->detail)
 		it->oom = 1;
 }
 

@@ -520,11 +520,11 @@ static void test_verify(void **st)
 }
 
 static const Cchc__V1__CheckItem *finding(const Cchc__V1__CheckReply *c, const char *check,
-                                          const char *unit)
+                                          const char *office)
 {
 	for (size_t i = 0; i < c->n_items; i++)
 		if (!strcmp(c->items[i]->check, check) && c->items[i]->unit &&
-		    !strcmp(c->items[i]->unit, unit))
+		    !strcmp(c->items[i]->unit, office))
 			return c->items[i];
 	return NULL;
 }
@@ -945,16 +945,16 @@ static void test_new_key_race(void **st)
 	Cchc__V1__DossierEvent ev =
 	    merge_event("race-1", "RACE-D1", 2, "2024-02-05T08:00:00+07:00");
 	ev.field = "race";
-	Cchc__V1__Record rec = CCHC__V1__RECORD__INIT;
-	rec.event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
-	rec.dossier = &ev;
+	Cchc__V1__Record record = CCHC__V1__RECORD__INIT;
+	record.event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+	record.dossier = &ev;
 	Cchc__V1__StoreItem item = CCHC__V1__STORE_ITEM__INIT, *pitem = &item;
-	item.record = &rec;
+	item.record = &record;
 	Cchc__V1__StoreRequest req = CCHC__V1__STORE_REQUEST__INIT;
 	req.source = "race";
 	req.n_items = 1;
 	req.items = &pitem;
-	race_job job = {.part = store_part(&rec), .req = &req};
+	race_job job = {.part = store_part(&record), .req = &req};
 	job.conn = ctx.writer[job.part].conn;
 
 	assert_int_equal(db_connect(conninfo, &other, err, sizeof err), 0);

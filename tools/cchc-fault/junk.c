@@ -40,6 +40,7 @@ typedef struct junk_ctx {
 
 typedef int (*junk_fn)(junk_ctx *c, unsigned i);
 
+static int fail(junk_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(junk_ctx *c, const char *fmt, ...)
 {
 	va_list ap;

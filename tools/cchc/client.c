@@ -27,7 +27,7 @@ int client_option(client_opts *o, int opt, const char *arg)
 	return 0;
 }
 
-static const char *pick(const char *opt, const char *env, const char *conf)
+static const char *pick(const char *opt, const char *env, const char *configured)
 {
 	const char *e = getenv(env);
 
@@ -35,7 +35,7 @@ static const char *pick(const char *opt, const char *env, const char *conf)
 		return opt;
 	if (e && e[0])
 		return e;
-	return conf;
+	return configured;
 }
 
 int client_setup(const char *cmd, const client_opts *o, int need_key, client *c)

@@ -258,14 +258,14 @@ int gen_truth_write_period(const gen_model *m, const period *p, const gen_truth 
 	json_object_set_new(dossiers, "all", figures_json(json_object(), &t->all));
 	for (int l = 0; l < 3; l++)
 		json_object_set_new(dossiers, levels[l], figures_json(json_object(), &t->level[l]));
-	json_t *units = json_array();
+	json_t *junits = json_array();
 	for (size_t i = 0; i < m->nunits; i++) {
 		const unit *u = m->units[i];
 		json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "code", u->code, "name", u->name,
 		                      "level", u->level, "parent", u->parent);
-		json_array_append_new(units, figures_json(o, &t->units[i]));
+		json_array_append_new(junits, figures_json(o, &t->units[i]));
 	}
-	json_object_set_new(dossiers, "units", units);
+	json_object_set_new(dossiers, "units", junits);
 	size_t nf;
 	const gen_field *fields = gen_fields(&nf);
 	json_t *farr = json_array();
