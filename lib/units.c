@@ -356,6 +356,18 @@ const unit *units_successor(const units *u, const unit *x, int64_t at_ms)
 	return x;
 }
 
+const unit *units_carrier(const units *u, const unit *x, int64_t at_ms)
+{
+	for (int depth = 0; x && depth < 8; depth++) {
+		const unit *to = units_successor(u, x, at_ms);
+		if (to)
+			return to;
+		/* the chain broke: the nearest ancestor that has a successor covers x's area */
+		x = x->parent[0] ? units_get(u, x->parent, x->snapshot) : NULL;
+	}
+	return NULL;
+}
+
 const unit *units_get(const units *u, const char *code, const char *snapshot)
 {
 	for (size_t i = 0; i < u->n; i++)

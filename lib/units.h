@@ -55,6 +55,12 @@ const unit *units_get(const units *u, const char *code, const char *snapshot);
  * only carried forward). NULL when the chain breaks: no known successor. */
 const unit *units_successor(const units *u, const unit *x, int64_t at_ms);
 
+/* The unit that carries x's figures on at_ms when a report uses the structure of that day
+ * (docs/design.md §8): units_successor, or when x's chain breaks (a unit that vanished without
+ * merged_from_codes) the successor of its nearest ancestor that has one, so that no figure stays
+ * on a unit or level that no longer exists. NULL only when no ancestor has a successor either. */
+const unit *units_carrier(const units *u, const unit *x, int64_t at_ms);
+
 size_t units_count(const units *u);
 const unit *units_at(const units *u, size_t i);
 

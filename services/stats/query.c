@@ -443,8 +443,9 @@ static mapped *mapped_slot(mapped *m, size_t *n, const unit *u, const char *code
 	return &m[(*n)++];
 }
 
-/* build_rows for map_to: each unit group goes to units_successor at target_ms (or stays when
- * there is none); the scope's units of the target structure are listed even without figures;
+/* build_rows for map_to: each unit group goes to units_carrier at target_ms (its successor, or
+ * its nearest ancestor's; it stays only when neither has one); the scope's units of the target
+ * structure are listed even without figures;
  * the level rows are the sums of the mapped units by their level. */
 static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, const units *reg,
                               int64_t target_ms)
@@ -471,7 +472,7 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 		const unit *x = PQgetisnull(fr, i, 3)
 		                    ? NULL
 		                    : units_get(reg, PQgetvalue(fr, i, 2), PQgetvalue(fr, i, 3));
-		const unit *to = x ? units_successor(reg, x, target_ms) : NULL;
+		const unit *to = x ? units_carrier(reg, x, target_ms) : NULL;
 		mapped *slot = mapped_slot(m, &n, to ? to : x, PQgetvalue(fr, i, 2));
 		figs_read(fr, i, 5, &f);
 		for (int k = 0; k < NFIG; k++)

@@ -76,6 +76,36 @@ static void test_successor(void **st)
 	assert_string_equal(succ("20047", "2024-11-01", "2024-01-01"), "20047");
 }
 
+static const char *carrier(const char *code, const char *snapshot, const char *date)
+{
+	const unit *x = units_get(reg, code, snapshot);
+	assert_non_null(x);
+	const unit *y = units_carrier(reg, x, date_ms(date));
+	return y ? y->code : NULL;
+}
+
+/* The structure of a period's last day: a broken chain goes to the nearest ancestor's successor,
+ * so nothing stays on a level that no longer exists; an unbroken one is units_successor's. */
+static void test_carrier(void **st)
+{
+	(void)st;
+	assert_string_equal(carrier("20047", "2024-11-01", "2025-07-01"), "20056");
+	assert_string_equal(carrier("481", "2024-11-01", "2025-07-01"), "46");
+	/* commune 19822 of district 476 vanished in 2025-03: district 476 then, the city after */
+	assert_string_equal(carrier("19822", "2024-11-01", "2025-04-01"), "476");
+	assert_int_equal(
+	    units_carrier(reg, units_get(reg, "19822", "2024-11-01"), date_ms("2025-04-01"))->level,
+	    2);
+	assert_string_equal(carrier("19822", "2024-11-01", "2025-07-01"), "46");
+	/* district 483 vanished in 2025-03: the province (46) carries it, at province level */
+	assert_string_equal(carrier("483", "2024-11-01", "2025-03-01"), "46");
+	assert_int_equal(
+	    units_carrier(reg, units_get(reg, "483", "2024-11-01"), date_ms("2025-03-01"))->level,
+	    1);
+	/* valid on the date: itself */
+	assert_string_equal(carrier("483", "2024-11-01", "2024-06-01"), "483");
+}
+
 static void test_parse_and_validate(void **st)
 {
 	(void)st;
@@ -134,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_successor),
+	    cmocka_unit_test(test_carrier),
 	    cmocka_unit_test(test_parse_and_validate),
 	    cmocka_unit_test(test_map_to_dates),
 	};
