@@ -1,9 +1,11 @@
-/* charts: the shares the report's charts show, computed from the figures with the same rounding as
- * every other rate (vnfmt_percent_x100), and their drawing: grouped vertical bars by level,
- * horizontal bars by district (names can be long), both on a 0–100 % axis with a legend and value
- * labels. Shades differ in lightness as well as hue so the two series stay apart in grey print. */
+/* charts: the shares the report's charts show, taken from the report model (model.c, the same
+ * levels, units and rounded rates as every other format), and their drawing: grouped vertical bars
+ * by level, horizontal bars by district (names can be long), both on a 0–100 % axis with a legend
+ * and value labels. Shades differ in lightness as well as hue so the two series stay apart in grey
+ * print. */
 #include "charts.h"
 
+#include "model.h"
 #include "vnfmt.h"
 
 #include <pango/pangocairo.h>
@@ -26,95 +28,57 @@ static const char legend_online[] = "Tỷ lệ hồ sơ nộp trực tuyến";
 #define ROW_GAP      9.0  /* horizontal bars: between districts */
 #define LEVEL_PLOT_H 170.0
 
-static void item_set(chart_item *it, const Cchc__V1__DossierFigures *d)
+static void item_set(chart_item *it, const char *label, const model_rates *r)
 {
-	long long received = d ? d->received : 0, resolved = d ? d->resolved : 0;
-	long long ok = d ? d->resolved_early + d->resolved_on_time : 0;
-	it->has_online = received > 0;
-	it->has_on_time = resolved > 0;
-	it->online_x100 = vnfmt_percent_x100(d ? d->received_online : 0, received);
-	it->on_time_x100 = vnfmt_percent_x100(ok, resolved);
+	snprintf(it->label, sizeof it->label, "%s", label);
+	it->has_online = r->has_online;
+	it->has_on_time = r->has_on_time;
+	it->online_x100 = r->online_x100;
+	it->on_time_x100 = r->on_time_x100;
 }
 
-static int by_level(const figures *f, chart_data *out)
+/* The levels and the districts are the model's (model.c), as in every other format. */
+static int by_level(const report_model *m, chart_data *out)
 {
-	static const char *const key[3] = {"province", "district", "commune"};
-	static const char *const label[3] = {"Cấp tỉnh", "Cấp huyện", "Cấp xã"};
-	for (int lv = 1; lv <= 3; lv++) {
-		const Cchc__V1__FigureRow *row = figures_row(f, "level", key[lv - 1]);
-		const Cchc__V1__DossierFigures *d = row ? row->dossiers : NULL;
-		/* A level is in the structure when one of the scope's units has it; figures at a
-		 * level without such a unit (an office the registry placed there) still show. */
-		int present = d && (d->intake || d->received || d->resolved || d->waiting);
-		for (size_t i = 0; !present && i < f->query->n_rows; i++) {
-			const Cchc__V1__FigureRow *u = f->query->rows[i];
-			present =
-			    u->group && !strcmp(u->group, "unit") && u->has_level && u->level == lv;
-		}
-		if (!present)
-			continue;
-		chart_item *it = &out->items[out->n++];
-		snprintf(it->label, sizeof it->label, "%s", label[lv - 1]);
-		item_set(it, d);
-	}
+	for (size_t i = 0; i < m->n_levels && out->n < CHART_MAX_ITEMS; i++)
+		item_set(&out->items[out->n++], m->levels[i].name, &m->levels[i].row.rates);
 	return 0;
 }
 
-static int by_district(const figures *f, chart_data *out, char *err, size_t errlen)
+static int by_district(const report_model *m, chart_data *out, char *err, size_t errlen)
 {
-	/* Sums per code: a unit can come in several rows (one per registry snapshot). */
-	struct {
-		const char *code;
-		Cchc__V1__DossierFigures sum;
-	} acc[CHART_MAX_ITEMS];
-	size_t n = 0;
-	for (size_t i = 0; i < f->query->n_rows; i++) {
-		const Cchc__V1__FigureRow *u = f->query->rows[i];
-		if (!u->group || strcmp(u->group, "unit") || !u->has_level || u->level != 2 ||
-		    !u->key)
-			continue;
-		size_t j = 0;
-		while (j < n && strcmp(acc[j].code, u->key))
-			j++;
-		if (j == n) {
-			if (n == CHART_MAX_ITEMS) {
-				snprintf(err, errlen,
-				         "chart by district: more than %d districts in scope",
-				         CHART_MAX_ITEMS);
-				return -1;
-			}
-			Cchc__V1__DossierFigures zero = CCHC__V1__DOSSIER_FIGURES__INIT;
-			acc[n].code = u->key;
-			acc[n].sum = zero;
-			chart_item *it = &out->items[n];
-			snprintf(it->label, sizeof it->label, "%s",
-			         u->name && *u->name ? u->name : u->key);
-			n++;
-		}
-		if (u->dossiers) {
-			acc[j].sum.received += u->dossiers->received;
-			acc[j].sum.received_online += u->dossiers->received_online;
-			acc[j].sum.resolved += u->dossiers->resolved;
-			acc[j].sum.resolved_early += u->dossiers->resolved_early;
-			acc[j].sum.resolved_on_time += u->dossiers->resolved_on_time;
-		}
+	const model_level *l = model_level_get(m, 2);
+	if (!l)
+		return 0;
+	if (l->n_units > CHART_MAX_ITEMS) {
+		snprintf(err, errlen, "chart by district: more than %d districts in scope",
+		         CHART_MAX_ITEMS);
+		return -1;
 	}
-	for (size_t j = 0; j < n; j++)
-		item_set(&out->items[j], &acc[j].sum);
-	out->n = n;
+	for (size_t i = 0; i < l->n_units; i++) {
+		const model_row *u = &m->units[l->first_unit + i];
+		item_set(&out->items[out->n++], u->name, &u->rates);
+	}
 	return 0;
 }
 
 int charts_data(const figures *f, int chart, chart_data *out, char *err, size_t errlen)
 {
+	report_model m;
+	int rc;
+
 	memset(out, 0, sizeof *out);
 	out->chart = chart;
-	if (chart == DOC_CHART_RATES_BY_LEVEL)
-		return by_level(f, out);
-	if (chart == DOC_CHART_RATES_BY_DISTRICT)
-		return by_district(f, out, err, errlen);
-	snprintf(err, errlen, "chart %d is not a chart cchc draws", chart);
-	return -1;
+	if (chart != DOC_CHART_RATES_BY_LEVEL && chart != DOC_CHART_RATES_BY_DISTRICT) {
+		snprintf(err, errlen, "chart %d is not a chart cchc draws", chart);
+		return -1;
+	}
+	rc = model_build(f, "", &m, err, errlen);
+	if (!rc)
+		rc = chart == DOC_CHART_RATES_BY_LEVEL ? by_level(&m, out)
+		                                       : by_district(&m, out, err, errlen);
+	model_free(&m);
+	return rc;
 }
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -29,11 +29,9 @@ typedef struct chart_data {
 	size_t n;
 } chart_data;
 
-/* The data of chart `chart` (a doc_chart). By level: the levels the scope's unit structure has in
- * the period (a unit of that level among the figures' units, or figures at that level). By
- * district: every level-2 unit of the figures, in the figures' order (rows of one code are added
- * together). n may be 0 (nothing to draw). Returns 0, or -1 with a message in err (unknown chart).
- */
+/* The data of chart `chart` (a doc_chart), from the report model (model.c): by level, the levels
+ * the report shows; by district, the district units it shows, in its order. n may be 0 (nothing
+ * to draw). Returns 0, or -1 with a message in err (unknown chart, too many districts). */
 int charts_data(const figures *f, int chart, chart_data *out, char *err, size_t errlen);
 
 /* The height in points the chart takes when drawn `width` points wide. */

@@ -40,10 +40,26 @@ static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 		         format);
 		return -1;
 	}
-	if (period_parse(rq->period, &p, err, errlen) ||
-	    figures_fetch(c->stats, &p, scope, rq->map_to, &f, err, errlen))
+	if (period_parse(rq->period, &p, err, errlen))
 		return -1;
-	render_input in = {&p, scope, &f, c->conf, service_clock_ms()};
+	/* docs/design.md §8: by default a period reports on the structure of its last day */
+	const char *structure = rq->structure && *rq->structure ? rq->structure : "period-end";
+	const char *map_to = rq->map_to && *rq->map_to ? rq->map_to : NULL;
+	if (strcmp(structure, "period-end") && strcmp(structure, "recorded")) {
+		snprintf(err, errlen, "structure '%.64s' is neither period-end nor recorded",
+		         structure);
+		return -1;
+	}
+	if (!map_to && !strcmp(structure, "period-end"))
+		map_to = p.last_day;
+	if (figures_fetch(c->stats, &p, scope, map_to, &f, err, errlen))
+		return -1;
+	render_input in = {.period = &p,
+	                   .scope = scope,
+	                   .figures = &f,
+	                   .conf = c->conf,
+	                   .now_ms = service_clock_ms(),
+	                   .structure_day = map_to};
 	int rc = render(&in, out, err, errlen);
 	figures_free(&f);
 	if (!rc) {

@@ -17,6 +17,10 @@ typedef struct render_input {
 	const figures *figures; /* rows "all", "level", "unit", "field" and the feedback figures */
 	const conf *conf;       /* report.* header and signer, report.template, targets */
 	int64_t now_ms;         /* the report's date ("…, ngày … tháng … năm …") */
+	/* The day whose unit structure the figures are reported on (docs/design.md §8): the
+	 * period's last day by default, a --map-to date (YYYY-MM-DD or CURRENT), or NULL when
+	 * they are by the units as recorded. */
+	const char *structure_day;
 } render_input;
 
 #define RENDER_MAX_FILES 16

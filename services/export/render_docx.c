@@ -2,6 +2,7 @@
  * Times New Roman with Liberation Serif as the fallback, the two-column header, page numbers from
  * page 2 centred in the top margin). cchc writes the small WordprocessingML itself from the
  * document model (report_doc) and libzip makes the container, in memory. */
+#include "model.h"
 #include "render.h"
 #include "report_doc.h"
 #include "vnfmt.h"
@@ -230,19 +231,17 @@ static void body_para(sbuf *b, const char *style, const char *text, int flags)
 	sb_s(b, "</w:p>");
 }
 
-static const char *const level_keys[] = {"", "province", "district", "commune"};
-static const char *const level_names[] = {"", "Cấp tỉnh", "Cấp huyện", "Cấp xã"};
-
-static void rates_row(sbuf *b, const int *w, const char *name, const Cchc__V1__DossierFigures *f,
-                      int header)
+static void rates_row(sbuf *b, const int *w, const char *name, const model_row *r)
 {
-	char c1[VNFMT_LEN], c2[VNFMT_LEN], c3[VNFMT_LEN];
+	char c1[VNFMT_LEN] = "-", c2[VNFMT_LEN] = "-", c3[VNFMT_LEN] = "-";
 	const char *cells[4] = {name, "Số hồ sơ tiếp nhận", "Tỷ lệ nộp trực tuyến",
 	                        "Tỷ lệ giải quyết trước, đúng hạn"};
-	if (!header) {
-		vnfmt_count(f->received, c1, sizeof c1);
-		vnfmt_rate(f->received_online, f->received, c2, sizeof c2);
-		vnfmt_rate(f->resolved_early + f->resolved_on_time, f->resolved, c3, sizeof c3);
+	if (r) {
+		vnfmt_count(r->d.received, c1, sizeof c1);
+		if (r->rates.has_online)
+			vnfmt_percent(r->rates.online_x100, c2, sizeof c2);
+		if (r->rates.has_on_time)
+			vnfmt_percent(r->rates.on_time_x100, c3, sizeof c3);
 		cells[1] = c1, cells[2] = c2, cells[3] = c3;
 	}
 	sb_s(b, "<w:tr>");
@@ -251,48 +250,43 @@ static void rates_row(sbuf *b, const int *w, const char *name, const Cchc__V1__D
 		sb_f(b,
 		     "<w:p><w:pPr><w:spacing w:before=\"40\" w:after=\"40\" w:line=\"240\" "
 		     "w:lineRule=\"auto\"/><w:ind w:firstLine=\"0\"/><w:jc w:val=\"%s\"/></w:pPr>",
-		     i == 0 && !header  ? "left"
-		     : i == 0 || header ? "center"
-		                        : "right");
-		run(b, cells[i], header ? B : 0, 24);
+		     i == 0 && r    ? "left"
+		     : i == 0 || !r ? "center"
+		                    : "right");
+		run(b, cells[i], !r ? B : 0, 24);
 		sb_s(b, "</w:p></w:tc>");
 	}
 	sb_s(b, "</w:tr>");
 }
 
-/* DOC_CHART in Word: a small table of the same rates the PDF draws (no chart part needed). */
+/* DOC_CHART in Word: a small table of the rates the PDF draws, from the same model rows (no chart
+ * part needed). */
 static void chart_table(sbuf *b, const doc_block *blk, const render_input *in)
 {
-	static const Cchc__V1__DossierFigures zero = CCHC__V1__DOSSIER_FIGURES__INIT;
 	const int w[4] = {3354, 1800, 2000, 2200};
-	const Cchc__V1__QueryReply *q = in->figures->query;
+	char err[128];
+	report_model m;
+	if (model_build(in->figures, in->scope, &m, err, sizeof err)) {
+		model_free(&m);
+		b->bad = 1; /* out of memory, reported as such by the caller */
+		return;
+	}
 	centred(b, blk->text, I, 26, 60);
 	table_start(b, 1, w, 4);
 	int by_level = blk->chart == DOC_CHART_RATES_BY_LEVEL;
-	rates_row(b, w, by_level ? "Cấp" : "Đơn vị", NULL, 1);
+	rates_row(b, w, by_level ? "Cấp" : "Đơn vị", NULL);
 	if (by_level) {
-		for (int lv = 1; lv <= 3; lv++) {
-			int present = 0;
-			for (size_t i = 0; i < q->n_rows; i++)
-				present |= q->rows[i]->group &&
-				           !strcmp(q->rows[i]->group, "unit") &&
-				           q->rows[i]->has_level && q->rows[i]->level == lv;
-			const Cchc__V1__FigureRow *r =
-			    figures_row(in->figures, "level", level_keys[lv]);
-			const Cchc__V1__DossierFigures *f = r && r->dossiers ? r->dossiers : &zero;
-			if (present || f->received || f->resolved)
-				rates_row(b, w, level_names[lv], f, 0);
-		}
-	} else {
-		for (size_t i = 0; i < q->n_rows; i++) {
-			const Cchc__V1__FigureRow *r = q->rows[i];
-			if (r->group && !strcmp(r->group, "unit") && r->has_level && r->level == 2)
-				rates_row(b, w, r->name && *r->name ? r->name : r->key,
-				          r->dossiers ? r->dossiers : &zero, 0);
-		}
+		for (size_t i = 0; i < m.n_levels; i++)
+			rates_row(b, w, m.levels[i].name, &m.levels[i].row);
+	} else if (model_level_get(&m, 2)) {
+		const model_level *l = model_level_get(&m, 2);
+		for (size_t i = 0; i < l->n_units; i++)
+			rates_row(b, w, m.units[l->first_unit + i].name,
+			          &m.units[l->first_unit + i]);
 	}
 	sb_s(b, "</w:tbl>");
 	centred(b, "", 0, 0, 0);
+	model_free(&m);
 }
 
 /* "Nơi nhận" on the left, the signature on the right, in a table without borders. */

@@ -5,6 +5,8 @@
  * rendered. */
 #include "tables.h"
 
+#include "model.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,47 +74,13 @@ static const row_rule feedback_rules[] = {
     {0, {5, 7}, 2}, /* (3) = (8) + (10) */
 };
 
-/* ---- names ---- */
+/* ---- building: the rows are the model's (model.c); only the layout is decided here ---- */
 
-static const char *const level_label[] = {"Đơn vị chưa xác định cấp", "Sở, ban, ngành",
-                                          "Huyện, thị xã, thành phố", "Xã, phường, thị trấn"};
-static const char *const level_key[] = {"", "province", "district", "commune"};
 static const char *const roman[] = {"I", "II", "III", "IV"};
 
-/* The field codes `cchc gen` and the province's one-stop systems use (tools/cchc/gen.c). */
-static const struct {
-	const char *code, *name;
-} field_names[] = {
-    {"hotich", "Hộ tịch"},
-    {"chungthuc", "Chứng thực"},
-    {"datdai", "Đất đai"},
-    {"dangkykinhdoanh", "Đăng ký kinh doanh"},
-    {"xaydung", "Xây dựng"},
-    {"tuphap", "Tư pháp"},
-    {"laodong", "Lao động, thương binh và xã hội"},
-    {"giaothong", "Giao thông vận tải"},
-    {"yte", "Y tế"},
-    {"giaoduc", "Giáo dục và đào tạo"},
-    {"congthuong", "Công thương"},
-    {"nongnghiep", "Nông nghiệp và phát triển nông thôn"},
-};
-
-const char *tables_field_name(const char *code)
-{
-	for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
-		if (!strcmp(code, field_names[i].code))
-			return field_names[i].name;
-	return NULL;
-}
-
-/* ---- building ---- */
-
-static void dossier_values(const Cchc__V1__FigureRow *r, int64_t v[TABLES_MAX_VALUES])
+static void dossier_values(const Cchc__V1__DossierFigures *d, int64_t v[TABLES_MAX_VALUES])
 {
 	memset(v, 0, sizeof(int64_t) * TABLES_MAX_VALUES);
-	if (!r || !r->dossiers)
-		return;
-	const Cchc__V1__DossierFigures *d = r->dossiers;
 	v[0] = d->intake;
 	v[1] = d->received_online;
 	v[2] = d->received_direct + d->received_postal;
@@ -124,14 +92,6 @@ static void dossier_values(const Cchc__V1__FigureRow *r, int64_t v[TABLES_MAX_VA
 	v[8] = d->pending;
 	v[9] = d->pending_within_due;
 	v[10] = d->pending_overdue;
-}
-
-static int values_zero(const int64_t *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i])
-			return 0;
-	return 1;
 }
 
 static tables_row *add_row(tables_table *t, size_t cap, tables_row_kind kind, const char *tt,
@@ -161,171 +121,78 @@ static void table_init(tables_table *t, const char *id, const char *sheet, const
 	t->ncols = ncols;
 }
 
-/* The unit rows of level lv (0 = units the registry had no level for). */
-static int unit_level(const Cchc__V1__FigureRow *r)
+static int build_by_level(const report_model *m, tables_table *t)
 {
-	return r->has_level && r->level >= 1 && r->level <= 3 ? r->level : 0;
-}
-
-static int is_unit(const Cchc__V1__FigureRow *r)
-{
-	return r->group && !strcmp(r->group, "unit");
-}
-
-/* A level is in the tables when the period's unit structure has units of it in the scope, or
- * when it has figures (never hide a count). Level 0 only when such units exist. */
-static void levels_present(const Cchc__V1__QueryReply *q, const figures *f, int present[4])
-{
-	memset(present, 0, sizeof(int) * 4);
-	for (size_t i = 0; i < q->n_rows; i++)
-		if (is_unit(q->rows[i]))
-			present[unit_level(q->rows[i])] = 1;
-	for (int lv = 1; lv <= 3; lv++) {
-		int64_t v[TABLES_MAX_VALUES];
-		dossier_values(figures_row(f, "level", level_key[lv]), v);
-		if (!values_zero(v, TABLES_MAX_VALUES))
-			present[lv] = 1;
-	}
-}
-
-/* Sum of the table values of the unit rows of level lv. */
-static void level0_values(const Cchc__V1__QueryReply *q, int lv, int64_t v[TABLES_MAX_VALUES])
-{
-	memset(v, 0, sizeof(int64_t) * TABLES_MAX_VALUES);
-	for (size_t i = 0; i < q->n_rows; i++) {
-		if (!is_unit(q->rows[i]) || unit_level(q->rows[i]) != lv)
-			continue;
-		int64_t u[TABLES_MAX_VALUES];
-		dossier_values(q->rows[i], u);
-		for (size_t k = 0; k < TABLES_MAX_VALUES; k++)
-			v[k] += u[k];
-	}
-}
-
-/* The figures of level lv as stats counted them; for level 0 (no level row) the sum of its units.
- */
-static void level_values(const figures *f, int lv, int64_t v[TABLES_MAX_VALUES])
-{
-	if (lv == 0)
-		level0_values(f->query, 0, v);
-	else
-		dossier_values(figures_row(f, "level", level_key[lv]), v);
-}
-
-static const char *parent_name(const Cchc__V1__QueryReply *q, const char *parent)
-{
-	if (!parent || !*parent)
-		return NULL;
-	for (size_t i = 0; i < q->n_rows; i++)
-		if (is_unit(q->rows[i]) && q->rows[i]->key && !strcmp(q->rows[i]->key, parent) &&
-		    q->rows[i]->name && *q->rows[i]->name)
-			return q->rows[i]->name;
-	return NULL;
-}
-
-static int build_by_level(const figures *f, const int present[4], tables_table *t)
-{
+	size_t cap = m->n_levels + 1;
 	table_init(t, "theo-cap", "Theo cấp", "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
-	t->rows = calloc(5, sizeof *t->rows);
-	if (!t->rows)
-		return -1;
-	int n = 0;
-	for (int lv = 1; lv <= 4; lv++) {
-		int l = lv % 4; /* 1, 2, 3, then 0 last */
-		if (!present[l])
-			continue;
-		char tt[12];
-		snprintf(tt, sizeof tt, "%d", ++n);
-		tables_row *r = add_row(t, 5, TABLES_ROW_ITEM, tt, level_key[l], level_label[l]);
-		level_values(f, l, r->v);
-	}
-	tables_row *r = add_row(t, 5, TABLES_ROW_TOTAL, "", "", "Tổng cộng");
-	dossier_values(figures_row(f, "all", ""), r->v);
-	return 0;
-}
-
-/* Every unit stats lists for the scope is a row, those with nothing at all included: a silent
- * office is itself worth seeing on the form, and the rows then match the registry of the period.
- * The total sits last, after the level headings (I, II, III) and their units (1, 2, …). */
-static int build_by_unit(const figures *f, const int present[4], tables_table *t)
-{
-	const Cchc__V1__QueryReply *q = f->query;
-	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
-	size_t cap = q->n_rows + 5;
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
-	int ngroups = 0;
-	for (int lv = 1; lv <= 4; lv++) {
-		int l = lv % 4;
-		if (!present[l])
-			continue;
-		tables_row *g = add_row(t, cap, TABLES_ROW_GROUP, roman[ngroups++], level_key[l],
-		                        level_label[l]);
-		level_values(f, l, g->v);
-		int n = 0;
-		for (size_t i = 0; i < q->n_rows; i++) {
-			const Cchc__V1__FigureRow *u = q->rows[i];
-			if (!is_unit(u) || unit_level(u) != l)
-				continue;
-			const char *code = u->key ? u->key : "";
-			const char *name = u->name && *u->name ? u->name : code;
-			const char *parent = l == 3 ? parent_name(q, u->parent) : NULL;
-			char tt[12], label[256];
-			snprintf(tt, sizeof tt, "%d", ++n);
-			/* commune names repeat across districts: say which district */
-			if (parent)
-				snprintf(label, sizeof label, "%.150s (%.100s)", name, parent);
+	for (size_t i = 0; i < m->n_levels; i++) {
+		const model_level *l = &m->levels[i];
+		char tt[24];
+		snprintf(tt, sizeof tt, "%zu", i + 1);
+		dossier_values(&l->row.d,
+		               add_row(t, cap, TABLES_ROW_ITEM, tt, l->key, l->table_label)->v);
+	}
+	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	return 0;
+}
+
+/* Every unit of the model is a row, those with nothing at all included: a silent office is itself
+ * worth seeing on the form. The total sits last, after the level headings (I, II, III) and their
+ * units (1, 2, …). */
+static int build_by_unit(const report_model *m, tables_table *t)
+{
+	size_t cap = m->n_units + m->n_levels + 1;
+	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	for (size_t i = 0; i < m->n_levels; i++) {
+		const model_level *l = &m->levels[i];
+		dossier_values(
+		    &l->row.d,
+		    add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
+		for (size_t k = 0; k < l->n_units; k++) {
+			const model_row *u = &m->units[l->first_unit + k];
+			char tt[24], label[256];
+			snprintf(tt, sizeof tt, "%zu", k + 1);
+			if (u->parent_name)
+				snprintf(label, sizeof label, "%.150s (%.100s)", u->name,
+				         u->parent_name);
 			else
-				snprintf(label, sizeof label, "%.250s", name);
-			tables_row *r = add_row(t, cap, TABLES_ROW_ITEM, tt, code, label);
-			dossier_values(u, r->v);
+				snprintf(label, sizeof label, "%.250s", u->name);
+			dossier_values(&u->d,
+			               add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
 		}
 	}
-	tables_row *r = add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng");
-	dossier_values(figures_row(f, "all", ""), r->v);
+	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
 	return 0;
 }
 
-/* Fields with nothing in any column (e.g. only online applications still waiting) are left out:
- * unlike a unit, a field is not a place whose silence means something. */
-static int build_by_field(const figures *f, tables_table *t)
+static int build_by_field(const report_model *m, tables_table *t)
 {
-	const Cchc__V1__QueryReply *q = f->query;
+	size_t cap = m->n_fields + 1;
 	table_init(t, "theo-linh-vuc", "Theo lĩnh vực", "(theo lĩnh vực)", field_cols,
 	           NDOSSIER_COLS);
-	size_t cap = q->n_rows + 1;
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
-	int n = 0;
-	for (size_t i = 0; i < q->n_rows; i++) {
-		const Cchc__V1__FigureRow *fr = q->rows[i];
-		if (!fr->group || strcmp(fr->group, "field"))
-			continue;
-		int64_t v[TABLES_MAX_VALUES];
-		dossier_values(fr, v);
-		if (values_zero(v, TABLES_MAX_VALUES))
-			continue;
-		const char *code = fr->key ? fr->key : "";
-		const char *name = tables_field_name(code);
-		char tt[12];
-		snprintf(tt, sizeof tt, "%d", ++n);
-		tables_row *r = add_row(t, cap, TABLES_ROW_ITEM, tt, code,
-		                        name    ? name
-		                        : *code ? code
-		                                : "Chưa xác định lĩnh vực");
-		memcpy(r->v, v, sizeof v);
+	for (size_t i = 0; i < m->n_fields; i++) {
+		char tt[24];
+		snprintf(tt, sizeof tt, "%zu", i + 1);
+		dossier_values(
+		    &m->fields[i].d,
+		    add_row(t, cap, TABLES_ROW_ITEM, tt, m->fields[i].code, m->fields[i].name)->v);
 	}
-	tables_row *r = add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng");
-	dossier_values(figures_row(f, "all", ""), r->v);
+	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
 	return 0;
 }
 
 /* Stats counts feedback for the scope as a whole, so the table has the scope's row only. */
-static int build_feedback(const figures *f, const char *scope, tables_table *t)
+static int build_feedback(const report_model *m, tables_table *t)
 {
-	const Cchc__V1__QueryReply *q = f->query;
 	table_init(t, "phan-anh-kien-nghi", "Phản ánh, kiến nghị", NULL, feedback_cols,
 	           NFEEDBACK_COLS);
 	t->form = NULL;
@@ -334,19 +201,17 @@ static int build_feedback(const figures *f, const char *scope, tables_table *t)
 	t->rows = calloc(1, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
-	const char *name = q->scope_name && *q->scope_name ? q->scope_name : scope;
-	tables_row *r = add_row(t, 1, TABLES_ROW_TOTAL, "", scope, name);
-	const Cchc__V1__FeedbackFigures *fb = q->feedback;
-	if (fb) {
-		r->v[0] = fb->carried_over + fb->received;
-		r->v[1] = fb->carried_over;
-		r->v[2] = fb->received;
-		r->v[3] = fb->about_regulation;
-		r->v[4] = fb->about_behavior;
-		r->v[5] = fb->resolved;
-		r->v[6] = fb->published;
-		r->v[7] = fb->pending;
-	}
+	const char *name = *m->scope_name ? m->scope_name : m->scope_code;
+	tables_row *r = add_row(t, 1, TABLES_ROW_TOTAL, "", m->scope_code, name);
+	const Cchc__V1__FeedbackFigures *fb = &m->feedback;
+	r->v[0] = fb->carried_over + fb->received;
+	r->v[1] = fb->carried_over;
+	r->v[2] = fb->received;
+	r->v[3] = fb->about_regulation;
+	r->v[4] = fb->about_behavior;
+	r->v[5] = fb->resolved;
+	r->v[6] = fb->published;
+	r->v[7] = fb->pending;
 	return 0;
 }
 
@@ -358,23 +223,26 @@ static void vn_date(const char *iso, char out[11])
 
 int tables_build(const render_input *in, tables_set *out, char *err, size_t errlen)
 {
-	const figures *f = in->figures;
-	const Cchc__V1__QueryReply *q = f->query;
-	int present[4];
+	report_model m;
 	char from[11], to[11];
 
 	memset(out, 0, sizeof *out);
+	if (model_build(in->figures, in->scope, &m, err, errlen)) {
+		model_free(&m);
+		return -1;
+	}
 	snprintf(out->reporting_unit, sizeof out->reporting_unit, "Đơn vị báo cáo: %.250s",
-	         q->scope_name && *q->scope_name ? q->scope_name : in->scope);
+	         *m.scope_name ? m.scope_name : m.scope_code);
 	vn_date(in->period->first_day, from);
 	vn_date(in->period->last_day, to);
 	snprintf(out->period_line, sizeof out->period_line, "Kỳ báo cáo (Từ ngày %s đến ngày %s)",
 	         from, to);
-	levels_present(q, f, present);
-	if (build_by_level(f, present, &out->t[TABLES_BY_LEVEL]) ||
-	    build_by_unit(f, present, &out->t[TABLES_BY_UNIT]) ||
-	    build_by_field(f, &out->t[TABLES_BY_FIELD]) ||
-	    build_feedback(f, in->scope, &out->t[TABLES_FEEDBACK])) {
+	int oom = build_by_level(&m, &out->t[TABLES_BY_LEVEL]) ||
+	          build_by_unit(&m, &out->t[TABLES_BY_UNIT]) ||
+	          build_by_field(&m, &out->t[TABLES_BY_FIELD]) ||
+	          build_feedback(&m, &out->t[TABLES_FEEDBACK]);
+	model_free(&m);
+	if (oom) {
 		snprintf(err, errlen, "out of memory building the tables");
 		return -1;
 	}

@@ -28,7 +28,7 @@ typedef enum tables_row_kind {
 
 typedef struct tables_row {
 	tables_row_kind kind;
-	char tt[12];                  /* "1", "II", "" */
+	char tt[24];                  /* "1", "II", "" */
 	char code[40];                /* unit code, field code, level key; "" for totals */
 	char label[256];              /* UTF-8 */
 	int64_t v[TABLES_MAX_VALUES]; /* the numeric columns, from column 3 on */
@@ -68,8 +68,5 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 int tables_check(const tables_table *t, char *err, size_t errlen);
 
 void tables_free(tables_set *s);
-
-/* A readable Vietnamese name for a field code, or NULL when the code is not known. */
-const char *tables_field_name(const char *code);
 
 #endif

@@ -38,7 +38,9 @@ static Cchc__V1__DossierFigures f_all =
 static Cchc__V1__DossierFigures f_prov = DF(19750, 16701, 300, 17291, 10000, 7026, 265, 2037, 407);
 static Cchc__V1__DossierFigures f_dist = DF(27488, 10642, 700, 20932, 9000, 10594, 1338, 5635, 360);
 static Cchc__V1__DossierFigures f_comm = DF(39483, 21619, 500, 34954, 11000, 23500, 454, 2456, 140);
-static Cchc__V1__DossierFigures f_zero = DF(0, 0, 0, 0, 0, 0, 0, 0, 0);
+/* nothing at all (DF's paid_online and digitized would be more than the dossiers received) */
+static Cchc__V1__DossierFigures f_zero = {
+    .base = PROTOBUF_C_MESSAGE_INIT(&cchc__v1__dossier_figures__descriptor)};
 
 #define ROW(g, k, nm, lv, par, figs)                                                               \
 	{                                                                                          \
@@ -101,7 +103,7 @@ static void setup_fixture(fixture *x, int three_tier)
 	assert_int_equal(period_parse("2024-Q1", &x->p, err, sizeof err), 0);
 	assert_int_equal(conf_load(NULL, &x->c, err, sizeof err), 0);
 	x->c.report_template[0] = '\0';
-	x->in = (render_input){&x->p, "46", &x->f, &x->c, 0};
+	x->in = (render_input){&x->p, "46", &x->f, &x->c, 0, NULL};
 	/* 21/11/2026 10:00 in Hà Nội. */
 	x->in.now_ms = (int64_t)1795230000 * 1000;
 }

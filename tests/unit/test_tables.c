@@ -11,6 +11,7 @@
 #include "render.h"
 #include "service.h"
 #include "tables.h"
+#include "model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,7 @@ static void init(fixture *x, const char *label)
 	x->f.query = &x->q;
 	char err[256];
 	assert_int_equal(period_parse(label, &x->p, err, sizeof err), 0);
-	x->in = (render_input){&x->p, "46", &x->f, NULL, 0};
+	x->in = (render_input){&x->p, "46", &x->f, NULL, 0, NULL};
 	row(x, "all", "", NULL, 0, NULL, 0);
 	row(x, "level", "province", NULL, 1, NULL, 0);
 	row(x, "level", "district", NULL, 2, NULL, 0);
@@ -335,8 +336,8 @@ static void test_by_field_and_feedback(void **state)
 	assert_string_equal(t->rows[2].tt, "3");
 	assert_values(&t->rows[2], figs_of(&x, "field", "datdai"));
 	assert_values(&t->rows[3], figs_of(&x, "all", ""));
-	assert_string_equal(tables_field_name("laodong"), "Lao động, thương binh và xã hội");
-	assert_null(tables_field_name("khac123"));
+	assert_string_equal(model_field_name("laodong"), "Lao động, thương binh và xã hội");
+	assert_null(model_field_name("khac123"));
 
 	t = &ts.t[TABLES_FEEDBACK];
 	assert_int_equal(t->nrows, 1);
@@ -370,8 +371,8 @@ static void test_two_tiers(void **state)
 	t = &ts.t[TABLES_BY_UNIT];
 	assert_int_equal(t->nrows, 5);
 	assert_string_equal(t->rows[2].tt, "II");
-	/* the parent is the province, not a district: named after it all the same */
-	assert_string_equal(t->rows[3].label, "Phường Phú Xuân (Thành phố Huế)");
+	/* the parent is the city, not a district: the name needs nothing after it */
+	assert_string_equal(t->rows[3].label, "Phường Phú Xuân");
 	assert_int_equal(ts.t[TABLES_BY_FIELD].nrows, 2);
 	tables_free(&ts);
 }

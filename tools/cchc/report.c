@@ -96,16 +96,29 @@ static int write_file(const char *path, const uint8_t *data, size_t len)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cchc report --period P [--scope CODE] [--format json] -o FILE\n"
-	           "                   [--map-to CURRENT|YYYY-MM-DD] [--timeout-ms MS]\n"
-	           "                   [--config FILE]\n"
-	           "P: 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or 2024-01-01..2024-03-31.\n"
-	           "Several files (csv: one per table) go to FILE with each file's suffix\n"
-	           "(a FILE ending in that extension loses it first: x.csv -> x-theo-cap.csv).\n"
-	           "--map-to re-attributes each unit's figures to its successor on that date.\n");
+	fprintf(f,
+	        "usage: cchc report --period P [--scope CODE] [--format docx|pdf|xlsx|csv|json] -o "
+	        "FILE\n"
+	        "                   [--structure period-end|recorded]\n"
+	        "                   [--map-to CURRENT|YYYY-MM-DD] [--timeout-ms MS]\n"
+	        "                   [--config FILE]\n"
+	        "P: 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or 2024-01-01..2024-03-31.\n"
+	        "Several files (csv: one per table) go to FILE with each file's suffix\n"
+	        "(a FILE ending in that extension loses it first: x.csv -> x-theo-cap.csv).\n"
+	        "--structure: the units the figures are shown by: those valid on the period's\n"
+	        "last day (period-end, the default; ceased units count under their successors)\n"
+	        "or those the dossiers were recorded under (recorded). The totals are the same.\n"
+	        "--map-to re-attributes each unit's figures to its successor on that date.\n");
 }
 
-enum { OPT_PERIOD = CLIENT_OPT_FIRST_FREE, OPT_SCOPE, OPT_FORMAT, OPT_TIMEOUT, OPT_MAP_TO };
+enum {
+	OPT_PERIOD = CLIENT_OPT_FIRST_FREE,
+	OPT_SCOPE,
+	OPT_FORMAT,
+	OPT_TIMEOUT,
+	OPT_MAP_TO,
+	OPT_STRUCTURE
+};
 
 int cmd_report(int argc, char **argv)
 {
@@ -117,10 +130,12 @@ int cmd_report(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
 	    {"map-to", required_argument, NULL, OPT_MAP_TO},
+	    {"structure", required_argument, NULL, OPT_STRUCTURE},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
 	const char *period = NULL, *scope = NULL, *format = "json", *output = NULL, *map_to = NULL;
+	const char *structure = NULL;
 	unsigned long long timeout = 0;
 	Cchc__V1__ReportRequest rr = CCHC__V1__REPORT_REQUEST__INIT;
 	Cchc__V1__ExportRequest er = CCHC__V1__EXPORT_REQUEST__INIT;
@@ -152,6 +167,16 @@ int cmd_report(int argc, char **argv)
 		case OPT_MAP_TO:
 			map_to = optarg;
 			break;
+		case OPT_STRUCTURE:
+			if (strcmp(optarg, "period-end") && strcmp(optarg, "recorded")) {
+				fprintf(stderr,
+				        "cchc report: --structure is period-end or recorded, not "
+				        "'%s'\n",
+				        optarg);
+				return 2;
+			}
+			structure = optarg;
+			break;
 		case OPT_TIMEOUT:
 			if (client_parse_uint("report", "--timeout-ms", optarg, 86400000,
 			                      &timeout) ||
@@ -179,6 +204,7 @@ int cmd_report(int argc, char **argv)
 	rr.scope = (char *)scope;
 	rr.format = (char *)format;
 	rr.map_to = (char *)map_to;
+	rr.structure = (char *)structure;
 	er.body_case = CCHC__V1__EXPORT_REQUEST__BODY_REPORT;
 	er.report = &rr;
 	if (wire_pack(&er.base, &req, &reqlen)) {

@@ -1,0 +1,33 @@
+/* report_build: the state report_doc.c (the outline) and report_gen.c (the generated figures
+ * sentences) share while one report document is built. Internal to those two files. */
+#ifndef CCHC_REPORT_BUILD_H
+#define CCHC_REPORT_BUILD_H
+
+#include "model.h"
+#include "report_doc.h"
+#include "report_tmpl.h"
+#include "vnfmt.h"
+
+typedef struct builder {
+	report_doc *doc;
+	size_t cap;
+	int oom;
+	const render_input *in;
+	report_model m; /* the figures as every format shows them (model.c) */
+	tmpl t;
+	int placed[GEN_COUNT];
+	char ky[128], ky_sau[128], tu[VNFMT_LEN], den[VNFMT_LEN], nam[16];
+	/* Rotating buffers so one sentence can format many numbers. */
+	char num[24][VNFMT_LEN];
+	unsigned next_num;
+} builder;
+
+/* Appends a block that owns `text` (NULL: out of memory, remembered in b->oom). */
+void report_add_block(builder *b, doc_kind kind, int level, char *text, int chart);
+/* vasprintf into a new string (NULL when out of memory). */
+char *report_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/* Appends the generated block `gen` (an enum gen) and marks it placed. */
+void report_gen(builder *b, int gen);
+
+#endif
