@@ -25,9 +25,10 @@ typedef struct conf {
 	unsigned workers;            /* concurrent requests per service; default 4 */
 	char default_scope[32];      /* report.scope: default scope of reports; default 46 */
 
-	/* TLS for tls+tcp:// addresses (DESIGN §9). A service presents tls.cert_key_file; with
-	 * tls.ca_file it also verifies clients' certificates per tls.auth_mode. A client verifies
-	 * the server against tls.ca_file (required when set) and may present tls.cert_key_file. */
+	/* TLS for tls+tcp:// addresses (docs/design.md §9). A service presents tls.cert_key_file;
+	 * with tls.ca_file it also verifies clients' certificates per tls.auth_mode. A client
+	 * verifies the server against tls.ca_file (required when set) and may present
+	 * tls.cert_key_file. */
 	char tls_cert_key_file[CONF_PATH_MAX]; /* PEM: certificate chain and private key */
 	char tls_ca_file[CONF_PATH_MAX];       /* PEM: CA certificate(s) to verify the peer */
 	char tls_auth_mode[16];                /* none | optional | required; default: see above */
