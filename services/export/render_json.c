@@ -1,5 +1,5 @@
 /* render_json: walks the protobuf descriptors of DossierFigures and FeedbackFigures so the JSON
- * keys are, by construction, the field names of the contract (= the keys of docs/design.md §6). */
+ * keys are, by construction, the field names of the contract (= the keys of DESIGN §6). */
 #include "render.h"
 #include "vnfmt.h"
 

@@ -96,16 +96,12 @@ static int write_file(const char *path, const uint8_t *data, size_t len)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cchc report --period P [--scope CODE] [--format FORMAT] -o FILE\n"
-	           "                   [--structure recorded] [--map-to CURRENT|YYYY-MM-DD]\n"
-	           "                   [--timeout-ms MS] [--config FILE]\n"
+	fprintf(f, "usage: cchc report --period P [--scope CODE] [--format json] -o FILE\n"
+	           "                   [--map-to CURRENT|YYYY-MM-DD] [--timeout-ms MS]\n"
+	           "                   [--config FILE]\n"
 	           "P: 2024-Q1, 2024-H1, 2024-9M, 2024, 2024-03 or 2024-01-01..2024-03-31.\n"
-	           "FORMAT: docx or pdf (the report), xlsx (the tables, a sheet each),\n"
-	           "        csv (the tables, a file each) or json (every figure; the default).\n"
 	           "Several files (csv: one per table) go to FILE with each file's suffix\n"
 	           "(a FILE ending in that extension loses it first: x.csv -> x-theo-cap.csv).\n"
-	           "--structure recorded: the figures by the units they were recorded under\n"
-	           "        (default: the structure valid on the period's last day).\n"
 	           "--map-to re-attributes each unit's figures to its successor on that date.\n");
 }
 
