@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # stack: the dev stack — a private PostgreSQL cluster and the three cchc services, all under one
-# folder ($CCHC_VAR), started in the background and stopped by their pid files (DESIGN §11).
+# folder ($CCHC_VAR), started in the background and stopped by their pid files (docs/design.md §11).
 #
 #   deploy/stack.sh up        start whatever is not running; return once everything answers
 #   deploy/stack.sh down      stop everything (SIGTERM, wait for exit; pg_ctl stop)

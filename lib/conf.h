@@ -8,43 +8,56 @@
 #define CONF_PATH_MAX 1024
 
 typedef struct conf {
+	/* Each field: its key in cchc.conf and its default (conf.c; every key is explained in
+	 * deploy/cchc.conf.example). An unknown key or a value out of range is an error. */
 	char path[CONF_PATH_MAX];         /* the file read, or "" when defaults only */
 	char ingest_listen[256];          /* ingest.listen, default tcp://127.0.0.1:7401 */
 	char stats_listen[256];           /* stats.listen, default tcp://127.0.0.1:7402 */
 	char export_listen[256];          /* export.listen, default tcp://127.0.0.1:7403 */
-	char stats_db[1024];              /* stats.db: libpq conninfo */
-	char units_file[CONF_PATH_MAX];   /* units_file: the registry CSV */
-	char sources_file[CONF_PATH_MAX]; /* sources_file: source names, public keys, grants */
-	char source[128];                 /* client: source name to sign as */
-	char key_file[CONF_PATH_MAX];     /* client: private key file */
-	char timezone[64];                /* default Asia/Ho_Chi_Minh */
-	size_t max_message_bytes;         /* every socket's NNG_OPT_RECVMAXSZ; default 4 MiB */
-	unsigned max_batch_records;       /* default 1000 */
-	unsigned clock_window_seconds;    /* refuse batches signed further from now; default 600 */
-	unsigned request_timeout_ms; /* client wait for one reply before resending; default 30000 */
-	unsigned workers;            /* concurrent requests per service; default 4 */
-	char default_scope[32];      /* report.scope: default scope of reports; default 46 */
+	char stats_db[1024];              /* stats.db: libpq conninfo, default host=127.0.0.1
+	                                     port=7409 user=cchc dbname=cchc */
+	char units_file[CONF_PATH_MAX];   /* units_file, default /usr/share/cchc/units.csv */
+	char sources_file[CONF_PATH_MAX]; /* sources_file, default /etc/cchc/sources */
+	char source[128];                 /* source: the name clients sign as; no default */
+	char key_file[CONF_PATH_MAX];     /* key_file: clients' private key file; no default */
+	char timezone[64];                /* timezone, default Asia/Ho_Chi_Minh */
+	size_t max_message_bytes;         /* max_message_bytes (4096 .. 2^30), every socket's
+	                                     NNG_OPT_RECVMAXSZ; default 4 MiB */
+	unsigned max_batch_records;       /* max_batch_records (1 .. 100000), default 1000 */
+	unsigned clock_window_seconds;    /* clock_window_seconds (1 .. 7 days): refuse batches
+	                                     signed further from now; default 600 */
+	unsigned request_timeout_ms;      /* request_timeout_ms (10 .. 3600000): a client's wait for
+	                                     one reply before resending; default 30000 */
+	unsigned workers;                 /* workers (1 .. 256): requests each service works on at
+	                                     once; default 16 */
+	char default_scope[32];           /* report.scope: default scope of reports; default 46 */
 
-	/* TLS for tls+tcp:// addresses (DESIGN §9). A service presents tls.cert_key_file; with
-	 * tls.ca_file it also verifies clients' certificates per tls.auth_mode. A client verifies
-	 * the server against tls.ca_file (required when set) and may present tls.cert_key_file. */
+	/* TLS for tls+tcp:// addresses (docs/design.md §9). A service presents tls.cert_key_file;
+	 * with tls.ca_file it also verifies clients' certificates per tls.auth_mode. A client
+	 * verifies the server against tls.ca_file (required when set) and may present
+	 * tls.cert_key_file. All four are unset by default. */
 	char tls_cert_key_file[CONF_PATH_MAX]; /* PEM: certificate chain and private key */
 	char tls_ca_file[CONF_PATH_MAX];       /* PEM: CA certificate(s) to verify the peer */
-	char tls_auth_mode[16];                /* none | optional | required; default: see above */
-	char tls_server_name[256];             /* client: name expected in the server's cert */
+	char tls_auth_mode[16];    /* none | optional | required; unset: a service none, a client
+	                              required when tls.ca_file is set, else none */
+	char tls_server_name[256]; /* client: name expected in the server's cert */
 
-	/* The report's header and signature (Nghị định 30/2020); '|' separates lines. */
-	char report_issuer_parent[256]; /* report.issuer_parent: line above the issuer, may be "" */
-	char report_issuer[256]; /* report.issuer: ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ */
-	char report_number[128]; /* report.number: Số: …/BC-UBND */
-	char report_place[128];  /* report.place: Thừa Thiên Huế (before ", ngày …") */
-	char report_signer_role[256]; /* report.signer_role: TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH */
-	char report_signer_name[128]; /* report.signer_name */
-	char report_recipients[1024]; /* report.recipients: '|'-separated "Nơi nhận" lines */
-	char report_template[CONF_PATH_MAX]; /* report.template: the province's prose template */
+	/* The report's header and signature (Nghị định 30/2020); '|' separates lines. Without
+	 * report.template every part the province writes is shown as a gap (docs/reports.md). */
+	char report_issuer_parent[256]; /* report.issuer_parent (line above), default "" */
+	char report_issuer[256]; /* report.issuer, default ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ */
+	char report_number[128]; /* report.number, default "Số:      /BC-UBND" */
+	char report_place[128];  /* report.place (before ", ngày"), default Thừa Thiên Huế */
+	char report_signer_role[256]; /* report.signer_role, default TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH */
+	char report_signer_name[128]; /* report.signer_name, default "" */
+	/* report.recipients, the "Nơi nhận" lines; default Bộ Nội vụ;|Vụ CCHC - Bộ Nội vụ;|TT Tỉnh
+	 * ủy, TT HĐND tỉnh;|CT và các PCT UBND tỉnh;|Lưu: VT, NV. */
+	char report_recipients[1024];
+	char report_template[CONF_PATH_MAX]; /* report.template, default "" */
 
-	/* Targets of the province's reform programme, "target.NAME = PERCENT" (e.g. target.online =
-	 * 60): progress against them is written into the report where one is configured. */
+	/* Targets of the province's reform programme, "target.NAME = PERCENT" (0 .. 100, at most
+	 * 16; e.g. target.online = 60; none by default): progress against them is written into the
+	 * report where one is configured. */
 	struct conf_target {
 		char name[32];
 		double percent;
@@ -53,8 +66,9 @@ typedef struct conf {
 } conf;
 
 /* Fills *c with defaults, then reads `path` if non-NULL, else $CCHC_CONF, else ./var/cchc.conf,
- * else /etc/cchc/cchc.conf (the first that exists; none existing is not an error unless `path` was
- * given). Returns 0, or -1 with a message naming the file and line in err. */
+ * else /etc/cchc/cchc.conf (the first of the last two that exists; none existing is not an error,
+ * a missing `path` or $CCHC_CONF is). Returns 0, or -1 with a message naming the file and line in
+ * err. */
 int conf_load(const char *path, conf *c, char *err, size_t errlen);
 
 /* Sets one key from "key = value" text; used by conf_load and by tests. Returns 0 or -1 (unknown

@@ -1,6 +1,6 @@
-/* period: reporting periods of Nghị định 09/2019/NĐ-CP (DESIGN §5). A period is a half-open range
- * of instants from local 00:00 of its first day to local 00:00 after its last day, in the process's
- * time zone (service_set_timezone). */
+/* period: reporting periods of Nghị định 09/2019/NĐ-CP (docs/design.md §5). A period is a half-open
+ * range of instants from local 00:00 of its first day to local 00:00 after its last day, in the
+ * process's time zone (service_set_timezone). */
 #ifndef CCHC_PERIOD_H
 #define CCHC_PERIOD_H
 

@@ -16,7 +16,7 @@ int service_wait_signal(void);
 uint64_t service_uptime_seconds(void);
 /* Wall-clock time as Unix milliseconds: the clock of sending times, audit entries and reports. */
 int64_t service_clock_ms(void);
-/* Sets TZ for the process (the local day of DESIGN §4); call before any thread starts. */
+/* Sets TZ for the process (the local day of docs/design.md §4); call before any thread starts. */
 void service_set_timezone(const char *tz);
 
 /* The common start of a service's main: parses --config FILE, --listen URL, --help and --version,

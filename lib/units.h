@@ -1,6 +1,6 @@
-/* units: the registry of administrative units (DESIGN §8). A unit is its code and the dates it is
- * valid on: each snapshot of units.csv holds from its snapshot date until the next snapshot's date
- * (the first one also holds before it), because a code can be reused with another meaning. */
+/* units: the registry of administrative units (docs/design.md §8). A unit is its code and the dates
+ * it is valid on: each snapshot of units.csv holds from its snapshot date until the next snapshot's
+ * date (the first one also holds before it), because a code can be reused with another meaning. */
 #ifndef CCHC_UNITS_H
 #define CCHC_UNITS_H
 

@@ -1,6 +1,7 @@
-/* vnfmt: numbers, percentages and dates the way Vietnamese official documents write them (DESIGN
- * §7): "." groups thousands, "," is the decimal mark, dates dd/mm/yyyy, small counts with two
- * digits ("09 phản ánh"). Pure functions, no locale: the process locale must never change a report.
+/* vnfmt: numbers, percentages and dates the way Vietnamese official documents write them
+ * (docs/design.md §7): "." groups thousands, "," is the decimal mark, dates dd/mm/yyyy, small
+ * counts with two digits ("09 phản ánh"). Pure functions, no locale: the process locale must never
+ * change a report.
  */
 #ifndef CCHC_VNFMT_H
 #define CCHC_VNFMT_H

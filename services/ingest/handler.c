@@ -145,8 +145,8 @@ static int store_valid(ingest_ctx *c, const char *source, const Cchc__V1__Submit
 	return 0;
 }
 
-/* Drops fields this version of the contract does not know (DESIGN §9, privacy): whatever a client
- * sends beyond the contract never travels on to stats or into the database. */
+/* Drops fields this version of the contract does not know (docs/design.md §9, privacy): whatever a
+ * client sends beyond the contract never travels on to stats or into the database. */
 static void strip_unknown(ProtobufCMessage *m)
 {
 	if (!m)

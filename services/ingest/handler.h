@@ -1,5 +1,6 @@
 /* handler: one ingest request in, one reply out, without sockets: authenticate the batch, validate
- * its records, store the valid ones through stats, and merge the verdicts (DESIGN §2, §3, §9). */
+ * its records, store the valid ones through stats, and merge the verdicts (docs/design.md §2, §3,
+ * §9). */
 #ifndef CCHC_INGEST_HANDLER_H
 #define CCHC_INGEST_HANDLER_H
 

@@ -1,5 +1,5 @@
-/* validate: the contract's rules for one record (DESIGN §3) and the source's grant (DESIGN §9).
- * Pure: no I/O, so every error code can be tested directly. */
+/* validate: the contract's rules for one record (docs/design.md §3) and the source's grant
+ * (docs/design.md §9). Pure: no I/O, so every error code can be tested directly. */
 #ifndef CCHC_VALIDATE_H
 #define CCHC_VALIDATE_H
 

@@ -86,7 +86,7 @@ static const char *const old_sql[2] = {
     "CROSS JOIN LATERAL (SELECT unit_snapshot, level, ev FROM feedback_state s "
     "WHERE s.office = t.office AND s.feedback = t.feedback OFFSET 0) s ORDER BY t.n",
 };
-/* The registry, for the unit valid at an anchor time (DESIGN §8): per code, latest start first. */
+/* The registry, for the unit valid at an anchor time (docs/design.md §8): per code, latest start first. */
 static const char units_sql[] =
     "SELECT code, snapshot::text, snapshot - date '2000-01-01', level, CASE WHEN valid_from = '-infinity' THEN "
     "-9223372036854775808 ELSE " MS("valid_from") " END, CASE WHEN valid_to = 'infinity' "

@@ -1,10 +1,11 @@
-/* query: DESIGN §6 in SQL. Each dossier state row says, for a period [f, t), which figures it falls
- * in; one GROUPING SETS pass counts them for the scope, each level, each unit and each field. The
- * due and supplement histories in the state let "pending within due" be exact for any past period,
- * not only for the latest state. Identity per row: carried_over + received = resolved + returned +
- * withdrawn + pending (a dossier finishes at or after it starts, so the two sides count the same
- * dossiers). That reference query grows with the dossiers; the same figures come from the
- * aggregates of agg.c (units × fields × days rows) whenever they cover the period exactly. */
+/* query: docs/design.md §6 in SQL. Each dossier state row says, for a period [f, t), which figures
+ * it falls in; one GROUPING SETS pass counts them for the scope, each level, each unit and each
+ * field. The due and supplement histories in the state let "pending within due" be exact for any
+ * past period, not only for the latest state. Identity per row: carried_over + received = resolved
+ * + returned + withdrawn + pending (a dossier finishes at or after it starts, so the two sides
+ * count the same dossiers). That reference query grows with the dossiers; the same figures come
+ * from the aggregates of agg.c (units × fields × days rows) whenever they cover the period exactly.
+ */
 #include "stats_query.h"
 
 #include <inttypes.h>

@@ -1,6 +1,6 @@
-/* state: a dossier's state from the set of its events (DESIGN §4), and a feedback item's likewise.
- * Pure: no I/O, no globals but the process time zone (the local day of "early"). Events are sorted
- * here with a total order, so the result never depends on the order they arrived in. */
+/* state: a dossier's state from the set of its events (docs/design.md §4), and a feedback item's
+ * likewise. Pure: no I/O, no globals but the process time zone (the local day of "early"). Events
+ * are sorted here with a total order, so the result never depends on the order they arrived in. */
 #include "stats_state.h"
 
 #include <stdlib.h>
@@ -33,8 +33,8 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-/* at, then the order of kinds (DESIGN §4), then the rest of the content: two events that differ
- * in nothing are interchangeable, so the order is total on what matters. */
+/* at, then the order of kinds (docs/design.md §4), then the rest of the content: two events that
+ * differ in nothing are interchangeable, so the order is total on what matters. */
 static int dossier_event_cmp(const void *pa, const void *pb)
 {
 	const dossier_event *a = *(const dossier_event *const *)pa;

@@ -1,4 +1,4 @@
-/* agg: the figures of DESIGN §6 kept per (unit, field, local day) at write time, so that a
+/* agg: the figures of docs/design.md §6 kept per (unit, field, local day) at write time, so that a
  * period's figures read units × fields × days rows whatever the number of dossiers (issue 6).
  * Flows are counted on the local day of their event; stocks (carried over, pending, overdue,
  * waiting) are +1/-1 changes on the day they take effect, summed over the days before a period's

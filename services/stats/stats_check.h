@@ -1,7 +1,7 @@
-/* check: the data-quality findings of `cchc check` for a period and a scope (DESIGN §11, issue 3):
- * the identity per unit, orphans, dues before receipt, extra received / finishing events, offices
- * silent in the period (completeness), events of the period stored after it closed (timeliness),
- * and units whose figures cannot follow the mergers (no known successor). */
+/* check: the data-quality findings of `cchc check` for a period and a scope (docs/design.md §11,
+ * issue 3): the identity per unit, orphans, dues before receipt, extra received / finishing events,
+ * offices silent in the period (completeness), events of the period stored after it closed
+ * (timeliness), and units whose figures cannot follow the mergers (no known successor). */
 #ifndef CCHC_STATS_CHECK_H
 #define CCHC_STATS_CHECK_H
 

@@ -1,5 +1,5 @@
-/* query: the figures of DESIGN §6 for a period and a scope, computed in SQL over the state tables
- * (one read-only snapshot, so a report never mixes two moments of ingest). */
+/* query: the figures of docs/design.md §6 for a period and a scope, computed in SQL over the state
+ * tables (one read-only snapshot, so a report never mixes two moments of ingest). */
 #ifndef CCHC_STATS_QUERY_H
 #define CCHC_STATS_QUERY_H
 

@@ -1,6 +1,7 @@
-/* state: what a dossier's (or a feedback item's) events mean (DESIGN §4), as a pure function of the
- * set of its events. No I/O: store.c feeds it the events read back from PostgreSQL, and the unit
- * tests feed it by hand. Kinds, channels and topics are the values of the proto enums. */
+/* state: what a dossier's (or a feedback item's) events mean (docs/design.md §4), as a pure
+ * function of the set of its events. No I/O: store.c feeds it the events read back from PostgreSQL,
+ * and the unit tests feed it by hand. Kinds, channels and topics are the values of the proto enums.
+ */
 #ifndef CCHC_STATS_STATE_H
 #define CCHC_STATS_STATE_H
 

@@ -2,7 +2,7 @@
 # property_compare: compares one `cchc report --format json` with the truth `cchc gen` wrote for the
 # same period (test_property.sh). Every count of the truth (all, each level, each unit, each field,
 # feedback) must equal the report's; the report's rates must equal the ones the truth's counts give
-# (DESIGN §6, docs/decisions.md: two decimals, half away from zero, 0 when the denominator is 0);
+# (docs/design.md §6, docs/decisions.md: two decimals, half away from zero, 0 when the denominator is 0);
 # a unit or field the truth does not list must be all zeros; every check of the report must be ok.
 # Prints each difference and exits 1 if there is any; prints how many figures were compared.
 import json

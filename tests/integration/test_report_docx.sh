@@ -35,7 +35,7 @@ for p in ET.parse(sys.argv[1]).getroot().iter(W + "p"):
     print("".join(t.text or "" for t in p.iter(W + "t")))
 EOF
 
-# The sentences the report must hold, from the JSON figures with the rules of DESIGN §7 written
+# The sentences the report must hold, from the JSON figures with the rules of docs/design.md §7 written
 # out again here: "." groups thousands, 1..9 are written "01".."09", percentages have two
 # decimals rounded half away from zero (exact integer arithmetic) and a "," decimal mark.
 $PY - "$JSON" >"$WORK/expected.txt" <<'EOF' || fail "could not compute the expected sentences"

@@ -2,7 +2,7 @@
 # The form II.06a tables end to end: push a generated quarter for district 482 (Phú Lộc, which no
 # other test writes), then `cchc report --format xlsx` and `--format csv` for the district and for
 # the province. The XLSX is read back with a real reader (Debian's python3-openpyxl) and every cell
-# must equal the CSV's, and both must equal the columns of DESIGN §7 recomputed here from the JSON
+# must equal the CSV's, and both must equal the columns of docs/design.md §7 recomputed here from the JSON
 # report's figures for the same period and scope.
 source "$(dirname "$0")/lib.sh"
 PERIOD=2024-Q2
@@ -58,7 +58,7 @@ cells = 0
 def err(msg):
     bad.append(msg)
 
-# DESIGN §7: the 11 numeric columns (3)..(13) from a figures object of the JSON report
+# docs/design.md §7: the 11 numeric columns (3)..(13) from a figures object of the JSON report
 def columns(f):
     return [f["intake"], f["received_online"], f["received_direct"] + f["received_postal"],
             f["carried_over"], f["resolved"], f["resolved_early"], f["resolved_on_time"],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sources (DESIGN §9): `cchc source add` registers a new office system, ingest takes it on SIGHUP
+# Sources (docs/design.md §9): `cchc source add` registers a new office system, ingest takes it on SIGHUP
 # without a restart, `cchc source list` shows it, and after `cchc source revoke` + SIGHUP its
 # batches are refused with nothing stored. Records go to district 481, in 2023-Q3, a period no other test uses.
 source "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS (DESIGN §9): an ingest listening on tls+tcp:// with a throwaway CA (deploy/make-certs.sh)
+# TLS (docs/design.md §9): an ingest listening on tls+tcp:// with a throwaway CA (deploy/make-certs.sh)
 # accepts a client that verifies it, refuses clients that cannot (wrong CA, plain tcp), requires a
 # client certificate when tls.auth_mode = required, and keeps accepting after many dropped and
 # garbage handshakes (nng 1.5.2 #1518). Records go to district 483, in 2023-Q3, a period no other test uses.

@@ -1,6 +1,6 @@
 /* test_state: services/stats/state.c, the meaning of a dossier's and a feedback item's events
- * (DESIGN §4): ordering, start and end, due history, supplement waits, the early / on time / late
- * classes on local days, orphans, flags, and independence from arrival order. */
+ * (docs/design.md §4): ordering, start and end, due history, supplement waits, the early / on time
+ * / late classes on local days, orphans, flags, and independence from arrival order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -32,7 +32,7 @@ typedef struct fixture {
 	render_input in;
 } fixture;
 
-/* Consistent figures from a seed: every identity of DESIGN §6 holds. */
+/* Consistent figures from a seed: every identity of docs/design.md §6 holds. */
 static void fill(Cchc__V1__DossierFigures *d, int s)
 {
 	d->carried_over = 3 * s + 1;
@@ -187,7 +187,8 @@ static void three_levels(fixture *x)
 	x->fb.pending = 3;
 }
 
-/* The 11 table values of DESIGN §7 computed from a figures object, independently of tables.c. */
+/* The 11 table values of docs/design.md §7 computed from a figures object, independently of
+ * tables.c. */
 static void expect(const Cchc__V1__DossierFigures *d, int64_t v[11])
 {
 	const int64_t e[11] = {d->carried_over + d->received,

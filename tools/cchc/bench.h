@@ -1,6 +1,7 @@
-/* bench: `cchc bench ingest|report` (DESIGN §11, issue 6), the measuring instrument that puts the
- * end-to-end ingest rate beside a raw PostgreSQL COPY of the same events, and times the reports.
- * The pieces shared by the bench_*.c files and reachable by tests without a stack are here. */
+/* bench: `cchc bench ingest|report` (docs/design.md §11, issue 6), the measuring instrument that
+ * puts the end-to-end ingest rate beside a raw PostgreSQL COPY of the same events, and times the
+ * reports. The pieces shared by the bench_*.c files and reachable by tests without a stack are
+ * here. */
 #ifndef CCHC_BENCH_H
 #define CCHC_BENCH_H
 

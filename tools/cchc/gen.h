@@ -1,7 +1,7 @@
-/* gen: the synthetic-record generator behind `cchc gen` (DESIGN §11). A seeded model of one
+/* gen: the synthetic-record generator behind `cchc gen` (docs/design.md §11). A seeded model of one
  * period's dossiers and feedback items kept as plain ground-truth structs; their events as JSONL in
- * a shuffled arrival order; and the figures of DESIGN §6 they must produce, recomputed from the
- * structs alone. */
+ * a shuffled arrival order; and the figures of docs/design.md §6 they must produce, recomputed from
+ * the structs alone. */
 #ifndef CCHC_GEN_H
 #define CCHC_GEN_H
 
@@ -14,7 +14,7 @@
 
 #define GEN_NONE INT64_MIN /* an instant that never happened */
 
-/* Event kinds in the contract's order, which is also the tie order of DESIGN §4. */
+/* Event kinds in the contract's order, which is also the tie order of docs/design.md §4. */
 typedef enum gen_kind {
 	GEN_SUBMITTED,
 	GEN_RECEIVED,
@@ -141,7 +141,7 @@ void gen_format_time(const gen_model *m, int64_t ms, char *buf, size_t len);
  * out-of-order lines, shuffled windows), reproducible from the model's seed. Returns 0 or -1. */
 int gen_write_jsonl(const gen_model *m, FILE *f);
 
-/* The figures of DESIGN §6, keys in the contract's order. */
+/* The figures of docs/design.md §6, keys in the contract's order. */
 typedef struct gen_figures {
 	int64_t carried_over, received, received_online, received_direct, received_postal;
 	int64_t resolved, resolved_early, resolved_on_time, resolved_late, intake;
@@ -167,7 +167,7 @@ typedef struct gen_truth {
  */
 int gen_truth_compute(const gen_model *m, gen_truth *t);
 void gen_truth_free(gen_truth *t);
-/* Writes the truth as JSON in the layout of `cchc report --format json` (DESIGN §7). */
+/* Writes the truth as JSON in the layout of `cchc report --format json` (docs/design.md §7). */
 int gen_truth_write(const gen_model *m, const gen_truth *t, FILE *f);
 
 /* The truth of another period `p` from the same records (`cchc gen --truth-period`). Only what was
@@ -179,7 +179,7 @@ int gen_truth_write_period(const gen_model *m, const period *p, const gen_truth 
  * valid at p's end are exactly the model's). Else -1 with the reason in err. */
 int gen_truth_period_check(const gen_model *m, const period *p, char *err, size_t errlen);
 
-/* The resolved class of DESIGN §4 for a resolution at `at` with due `due`: GEN_CLASS_*. */
+/* The resolved class of docs/design.md §4 for a resolution at `at` with due `due`: GEN_CLASS_*. */
 enum { GEN_CLASS_EARLY, GEN_CLASS_ON_TIME, GEN_CLASS_LATE };
 int gen_resolved_class(const gen_model *m, int64_t at, int64_t due);
 

@@ -1,6 +1,6 @@
-/* gen_truth: the figures of DESIGN §6 that `cchc gen`'s records must produce, recomputed straight
- * from the model's ground-truth structs with the rules of DESIGN §4 — independently of the stats
- * service, so tests can compare its exported figures with these. */
+/* gen_truth: the figures of docs/design.md §6 that `cchc gen`'s records must produce, recomputed
+ * straight from the model's ground-truth structs with the rules of docs/design.md §4 —
+ * independently of the stats service, so tests can compare its exported figures with these. */
 #include "gen.h"
 
 #include <jansson.h>

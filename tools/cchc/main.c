@@ -12,7 +12,8 @@ static const struct {
 } commands[] = {
     {"push", cmd_push, "push FILE|-          send JSONL or CSV records to ingest"},
     {"status", cmd_status, "status               is each service up (exit 1 if one is down)"},
-    {"report", cmd_report, "report --period P --format json -o FILE   export figures"},
+    {"report", cmd_report,
+     "report --period P --format docx|pdf|xlsx|csv|json -o FILE   the report, its tables"},
     {"source", cmd_source, "source add NAME --grant CODES --key-out FILE   create a source"},
     {"audit", cmd_audit, "audit verify         check the hash chain of the audit log"},
     {"gen", cmd_gen, "gen --period P --dossiers N --seed S -o FILE   synthetic records"},

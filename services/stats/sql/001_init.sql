@@ -1,6 +1,6 @@
 -- 001_init: the raw events (the truth, never changed once stored), the state derived from them per
--- dossier and per feedback item (DESIGN §4, recomputed from all of an item's events whenever one
--- arrives), and the unit registry (DESIGN §8). Kinds, channels, topics are the proto enum values.
+-- dossier and per feedback item (docs/design.md §4, recomputed from all of an item's events whenever one
+-- arrives), and the unit registry (docs/design.md §8). Kinds, channels, topics are the proto enum values.
 
 CREATE TABLE units (
 	code text NOT NULL,

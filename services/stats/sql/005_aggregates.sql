@@ -1,4 +1,4 @@
--- 005_aggregates: the figures of DESIGN §6 kept at write time (services/stats/agg.c), so a report
+-- 005_aggregates: the figures of docs/design.md §6 kept at write time (services/stats/agg.c), so a report
 -- reads units × fields × days rows, not every dossier. One row per (unit, field, local day);
 -- flows count the events of that day, d_* columns are +1/-1 changes of a stock taking effect on
 -- that day: a stock at local midnight of day D is the sum over the days before D.
