@@ -8,8 +8,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "calendar.h"
 #include "grow.h"
 #include "hashidx.h"
 #include "stats_db.h"
@@ -194,63 +194,9 @@ static const char *tz_name(void)
 	return tz ? tz : "";
 }
 
-/* Civil date of a day number (Howard Hinnant's civil_from_days). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
-int64_t agg_day_start(int32_t day)
-{
-	/* mktime is slow and every dossier asks for a few days around its own: a small per-thread
-	 * cache (stats answers queries and stores on several threads). */
-	static _Thread_local struct {
-		int32_t day;
-		int64_t ms;
-		int set;
-	} cache[1024];
-	unsigned slot = (unsigned)day & 1023u;
-	struct tm tm = {0};
-	int y, m, d;
-
-	if (cache[slot].set && cache[slot].day == day)
-		return cache[slot].ms;
-	civil_from_days(day, &y, &m, &d);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	int64_t ms = (int64_t)mktime(&tm) * 1000;
-	cache[slot].day = day;
-	cache[slot].ms = ms;
-	cache[slot].set = 1;
-	return ms;
-}
-
-int32_t agg_month_start(int32_t day)
-{
-	int y, m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	if (d >= 15)
-		return day - d + 15;
-	/* day - d is the last day of the previous month, and its day of the month its length */
-	int len;
-	civil_from_days((int64_t)day - d, &y, &m, &len);
-	return day - d - len + 15;
-}
-
 static int32_t day_of(int64_t ms)
 {
-	return (int32_t)state_local_day(ms);
+	return (int32_t)cal_local_day(ms);
 }
 
 static uint64_t key_hash(const acc_key *k)
@@ -480,7 +426,7 @@ static void dossier_contrib_state(agg_acc *o, uint32_t k, const dossier_state *s
 		if (j && dy[j] == dy[j - 1])
 			continue;
 		int v[3];
-		stocks_at(s, recv, fin, sub, wend, agg_day_start(dy[j]), v);
+		stocks_at(s, recv, fin, sub, wend, cal_day_start(dy[j]), v);
 		for (int q = 0; q < 3; q++)
 			if (v[q] != prev[q]) {
 				add(o, k, dy[j] - 1, D_OPEN + q, (int64_t)sign * (v[q] - prev[q]));
@@ -703,7 +649,8 @@ static int copy_rows(db_buf *buf, out_cell *c, size_t n, int nm)
 static int month_cells(const out_cell *days, size_t n, cell_table *months, out_cell **out)
 {
 	for (size_t i = 0; i < n; i++) {
-		acc_cell *m = cell_at(months, (uint32_t)days[i].key, agg_month_start(days[i].day));
+		acc_cell *m = cell_at(months, (uint32_t)days[i].key,
+		                      (int32_t)cal_report_month_start(days[i].day));
 		if (!m)
 			return -1;
 		for (int q = 0; q < ND; q++)
@@ -935,7 +882,7 @@ int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *d
 	*ok = 0;
 	*day_from = day_of(from_ms);
 	*day_to = day_of(to_ms);
-	if (agg_day_start(*day_from) != from_ms || agg_day_start(*day_to) != to_ms)
+	if (cal_day_start(*day_from) != from_ms || cal_day_start(*day_to) != to_ms)
 		return 0;
 	return agg_fresh(conn, ok, err, errlen);
 }

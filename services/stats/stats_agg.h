@@ -58,13 +58,6 @@ int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *d
 int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differences, char *err,
                size_t errlen);
 
-/* Local midnight starting day `day` (days since 1970-01-01 in local time), as epoch ms. */
-int64_t agg_day_start(int32_t day);
-
-/* The first day (a 15th) of the reporting month holding local day `day`: the `month` of
- * dossier_agg_month; SQL's cchc_report_month (sql/008). */
-int32_t agg_month_start(int32_t day);
-
 /* The measures of dossier_agg and dossier_agg_month, in column order after the key. */
 #define AGG_DOSSIER_COLUMNS                                                                        \
 	"received, received_online, received_direct, received_postal, resolved, resolved_early, "  \
