@@ -1,10 +1,13 @@
-/* agg: the figures of DESIGN §6 kept per (unit, field, local day) at write time, so that a
+/* agg: the figures of docs/design.md §6 kept per (unit, field, local day) at write time, so that a
  * period's figures read units × fields × days rows whatever the number of dossiers (issue 6).
  * Flows are counted on the local day of their event; stocks (carried over, pending, overdue,
  * waiting) are +1/-1 changes on the day they take effect, summed over the days before a period's
  * bound. Exact for any period that starts and ends at local midnights (all of lib/period.h).
  * dossier_agg_month holds the same rows summed by reporting month (15th to 14th), so a period of
- * whole months reads units × fields × months rows. */
+ * whole months reads units × fields × months rows.
+ * The files: agg_keys.c (the (unit, field) keys and their agg_key ids), agg_cells.c (the cell
+ * table and the contributions, no database; stats_agg_cells.h), agg_sql.c (staging, upserts,
+ * rebuild, freshness) and agg_verify.c (`--verify`). */
 #ifndef CCHC_STATS_AGG_H
 #define CCHC_STATS_AGG_H
 
@@ -16,7 +19,7 @@
 #include "stats_state.h"
 
 /* The contributions of the items a store transaction changes, gathered in C (items.c): for each,
- * -1 × its old state under its old unit and +1 × its new state under its new unit. */
+ * -1 × its old state under its old unit and +1 × its new state under its new unit (agg_cells.c). */
 typedef struct agg_acc agg_acc;
 
 agg_acc *agg_acc_new(void);
@@ -50,6 +53,12 @@ int agg_rebuild(PGconn *conn, char *err, size_t errlen);
  * *day_from and *day_to are the local days of the two bounds. Returns 0 or -1 with err. */
 int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *day_from,
                int32_t *day_to, char *err, size_t errlen);
+
+/* Recomputes the aggregates from the state tables into the temporary tables agg_expect_dossier
+ * and agg_expect_feedback (laid out as dossier_agg / feedback_agg, dropped at the end of the
+ * caller's transaction): what agg_verify compares the stored rows with. Returns 0 or -1 with
+ * err. */
+int agg_expect(PGconn *conn, char *err, size_t errlen);
 
 /* `--verify`: recomputes the aggregates from the state tables in a transaction of its own
  * (rolled back) and prints every (unit, field, day) that differs. Adds their number to

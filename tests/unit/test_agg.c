@@ -1,4 +1,4 @@
-/* test_agg: the figures from the aggregates kept at write time (services/stats/agg.c) against the
+/* test_agg: the figures from the aggregates kept at write time (services/stats/agg_*.c) against the
  * reference query over every state row (query.c, QUERY_STATES), on random dossiers pushed in small
  * shuffled batches with resends, for a quarter, a half, a custom range and single days, after
  * every few batches; then a rebuild and `--verify`'s aggregate check. Needs PostgreSQL like
