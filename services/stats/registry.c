@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "stats_db.h"
+#include "stats_db_units.h"
 #include "stats_query.h"
 #include "units.h"
 
