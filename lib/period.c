@@ -5,54 +5,17 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-/* Local midnight of y-m-d (m and d may overflow; mktime normalises) as Unix milliseconds. */
-static int64_t local_midnight_ms(int y, int m, int d)
-{
-	struct tm tm = {0};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
-}
-
-static void format_day(int y, int m, int d, char out[11])
-{
-	struct tm tm = {0};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	tm.tm_isdst = -1;
-	mktime(&tm);
-	char buf[32];
-	snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	memcpy(out, buf, 10);
-	out[10] = '\0';
-}
+#include "calendar.h"
 
 /* Fills the bounds of a period running from the 15th of month (first_month - 1) to the 14th of
  * last_month, both in `year` (month 0 = December of the year before). */
 static void cutoff_range(period *p, int year, int first_month, int last_month)
 {
-	format_day(year, first_month - 1, 15, p->first_day);
-	format_day(year, last_month, 14, p->last_day);
-	p->from_ms = local_midnight_ms(year, first_month - 1, 15);
-	p->to_ms = local_midnight_ms(year, last_month, 15);
-}
-
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	char tail;
-	if (sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3 || strlen(s) != 10)
-		return -1;
-	if (*m < 1 || *m > 12 || *d < 1 || *d > 31)
-		return -1;
-	char check[11];
-	format_day(*y, *m, *d, check);
-	return strcmp(check, s) ? -1 : 0; /* rejects 2024-02-30 */
+	cal_format_date(cal_days_from_civil(year, first_month - 1, 15), p->first_day);
+	cal_format_date(cal_days_from_civil(year, last_month, 14), p->last_day);
+	p->from_ms = cal_local_midnight(year, first_month - 1, 15);
+	p->to_ms = cal_local_midnight(year, last_month, 15);
 }
 
 int period_parse(const char *label, period *p, char *err, size_t errlen)
@@ -73,17 +36,17 @@ int period_parse(const char *label, period *p, char *err, size_t errlen)
 			memcpy(a, label, alen);
 			snprintf(b, sizeof b, "%s", dots + 2);
 		}
-		if (parse_date(a, &y1, &m1, &d1) || parse_date(b, &y2, &m2, &d2)) {
+		if (cal_parse_date(a, &y1, &m1, &d1) || cal_parse_date(b, &y2, &m2, &d2)) {
 			snprintf(err, errlen, "period '%s': expected YYYY-MM-DD..YYYY-MM-DD",
 			         label);
 			return -1;
 		}
 		p->kind = PERIOD_CUSTOM;
 		p->year = y2;
-		memcpy(p->first_day, a, sizeof p->first_day); /* parse_date checked: 10 chars */
+		memcpy(p->first_day, a, sizeof p->first_day); /* cal_parse_date checked: 10 chars */
 		memcpy(p->last_day, b, sizeof p->last_day);
-		p->from_ms = local_midnight_ms(y1, m1, d1);
-		p->to_ms = local_midnight_ms(y2, m2, d2 + 1);
+		p->from_ms = cal_local_midnight(y1, m1, d1);
+		p->to_ms = cal_local_midnight(y2, m2, d2 + 1);
 		if (p->to_ms <= p->from_ms) {
 			snprintf(err, errlen, "period '%s': the last day is before the first",
 			         label);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "calendar.h"
+
 static int digits(const char *s, int n, int *out)
 {
 	int v = 0;
@@ -18,25 +20,6 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const int64_t yoe = y - era * 400;
-	const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
 int rfc3339_parse(const char *s, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac_ms = 0;
@@ -44,7 +27,7 @@ int rfc3339_parse(const char *s, int64_t *ms)
 	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
 	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
 		return -1;
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > cal_days_in_month(y, mo) || h > 23 ||
 	    mi > 59 || sec > 59)
 		return -1;
 	const char *p = s + 19;
@@ -72,8 +55,8 @@ int rfc3339_parse(const char *s, int64_t *ms)
 	}
 	if (*p)
 		return -1;
-	int64_t secs =
-	    days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (int64_t)offset_min * 60;
+	int64_t secs = cal_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	               (int64_t)offset_min * 60;
 	*ms = secs * 1000 + frac_ms;
 	return 0;
 }

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "calendar.h"
 
 struct units {
 	unit *v;
@@ -17,13 +18,10 @@ struct units {
 
 static int64_t snapshot_start_ms(const char *day)
 {
-	struct tm tm = {0};
-	if (sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+	int y, m, d;
+	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return cal_local_midnight(y, m, d);
 }
 
 static int by_snapshot(const void *a, const void *b)

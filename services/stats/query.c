@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "grow.h"
 #include "stats_agg.h"
 #include "stats_db.h"
@@ -392,24 +393,15 @@ int query_load_units(PGconn *conn, units **out, char *err, size_t errlen)
 
 int query_parse_map_to(const char *s, int64_t *at_ms, char *err, size_t errlen)
 {
-	struct tm tm = {0};
-	int y, m, d, n = 0;
+	int y, m, d;
 
 	if (!strcmp(s, "CURRENT")) {
 		*at_ms = (int64_t)time(NULL) * 1000;
 		return 0;
 	}
-	if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-	    s[4] == '-' && s[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
-		tm.tm_year = y - 1900;
-		tm.tm_mon = m - 1;
-		tm.tm_mday = d;
-		tm.tm_isdst = -1;
-		time_t t = mktime(&tm);
-		if (t != (time_t)-1 && tm.tm_mday == d && tm.tm_mon == m - 1) {
-			*at_ms = (int64_t)t * 1000;
-			return 0;
-		}
+	if (cal_parse_date(s, &y, &m, &d) == 0) {
+		*at_ms = cal_local_midnight(y, m, d);
+		return 0;
 	}
 	snprintf(err, errlen, "map_to '%s' is neither CURRENT nor a date YYYY-MM-DD", s);
 	return -1;

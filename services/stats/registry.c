@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "calendar.h"
 #include "stats_db.h"
+#include "stats_db_units.h"
 #include "stats_query.h"
 #include "units.h"
 
@@ -164,14 +165,10 @@ int registry_import(PGconn *writer, const Cchc__V1__UnitsRequest *req, Cchc__V1_
 /* A validity bound (epoch ms, or NULL for an infinity) as the local day, "" when open. */
 static char *local_day(const PGresult *r, int row, int col)
 {
-	char buf[16] = "";
+	char buf[11] = "";
 
-	if (!PQgetisnull(r, row, col)) {
-		time_t t = (time_t)(strtoll(PQgetvalue(r, row, col), NULL, 10) / 1000);
-		struct tm tm;
-		if (localtime_r(&t, &tm))
-			strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-	}
+	if (!PQgetisnull(r, row, col))
+		cal_format_date(cal_local_day(strtoll(PQgetvalue(r, row, col), NULL, 10)), buf);
 	return strdup(buf);
 }
 

@@ -5,8 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "calendar.h"
 #include "cchc/v1/records.pb-c.h"
 
 enum {
@@ -59,60 +59,13 @@ static int is_finish(int kind)
 	return kind == K_RESOLVED || kind == K_RETURNED || kind == K_WITHDRAWN;
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* floor(a / b) for b > 0. */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b < 0);
-}
-
-int64_t state_local_day(int64_t ms)
-{
-	/* localtime_r takes glibc's time zone lock and is a twentieth of stats' time when every
-	 * dossier asks for a dozen days: the UTC offset is cached per UTC hour, for the hours
-	 * whose first and last second have the same offset (a zone's changes fall on whole
-	 * hours almost everywhere; an hour holding one is simply not cached). The zone is set
-	 * once at start (lib/service.c), so a cached offset stays true. */
-	static _Thread_local struct {
-		int64_t hour;
-		long off;
-		int set;
-	} cache[512];
-	int64_t s = floor_div(ms, 1000), hour = floor_div(s, 3600);
-	unsigned slot = (unsigned)hour & 511u;
-	time_t t = (time_t)s, end = (time_t)(hour * 3600 + 3599);
-	struct tm tm, tm_end;
-
-	if (cache[slot].set && cache[slot].hour == hour)
-		return floor_div(s + cache[slot].off, 86400);
-	if (!localtime_r(&t, &tm))
-		return floor_div(s, 86400);
-	if (localtime_r(&end, &tm_end) && tm_end.tm_gmtoff == tm.tm_gmtoff) {
-		cache[slot].hour = hour;
-		cache[slot].off = tm.tm_gmtoff;
-		cache[slot].set = 1;
-	}
-	return days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-	                       (unsigned)tm.tm_mday);
-}
-
 static int classify(int64_t at, int64_t due)
 {
 	if (due == STATE_NO_TIME)
 		return STATE_CLASS_ON_TIME; /* nothing promised, nothing broken */
 	if (at > due)
 		return STATE_CLASS_LATE;
-	if (state_local_day(at) < state_local_day(due))
+	if (cal_local_day(at) < cal_local_day(due))
 		return STATE_CLASS_EARLY;
 	return STATE_CLASS_ON_TIME;
 }

@@ -4,7 +4,10 @@
  * waiting) are +1/-1 changes on the day they take effect, summed over the days before a period's
  * bound. Exact for any period that starts and ends at local midnights (all of lib/period.h).
  * dossier_agg_month holds the same rows summed by reporting month (15th to 14th), so a period of
- * whole months reads units × fields × months rows. */
+ * whole months reads units × fields × months rows.
+ * The files: agg_keys.c (the (unit, field) keys and their agg_key ids), agg_cells.c (the cell
+ * table and the contributions, no database; stats_agg_cells.h), agg_sql.c (staging, upserts,
+ * rebuild, freshness) and agg_verify.c (`--verify`). */
 #ifndef CCHC_STATS_AGG_H
 #define CCHC_STATS_AGG_H
 
@@ -16,7 +19,7 @@
 #include "stats_state.h"
 
 /* The contributions of the items a store transaction changes, gathered in C (items.c): for each,
- * -1 × its old state under its old unit and +1 × its new state under its new unit. */
+ * -1 × its old state under its old unit and +1 × its new state under its new unit (agg_cells.c). */
 typedef struct agg_acc agg_acc;
 
 agg_acc *agg_acc_new(void);
@@ -51,19 +54,18 @@ int agg_rebuild(PGconn *conn, char *err, size_t errlen);
 int agg_covers(PGconn *conn, int64_t from_ms, int64_t to_ms, int *ok, int32_t *day_from,
                int32_t *day_to, char *err, size_t errlen);
 
+/* Recomputes the aggregates from the state tables into the temporary tables agg_expect_dossier
+ * and agg_expect_feedback (laid out as dossier_agg / feedback_agg, dropped at the end of the
+ * caller's transaction): what agg_verify compares the stored rows with. Returns 0 or -1 with
+ * err. */
+int agg_expect(PGconn *conn, char *err, size_t errlen);
+
 /* `--verify`: recomputes the aggregates from the state tables in a transaction of its own
  * (rolled back) and prints every (unit, field, day) that differs. Adds their number to
  * *differences. Stale aggregates (another registry or time zone) are reported, not counted: the
  * figures do not use them then. Returns 0 or -1 with err. */
 int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differences, char *err,
                size_t errlen);
-
-/* Local midnight starting day `day` (days since 1970-01-01 in local time), as epoch ms. */
-int64_t agg_day_start(int32_t day);
-
-/* The first day (a 15th) of the reporting month holding local day `day`: the `month` of
- * dossier_agg_month; SQL's cchc_report_month (sql/008). */
-int32_t agg_month_start(int32_t day);
 
 /* The measures of dossier_agg and dossier_agg_month, in column order after the key. */
 #define AGG_DOSSIER_COLUMNS                                                                        \

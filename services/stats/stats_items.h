@@ -2,8 +2,9 @@
  * name get their old state row read once, before the events go in; the items that gained an
  * event then get their new state derived in C from their old events (packed in the row's `ev`,
  * stats_evblob.h) and the new ones, their unit resolved from the registry, the aggregates
- * changed by new minus old contribution (agg.c), and the rows written back: a COPY for new items,
- * one upsert for the others. A fixed number of statements per transaction, none per record. */
+ * changed by new minus old contribution (agg_cells.c), and the rows written back: a COPY for new
+ * items, one upsert for the others. A fixed number of statements per transaction, none per
+ * record. */
 #ifndef CCHC_STATS_ITEMS_H
 #define CCHC_STATS_ITEMS_H
 

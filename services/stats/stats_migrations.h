@@ -1,8 +1,10 @@
 /* migrations: the numbered SQL files of services/stats/sql, embedded into the binary at build time
- * (the generated stats_migrations.c in the build tree), in version order. */
+ * (the generated stats_migrations.c in the build tree), in version order, and db_migrate
+ * (db_migrate.c), which applies them. */
 #ifndef CCHC_STATS_MIGRATIONS_H
 #define CCHC_STATS_MIGRATIONS_H
 
+#include <libpq-fe.h>
 #include <stddef.h>
 
 typedef struct stats_migration {
@@ -13,5 +15,9 @@ typedef struct stats_migration {
 
 extern const stats_migration stats_migrations[];
 extern const size_t stats_migrations_count;
+
+/* Applies the embedded migrations not yet in schema_version, in one transaction under the advisory
+ * lock (two stats starting at once are safe). Returns 0 or -1 with err. */
+int db_migrate(PGconn *conn, char *err, size_t errlen);
 
 #endif

@@ -36,8 +36,8 @@ int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__
                      char *err, size_t errlen);
 
 /* Where the dossier and feedback figures come from. QUERY_AUTO: the aggregates kept at write time
- * (agg.c) when they answer the period exactly (bounds at local midnights, aggregates built for
- * the current registry and time zone), else QUERY_STATES; $CCHC_FIGURES_FROM=states makes AUTO
+ * (stats_agg.h) when they answer the period exactly (bounds at local midnights, aggregates built
+ * for the current registry and time zone), else QUERY_STATES; $CCHC_FIGURES_FROM=states makes AUTO
  * always QUERY_STATES. QUERY_STATES: the reference query over every state row (GROUPING SETS).
  * QUERY_AGGREGATES: the aggregates or an error (tests). */
 typedef enum query_source { QUERY_AUTO, QUERY_STATES, QUERY_AGGREGATES } query_source;

@@ -102,9 +102,6 @@ int64_t dossier_state_due_before(const dossier_state *s, int64_t t);
 /* 1 when the dossier was waiting for supplements just before instant t. */
 int dossier_state_waiting_at(const dossier_state *s, int64_t t);
 
-/* Local calendar day (process TZ) of an instant, as days since 1970-01-01 in local time. */
-int64_t state_local_day(int64_t ms);
-
 typedef struct feedback_event {
 	int kind;  /* Cchc__V1__FeedbackKind */
 	int topic; /* Cchc__V1__FeedbackTopic */

@@ -1,4 +1,4 @@
-/* test_agg: the figures from the aggregates kept at write time (services/stats/agg.c) against the
+/* test_agg: the figures from the aggregates kept at write time (services/stats/agg_*.c) against the
  * reference query over every state row (query.c, QUERY_STATES), on random dossiers pushed in small
  * shuffled batches with resends, for a quarter, a half, a custom range and single days, after
  * every few batches; then a rebuild and `--verify`'s aggregate check. Needs PostgreSQL like
@@ -15,13 +15,16 @@
 
 #include <cmocka.h>
 
+#include "calendar.h"
 #include "cchc/v1/stats.pb-c.h"
 #include "conf.h"
 #include "scratch_db.h"
 #include "period.h"
 #include "stats_agg.h"
 #include "stats_db.h"
+#include "stats_db_units.h"
 #include "stats_handler.h"
+#include "stats_migrations.h"
 #include "stats_query.h"
 #include "units.h"
 #include "wire.h"
@@ -426,27 +429,11 @@ static int teardown(void **st)
 
 /* ---- tests ---- */
 
-/* Midnights only: a bound inside a day falls back to the states (and stays exact). */
-static void test_day_start(void **st)
-{
-	(void)st;
-	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
-	tzset();
-	/* 2024-03-15 00:00 +07:00 */
-	assert_int_equal(agg_day_start(19797), (int64_t)1710435600 * 1000);
-	/* 1970: Saigon kept UTC+8 then; the zone's history is the process's, not a fixed offset */
-	assert_int_equal(agg_day_start(0), -8 * 3600 * 1000LL);
-}
-
-/* The reporting month (15th to 14th) in C and in SQL (sql/008) agree, over 1900-2100. */
+/* The reporting month (15th to 14th) in C (lib/calendar, tested in test_calendar) and in SQL
+ * (sql/008) agree, over 1900-2100. */
 static void test_month_start(void **st)
 {
 	(void)st;
-	assert_int_equal(agg_month_start(19797), 19797); /* 2024-03-15 */
-	assert_int_equal(agg_month_start(19796), 19768); /* 2024-03-14 -> 2024-02-15 */
-	assert_int_equal(agg_month_start(19737), 19737); /* 2024-01-15 */
-	assert_int_equal(agg_month_start(19736), 19706); /* 2024-01-14 -> 2023-12-15 */
-	assert_int_equal(agg_month_start(19705), 19676); /* 2023-12-14 -> 2023-11-15 */
 	if (!have_db)
 		skip();
 	PGresult *r = PQexec(qconn, "SELECT d, cchc_report_month(d) FROM "
@@ -457,9 +444,9 @@ static void test_month_start(void **st)
 	for (int i = 0; i < n; i++) {
 		int32_t d = atoi(PQgetvalue(r, i, 0));
 		int32_t want = atoi(PQgetvalue(r, i, 1));
-		if (agg_month_start(d) != want && bad++ < 5)
-			fprintf(stderr, "test_agg: day %d: C %d, SQL %d\n", d, agg_month_start(d),
-			        want);
+		if (cal_report_month_start(d) != want && bad++ < 5)
+			fprintf(stderr, "test_agg: day %d: C %lld, SQL %d\n", d,
+			        (long long)cal_report_month_start(d), want);
 	}
 	PQclear(r);
 	assert_int_equal(bad, 0);
@@ -619,8 +606,9 @@ static void test_verify_and_rebuild(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_day_start),          cmocka_unit_test(test_month_start),
-	    cmocka_unit_test(test_random_batches),     cmocka_unit_test(test_not_midnight),
+	    cmocka_unit_test(test_month_start),
+	    cmocka_unit_test(test_random_batches),
+	    cmocka_unit_test(test_not_midnight),
 	    cmocka_unit_test(test_verify_and_rebuild),
 	};
 	return cmocka_run_group_tests_name("agg", tests, setup, teardown);

@@ -539,43 +539,6 @@ static void test_no_due_and_empty(void **st)
 	dossier_state_free(&s);
 }
 
-static void test_local_day(void **st)
-{
-	(void)st;
-	int64_t d = state_local_day(L(2024, 1, 12, 0, 0));
-
-	assert_int_equal(state_local_day(L(2024, 1, 12, 23, 59)), d);
-	assert_int_equal(state_local_day(L(2024, 1, 11, 23, 59)), d - 1);
-	assert_int_equal(state_local_day(L(2024, 1, 13, 0, 0)), d + 1);
-	assert_int_equal(state_local_day(L(1970, 1, 1, 0, 0)), 0);
-	assert_int_equal(state_local_day(L(1969, 12, 31, 12, 0)), -1);
-	assert_int_equal(state_local_day(L(2024, 3, 1, 0, 0)) -
-	                     state_local_day(L(2024, 2, 28, 0, 0)),
-	                 2); /* leap year */
-}
-
-/* The per-hour offset cache of state_local_day against localtime itself, every 10 minutes across
- * both DST changes of a zone that has them (2031: a year no other test of this file touches, so
- * no hour is cached under the other zone). */
-static void test_local_day_dst(void **st)
-{
-	(void)st;
-	setenv("TZ", "Europe/Berlin", 1);
-	tzset();
-	static const int64_t starts[] = {1932336000, 1950480000}; /* 2031-03-27, 2031-10-23 UTC */
-	for (size_t k = 0; k < 2; k++)
-		for (int64_t s = starts[k]; s < starts[k] + 4 * 86400; s += 600) {
-			time_t t = (time_t)s;
-			struct tm tm;
-			assert_non_null(localtime_r(&t, &tm));
-			int64_t want = (s + tm.tm_gmtoff) / 86400;
-			for (int again = 0; again < 2; again++) /* uncached, then cached */
-				assert_int_equal(state_local_day(s * 1000 + 999), want);
-		}
-	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
-	tzset();
-}
-
 static feedback_event F(int kind, int topic, int64_t at)
 {
 	return (feedback_event){.kind = kind, .topic = topic, .at_ms = at};
@@ -699,7 +662,6 @@ int main(void)
 	    cmocka_unit_test(test_extensions),        cmocka_unit_test(test_supplements),
 	    cmocka_unit_test(test_orphans),           cmocka_unit_test(test_submissions),
 	    cmocka_unit_test(test_flags_and_fields),  cmocka_unit_test(test_no_due_and_empty),
-	    cmocka_unit_test(test_local_day),         cmocka_unit_test(test_local_day_dst),
 	    cmocka_unit_test(test_feedback),          cmocka_unit_test(test_evblob_roundtrip),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, NULL);

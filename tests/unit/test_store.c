@@ -20,7 +20,9 @@
 #include "stats_audit.h"
 #include "stats_check.h"
 #include "stats_db.h"
+#include "stats_db_units.h"
 #include "stats_handler.h"
+#include "stats_migrations.h"
 #include "stats_store.h"
 #include "stats_verify.h"
 #include "units.h"
@@ -439,7 +441,15 @@ static void test_garbage_and_status(void **st)
 	cchc__v1__stats_reply__free_unpacked(r, NULL);
 }
 
-/* Terminates the backend of conn from the admin connection. */
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Terminates the backend of conn from the admin connection, and returns once it is gone from
+ * pg_stat_activity (10 s at most): the next request then finds the connection dropped. */
 static void kill_backend(PGconn *conn)
 {
 	char err[256], pid[16];
@@ -449,8 +459,21 @@ static void kill_backend(PGconn *conn)
 	PGresult *k = db_query(admin, "kill", "SELECT pg_terminate_backend($1::int)", 1, params,
 	                       err, sizeof err);
 	assert_non_null(k);
+	assert_string_equal(PQgetvalue(k, 0, 0), "t");
 	PQclear(k);
-	usleep(100000);
+	int64_t deadline = monotonic_ms() + 10000;
+	int alive = 1;
+	while (alive && monotonic_ms() < deadline) {
+		PGresult *r = db_query(admin, "activity",
+		                       "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int",
+		                       1, params, err, sizeof err);
+		assert_non_null(r);
+		alive = atoi(PQgetvalue(r, 0, 0)) > 0;
+		PQclear(r);
+		if (alive)
+			usleep(5000); /* the interval of the poll, not a wait for the condition */
+	}
+	assert_false(alive);
 }
 
 static void test_connection_loss(void **st)
@@ -970,8 +993,9 @@ static void test_new_key_race(void **st)
 	PQclear(r);
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, race_run, &job), 0);
-	for (int i = 0; i < 1000 && !waits_for_lock(job.conn); i++) /* 10 s at most */
-		usleep(10000);
+	for (int64_t deadline = monotonic_ms() + 10000;
+	     !waits_for_lock(job.conn) && monotonic_ms() < deadline;)
+		usleep(10000); /* the interval of the poll */
 	assert_true(waits_for_lock(job.conn));
 	assert_int_equal(db_exec(other, "commit", "COMMIT", err, sizeof err), 0);
 	assert_int_equal(pthread_join(th, NULL), 0);

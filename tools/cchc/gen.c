@@ -2,6 +2,7 @@
  * finish, flags) and each feedback item's from one seeded xoshiro256** stream into plain structs;
  * events and truth are derived from those structs only, so they cannot disagree. */
 #include "gen.h"
+#include "calendar.h"
 #include "gen_rng.h"
 
 #include <stdlib.h>
@@ -106,18 +107,6 @@ static int is_holiday(int ymd)
 	return 0;
 }
 
-static int64_t local_midnight(int y, int mon, int d, struct tm *out)
-{
-	struct tm tm = {0};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	time_t t = mktime(&tm);
-	*out = tm;
-	return (int64_t)t * 1000;
-}
-
 static int build_days(gen_model *m, char *err, size_t errlen)
 {
 	int y, mon, d;
@@ -134,14 +123,15 @@ static int build_days(gen_model *m, char *err, size_t errlen)
 	}
 	size_t n = 0;
 	for (int k = -LOOKBACK_DAYS; n < cap; k++) {
-		struct tm tm;
-		int64_t start = local_midnight(y, mon, d + k, &tm);
+		int64_t dn = cal_days_from_civil(y, mon, d + k), start = cal_day_start(dn);
+		int cy, cm, cd;
+		cal_civil_from_days(dn, &cy, &cm, &cd);
 		gen_day *day = &m->days[n++];
 		day->start_ms = start;
-		day->ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-		day->wday = tm.tm_wday;
-		day->working = tm.tm_wday != 0 && tm.tm_wday != 6 && !is_holiday(day->ymd);
-		day->gmtoff = tm.tm_gmtoff;
+		day->ymd = cy * 10000 + cm * 100 + cd;
+		day->wday = cal_weekday(dn);
+		day->working = day->wday != 0 && day->wday != 6 && !is_holiday(day->ymd);
+		day->gmtoff = cal_utc_offset(start);
 		if (start >= end)
 			break;
 	}
@@ -169,13 +159,8 @@ static int64_t day_at(const gen_model *m, long i, int sec)
 	const gen_day *day = &m->days[i];
 	if (m->days[i + 1].start_ms - day->start_ms == DAY_MS)
 		return day->start_ms + (int64_t)sec * 1000;
-	struct tm tm = {0};
-	tm.tm_year = day->ymd / 10000 - 1900;
-	tm.tm_mon = day->ymd / 100 % 100 - 1;
-	tm.tm_mday = day->ymd % 100;
-	tm.tm_sec = sec;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return cal_local_time(
+	    cal_days_from_civil(day->ymd / 10000, day->ymd / 100 % 100, day->ymd % 100), sec);
 }
 
 /* Day index of ms, clamped into the table (the model keeps its instants well inside it). */
@@ -834,10 +819,9 @@ static int local_ymd(const gen_model *m, int64_t ms)
 	long i = gen_day_of(m, ms);
 	if (i >= 0)
 		return m->days[i].ymd;
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	int y, mon, d;
+	cal_civil_from_days(cal_local_day(ms), &y, &mon, &d);
+	return y * 10000 + mon * 100 + d;
 }
 
 int gen_resolved_class(const gen_model *m, int64_t at, int64_t due)
