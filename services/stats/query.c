@@ -4,7 +4,8 @@
  * past period, not only for the latest state. Identity per row: carried_over + received = resolved
  * + returned + withdrawn + pending (a dossier finishes at or after it starts, so the two sides
  * count the same dossiers). That reference query grows with the dossiers; the same figures come
- * from the aggregates of agg.c (units × fields × days rows) whenever they cover the period exactly.
+ * from the aggregates of agg_sql.c (units × fields × days rows) whenever they cover the period
+ * exactly.
  */
 #include "stats_query.h"
 
@@ -71,7 +72,7 @@ static const char dossier_sql[] =
              "(d.field)) "
              "ORDER BY 1 DESC, 2, 3, 4, 5";
 
-/* The same result from the aggregates (agg.c, sql/005_aggregates.sql): $4 and $5 are the local
+/* The same result from the aggregates (agg_sql.c, sql/005_aggregates.sql): $4 and $5 are the local
  * days of the bounds; flows are summed over the days of the period, stocks over the days before
  * a bound. Groups whose figures are all zero are left out (the reference query shows a group
  * only when a dossier of it is active in the period, which gives it a figure).
