@@ -1,6 +1,7 @@
-/* records: the records of DESIGN §3 read from JSONL or CSV text into heap protobuf Records, and a
- * reader that walks a whole file keeping each record's line number and text. Checks are light
- * (JSON types, enum names, required codes present): ingest validates fully. */
+/* records: the records of docs/design.md §3 read from JSONL or CSV text into heap protobuf Records,
+ * and a reader that walks a whole file keeping each record's line number and text. Checks are light
+ * (JSON types, enum names, required codes present): ingest validates fully. The public interface
+ * of records_fields.c (field table), records_jsonl.c, records_csv.c and records_reader.c. */
 #ifndef CCHC_RECORDS_H
 #define CCHC_RECORDS_H
 
@@ -56,7 +57,8 @@ records_format records_reader_format(const records_reader *r);
 unsigned long long records_reader_offset(const records_reader *r);
 void records_reader_close(records_reader *r);
 
-/* Enum names of DESIGN §3, for messages and for writers of records ("" when out of range). */
+/* Enum names of docs/design.md §3, for messages and for writers of records ("" when out of range).
+ */
 const char *records_dossier_kind_name(Cchc__V1__DossierKind k);
 const char *records_channel_name(Cchc__V1__Channel c);
 const char *records_feedback_kind_name(Cchc__V1__FeedbackKind k);
