@@ -113,8 +113,13 @@ static int json_key(void *ctx, const unsigned char *s, size_t n)
 	if (j->depth != 1)
 		return 1;
 	j->key = -1;
+	if (!n)
+		return 1; /* no field is named "" */
+	/* Every key of every line meets this loop: the first byte turns away all but at most two
+	 * names before strlen, which cost about an eighth of the JSONL parse when run on all 12. */
 	for (size_t i = 0; i < RECORDS_NFIELDS; i++)
-		if (strlen(records_known_fields[i]) == n &&
+		if (records_known_fields[i][0] == (char)s[0] &&
+		    strlen(records_known_fields[i]) == n &&
 		    !memcmp(records_known_fields[i], s, n)) {
 			if (j->seen[i])
 				return json_fail(j, "field '%s': duplicate key",
