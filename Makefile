@@ -1,5 +1,4 @@
-# Makefile: thin entry points over CMake and deploy/ (docs/design.md §11). The work is in the
-# scripts.
+# Makefile: thin entry points over CMake and deploy/ (docs/design.md §11). The work is in the scripts.
 #   make demo   install, build, start the dev stack, push a generated quarter, write out/
 #   make test   install, build, run every test; then again under ASan+UBSan (build-asan/)
 #   make up     install, build, start the dev stack (make down stops it)

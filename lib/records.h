@@ -1,7 +1,6 @@
 /* records: the records of docs/design.md §3 read from JSONL or CSV text into heap protobuf Records,
  * and a reader that walks a whole file keeping each record's line number and text. Checks are light
- * (JSON types, enum names, required codes present): ingest validates fully. The public interface
- * of records_fields.c (field table), records_jsonl.c, records_csv.c and records_reader.c. */
+ * (JSON types, enum names, required codes present): ingest validates fully. */
 #ifndef CCHC_RECORDS_H
 #define CCHC_RECORDS_H
 
@@ -9,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+
+/* Implemented by records_fields.c (the field table), records_jsonl.c, records_csv.c and
+ * records_reader.c, which share records_internal.h. */
 
 typedef enum records_format {
 	RECORDS_AUTO,  /* .csv by name, else CSV unless the first non-blank character is '{' */
