@@ -1,7 +1,9 @@
 # Makefile: thin entry points over CMake and deploy/ (docs/design.md §11). The work is in the scripts.
 #   make demo   install, build, start the dev stack, push a generated quarter, write out/
 #   make test   install, build, run every test; then again under ASan+UBSan (build-asan/)
-#   make build | up | down | reset | clean
+#   make up     install, build, start the dev stack (make down stops it)
+#   make build  configure and build only, installing nothing (make deps installs)
+#   make down | reset | status | clean
 JOBS ?= 2
 BUILD ?= build
 # Configure flags for build/: optimised with debug info, as services run in production (the
@@ -12,18 +14,26 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 all: build
 
+# demo, test and up are what a new machine starts with: they install the packages first
+# (install-deps.sh is idempotent, and quiet and offline when everything is there), then build in a
+# make of their own, so that under make -j CMake never runs before the packages are in. build
+# alone installs nothing: it is the edit-compile step, run by people whose packages may come from
+# elsewhere, and install-deps would also pull in what only the tests use (LibreOffice, clang).
 deps:
 	deploy/install-deps.sh
 
 build:
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) || { \
+		echo "make build: CMake could not configure $(BUILD); if packages are missing: make deps" >&2; \
+		exit 1; }
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-asan:
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCCHC_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
 
-demo: deps build
+demo: deps
+	$(MAKE) build
 	CCHC_BIN=$(BUILD)/bin deploy/demo.sh
 
 test: deps
@@ -41,7 +51,8 @@ test-fuzz:
 test-asan: build-asan
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
-up: build
+up: deps
+	$(MAKE) build
 	CCHC_BIN=$(BUILD)/bin deploy/stack.sh up
 
 down:

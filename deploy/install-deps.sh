@@ -9,7 +9,8 @@ set -euo pipefail
 # unit tests, jq for the integration scripts that read `cchc report --format json`. Reports: XLSX,
 # DOCX (zip), PDF (cairo + pango) libraries, the Liberation Serif fonts with Vietnamese, and the
 # real readers the report tests open the files with (pdftotext, LibreOffice, openpyxl). Fuzzing:
-# clang with its libFuzzer runtime. Lint: clang-format (the layout check of `make test`).
+# clang with its libFuzzer runtime. Lint: clang-format and shellcheck (the layout check of the C
+# files and the check of the shell scripts, both in `make test`).
 PACKAGES=(
 	build-essential cmake pkg-config
 	protobuf-c-compiler libprotobuf-c-dev
@@ -19,7 +20,7 @@ PACKAGES=(
 	libcmocka-dev jq
 	libxlsxwriter-dev libzip-dev libcairo2-dev libpango1.0-dev fonts-liberation2
 	poppler-utils python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui
-	clang libclang-rt-14-dev clang-format
+	clang libclang-rt-14-dev clang-format shellcheck
 )
 
 want=("${PACKAGES[@]}")

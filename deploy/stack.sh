@@ -59,8 +59,9 @@ DEV_KEY="$VAR/dev.key"
 
 # The newest installed PostgreSQL server, preferring 15 (the version the project is written for).
 pg_bindir() {
-	local d
-	for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+	local d others
+	mapfile -t others < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
+	for d in /usr/lib/postgresql/15/bin "${others[@]}"; do
 		[[ -x "$d/pg_ctl" ]] && {
 			echo "$d"
 			return

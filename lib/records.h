@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Implemented by records_fields.c (the field table), records_jsonl.c, records_csv.c and
+ * records_reader.c, which share records_internal.h. */
+
 typedef enum records_format {
 	RECORDS_AUTO,  /* .csv by name, else CSV unless the first non-blank character is '{' */
 	RECORDS_JSONL, /* one JSON object a line */

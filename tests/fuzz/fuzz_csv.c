@@ -1,4 +1,4 @@
-/* fuzz_csv: libFuzzer harness for the CSV reader (lib/records.c): header detection, quoting,
+/* fuzz_csv: libFuzzer harness for the CSV reader (lib/records_csv.c): header detection, quoting,
  * multi-line fields, short and long rows. */
 #include "records.h"
 

@@ -1,5 +1,5 @@
-/* fuzz_jsonl: libFuzzer harness for the JSONL record parser (lib/records.c). Any byte string must
- * parse or be refused with a message; never crash, leak or read out of bounds. */
+/* fuzz_jsonl: libFuzzer harness for the JSONL record parser (lib/records_jsonl.c). Any byte string
+ * must parse or be refused with a message; never crash, leak or read out of bounds. */
 #include "records.h"
 
 #include <stdint.h>

@@ -16,8 +16,8 @@ PERIOD=2024-Q1
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cchc-$TEST_NAME.XXXXXX")
 FAILED=0
-on_exit() {
-	local rc=$?
+on_exit() { # on_exit [STATUS]: STATUS defaults to the one the script exits with
+	local rc=${1:-$?}
 	if ((rc == 0 && FAILED == 0)); then
 		rm -rf "$WORK"
 	else
@@ -26,10 +26,22 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# For a test with its own clean-up: an EXIT trap that runs it first, then on_exit with the
-# script's status (not the clean-up's), so a failure keeps its scratch files.
+# on_exit_after FUNCTION, for a test with its own clean-up: an EXIT trap that runs FUNCTION first,
+# then on_exit with the script's status (the clean-up's only when the script succeeded), so a
+# failure keeps its scratch files and says where they are.
 on_exit_after() {
-	trap "_rc=\$?; $1; (exit \$_rc); on_exit" EXIT
+	EXIT_CLEANUP=$1
+	trap exit_after_cleanup EXIT
+}
+exit_after_cleanup() {
+	local rc=$? cleanup_rc=0
+	"$EXIT_CLEANUP" || cleanup_rc=$?
+	if ((cleanup_rc)); then
+		echo "$TEST_NAME: clean-up $EXIT_CLEANUP failed (exit $cleanup_rc)" >&2
+		((rc)) || rc=$cleanup_rc
+	fi
+	on_exit "$rc"
+	exit "$rc"
 }
 
 cchc() { "$CCHC_BIN/cchc" "$@"; }

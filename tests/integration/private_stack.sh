@@ -26,8 +26,8 @@ private_stack_cleanup() {
 		echo "$TEST_NAME: FAIL: sanitizer report in a service log" >&2
 		rc=1
 	fi
-	(exit "$rc")
-	on_exit
+	on_exit "$rc"
+	exit "$rc"
 }
 trap private_stack_cleanup EXIT
 

@@ -8,8 +8,9 @@ source "$(dirname "$0")/private_stack.sh"
 
 # positive WHAT VALUE: VALUE is a number above zero.
 positive() {
-	[[ "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v v="$2" 'BEGIN { exit !(v > 0) }' ||
+	if ! [[ "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || ! awk -v v="$2" 'BEGIN { exit !(v > 0) }'; then
 		fail "$1: expected a positive number, got '$2'"
+	fi
 	echo "ok: $1 = $2"
 }
 # field OUT REGEX: the first capture group of REGEX (sed -E) on the line that matches it.

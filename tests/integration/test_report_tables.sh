@@ -37,7 +37,7 @@ tables() {
 	cchc report --period "$PERIOD" --scope "$scope" --format csv -o "$out.csvdir/$2" 2>"$WORK/csv.err" ||
 		fail "csv report for $scope failed: $(cat "$WORK/csv.err")"
 	local names
-	names=$(cd "$out.csvdir" && ls | sort | tr '\n' ' ')
+	names=$(cd "$out.csvdir" && printf '%s ' *)
 	assert_eq "csv files of $scope" \
 		"$2-phan-anh-kien-nghi.csv $2-theo-cap.csv $2-theo-don-vi.csv $2-theo-linh-vuc.csv " "$names"
 	assert_contains "cchc report names each file it wrote" "$2-theo-don-vi.csv" "$(cat "$WORK/csv.err")"

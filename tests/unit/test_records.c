@@ -1,4 +1,4 @@
-/* test_records: JSONL and CSV lines into Records (lib/records.c), good and bad, and the file
+/* test_records: JSONL and CSV lines into Records (lib/records*.c), good and bad, and the file
  * reader's line numbers, texts and per-line errors. */
 #include <setjmp.h>
 #include <stdarg.h>
