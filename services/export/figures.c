@@ -5,8 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+int figures_call(wire_client *stats, const Cchc__V1__StatsRequest *req, int body,
+                 Cchc__V1__StatsReply **out, char *err, size_t errlen)
+{
+	uint8_t *buf = NULL, *in = NULL;
+	size_t len, inlen;
+
+	*out = NULL;
+	if (wire_pack(&req->base, &buf, &len)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rv = wire_call(stats, buf, len, &in, &inlen, err, errlen);
+	free(buf);
+	if (rv)
+		return -1;
+	*out = cchc__v1__stats_reply__unpack(NULL, inlen, in);
+	free(in);
+	if (!*out || (int)(*out)->body_case != body) {
+		snprintf(err, errlen, "stats sent a reply of another kind than asked");
+		if (*out)
+			cchc__v1__stats_reply__free_unpacked(*out, NULL);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
-                  figures *out, char *err, size_t errlen)
+                  int64_t as_of_ms, figures *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;
@@ -16,31 +43,64 @@ int figures_fetch(wire_client *stats, const period *p, const char *scope, const 
 	q.to_ms = p->to_ms;
 	q.scope = (char *)scope;
 	q.map_to = (char *)(map_to ? map_to : "");
+	if (as_of_ms) {
+		q.has_as_of_ms = 1;
+		q.as_of_ms = as_of_ms;
+	}
 	req.body_case = CCHC__V1__STATS_REQUEST__BODY_QUERY;
 	req.query = &q;
-	uint8_t *buf = NULL, *in = NULL;
-	size_t len, inlen;
-	if (wire_pack(&req.base, &buf, &len)) {
-		snprintf(err, errlen, "out of memory");
+	if (figures_call(stats, &req, CCHC__V1__STATS_REPLY__BODY_QUERY, &out->reply, err, errlen))
 		return -1;
-	}
-	int rv = wire_call(stats, buf, len, &in, &inlen, err, errlen);
-	free(buf);
-	if (rv)
-		return -1;
-	out->reply = cchc__v1__stats_reply__unpack(NULL, inlen, in);
-	free(in);
-	if (!out->reply || out->reply->body_case != CCHC__V1__STATS_REPLY__BODY_QUERY) {
-		snprintf(err, errlen, "stats sent a reply that is not a QueryReply");
-		figures_free(out);
-		return -1;
-	}
 	out->query = out->reply->query;
 	if (!out->query->ok) {
 		snprintf(err, errlen, "%s", out->query->error ? out->query->error : "query failed");
 		figures_free(out);
 		return -1;
 	}
+	return 0;
+}
+
+int figures_closed(wire_client *stats, const char *label, const char *scope, int version,
+                   figures *out, const Cchc__V1__Closing **closing, int *found, char *err,
+                   size_t errlen)
+{
+	Cchc__V1__Closing c = CCHC__V1__CLOSING__INIT;
+	Cchc__V1__ClosingRequest cr = CCHC__V1__CLOSING_REQUEST__INIT;
+	Cchc__V1__StatsRequest req = CCHC__V1__STATS_REQUEST__INIT;
+
+	memset(out, 0, sizeof *out);
+	*found = 0;
+	*closing = NULL;
+	c.period = (char *)label;
+	c.scope = (char *)scope;
+	c.has_version = 1;
+	c.version = version;
+	cr.action = "get";
+	cr.closing = &c;
+	req.body_case = CCHC__V1__STATS_REQUEST__BODY_CLOSING;
+	req.closing = &cr;
+	if (figures_call(stats, &req, CCHC__V1__STATS_REPLY__BODY_CLOSING, &out->reply, err,
+	                 errlen))
+		return -1;
+	const Cchc__V1__ClosingReply *r = out->reply->closing;
+	if (!r->ok) {
+		snprintf(err, errlen, "%s",
+		         r->error ? r->error : "stats could not read the closing");
+		figures_free(out);
+		return -1;
+	}
+	if (r->n_closings == 0) {
+		figures_free(out);
+		return 0;
+	}
+	if (!r->closings[0]->figures) {
+		snprintf(err, errlen, "stats sent a closing without its figures");
+		figures_free(out);
+		return -1;
+	}
+	*closing = r->closings[0];
+	out->query = r->closings[0]->figures;
+	*found = 1;
 	return 0;
 }
 

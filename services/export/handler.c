@@ -5,23 +5,47 @@
 #include "cchc/v1/export.pb-c.h"
 #include "figures.h"
 #include "log.h"
+#include "cycle.h"
 #include "period.h"
 #include "render.h"
+#include "rfc3339.h"
 #include "service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef int (*renderer)(const render_input *, render_output *, char *, size_t);
+/* Which figures a report shows (docs/design.md §13): as_of "" = the standing closed version when
+ * the period is closed and the report is on the default structure, else now; "now"; a version
+ * number; an RFC 3339 instant (the events stored up to it). */
+typedef struct which {
+	int version;   /* > 0: that closed version; 0 with standing: the standing one, if any */
+	int standing;  /* look for a standing closed version first */
+	int64_t at_ms; /* as of an instant */
+} which;
 
-static const struct {
-	const char *format;
-	renderer render;
-} renderers[] = {
-    {"json", render_json}, {"csv", render_csv}, {"xlsx", render_xlsx},
-    {"docx", render_docx}, {"pdf", render_pdf},
-};
+static int parse_as_of(const char *s, int default_structure, which *w, char *err, size_t errlen)
+{
+	*w = (which){0};
+	if (!s || !*s) {
+		w->standing = default_structure;
+		return 0;
+	}
+	if (!strcmp(s, "now"))
+		return 0;
+	if (strspn(s, "0123456789") == strlen(s) && strlen(s) <= 6) {
+		w->version = atoi(s);
+		if (w->version > 0)
+			return 0;
+	} else if (rfc3339_parse(s, &w->at_ms) == 0) {
+		return 0;
+	}
+	snprintf(err, errlen,
+	         "as-of '%.64s' is neither now, a version number nor a time such as "
+	         "2024-03-20T10:00:00+07:00",
+	         s);
+	return -1;
+}
 
 /* Renders the report into out; returns 0 or -1 with a message in err. */
 static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
@@ -29,12 +53,10 @@ static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 {
 	period p;
 	figures f;
+	which w;
 	const char *scope = rq->scope && *rq->scope ? rq->scope : c->conf->default_scope;
 	const char *format = rq->format && *rq->format ? rq->format : "json";
-	renderer render = NULL;
-	for (size_t i = 0; i < sizeof renderers / sizeof renderers[0]; i++)
-		if (!strcmp(format, renderers[i].format))
-			render = renderers[i].render;
+	render_fn render = render_for(format);
 	if (!render) {
 		snprintf(err, errlen, "format '%s' is not one of docx, pdf, xlsx, csv, json",
 		         format);
@@ -50,16 +72,36 @@ static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 		         structure);
 		return -1;
 	}
-	if (!map_to && !strcmp(structure, "period-end"))
-		map_to = p.last_day;
-	if (figures_fetch(c->stats, &p, scope, map_to, &f, err, errlen))
+	int default_structure = !map_to && !strcmp(structure, "period-end");
+	if (parse_as_of(rq->as_of, default_structure, &w, err, errlen))
 		return -1;
+	if (w.version || w.standing) {
+		const Cchc__V1__Closing *cl;
+		int found;
+		if (figures_closed(c->stats, p.label, scope, w.version, &f, &cl, &found, err,
+		                   errlen))
+			return -1;
+		if (found) {
+			int rc = cycle_render_closed(c, &p, cl, format, out, err, errlen);
+			if (!rc)
+				log_info("report %s scope %s format %s: closed version %d", p.label,
+				         scope, format, cl->version);
+			figures_free(&f);
+			return rc;
+		}
+	}
+	if (!map_to && !strcmp(structure, "period-end"))
+		map_to = cycle_default_structure(&p);
+	if (figures_fetch(c->stats, &p, scope, map_to, w.at_ms, &f, err, errlen))
+		return -1;
+	render_as_of a = {.at_ms = w.at_ms};
 	render_input in = {.period = &p,
 	                   .scope = scope,
 	                   .figures = &f,
 	                   .conf = c->conf,
 	                   .now_ms = service_clock_ms(),
-	                   .structure_day = map_to};
+	                   .structure_day = map_to,
+	                   .as_of = &a};
 	int rc = render(&in, out, err, errlen);
 	figures_free(&f);
 	if (!rc) {
@@ -80,9 +122,17 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 	Cchc__V1__ReportReply rep = CCHC__V1__REPORT_REPLY__INIT;
 	Cchc__V1__ReportFile files[RENDER_MAX_FILES], *file_ptrs[RENDER_MAX_FILES];
 	Cchc__V1__StatusReply st = CCHC__V1__STATUS_REPLY__INIT;
+	Cchc__V1__PeriodReply per = CCHC__V1__PERIOD_REPLY__INIT;
 	render_output ro = {0};
 	char err[1024] = "";
-	if (in->body_case == CCHC__V1__EXPORT_REQUEST__BODY_REPORT) {
+	if (in->body_case == CCHC__V1__EXPORT_REQUEST__BODY_PERIOD) {
+		if (cycle_run(c, in->period, &per) != 0)
+			log_warn("period %s refused: %s",
+			         in->period->action ? in->period->action : "?",
+			         per.error ? per.error : "");
+		out.body_case = CCHC__V1__EXPORT_REPLY__BODY_PERIOD;
+		out.period = &per;
+	} else if (in->body_case == CCHC__V1__EXPORT_REQUEST__BODY_REPORT) {
 		rep.has_ok = 1;
 		rep.ok = report(c, in->report, &ro, err, sizeof err) == 0;
 		if (rep.ok) {
@@ -115,6 +165,7 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 	}
 	int rc = wire_pack(&out.base, reply, replylen);
 	render_output_free(&ro);
+	cycle_reply_clear(&per);
 	cchc__v1__export_request__free_unpacked(in, NULL);
 	return rc;
 }

@@ -1,8 +1,24 @@
-/* render: the output list shared by every format. */
+/* render: the output list shared by every format, and which renderer draws a format. */
 #include "render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+render_fn render_for(const char *format)
+{
+	static const struct {
+		const char *format;
+		render_fn render;
+	} renderers[] = {
+	    {"json", render_json}, {"csv", render_csv}, {"xlsx", render_xlsx},
+	    {"docx", render_docx}, {"pdf", render_pdf},
+	};
+	for (size_t i = 0; format && i < sizeof renderers / sizeof renderers[0]; i++)
+		if (!strcmp(format, renderers[i].format))
+			return renderers[i].render;
+	return NULL;
+}
 
 int render_output_add(render_output *o, const char *name, uint8_t *data, size_t len)
 {

@@ -11,6 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Which figures a report shows (docs/design.md §13). */
+typedef struct render_as_of {
+	int closed;        /* a closed version: the files take its time, never "now" */
+	int version;       /* closed: its number */
+	int64_t closed_ms; /* closed: when */
+	const char *by;    /* closed: who */
+	int64_t at_ms;     /* not closed: as they stood at this instant (0: now) */
+} render_as_of;
+
 typedef struct render_input {
 	const period *period;
 	const char *scope;      /* unit code of the scope */
@@ -21,6 +30,7 @@ typedef struct render_input {
 	 * period's last day by default, a --map-to date (YYYY-MM-DD or CURRENT), or NULL when
 	 * they are by the units as recorded. */
 	const char *structure_day;
+	const render_as_of *as_of; /* NULL: the figures now */
 } render_input;
 
 #define RENDER_MAX_FILES 16
@@ -40,6 +50,11 @@ typedef struct render_output {
  */
 int render_output_add(render_output *o, const char *name, uint8_t *data, size_t len);
 void render_output_free(render_output *o);
+
+typedef int (*render_fn)(const render_input *, render_output *, char *, size_t);
+
+/* The renderer of a format (docx, pdf, xlsx, csv, json), or NULL. */
+render_fn render_for(const char *format);
 
 /* Each returns 0, or -1 with a message in err. */
 int render_json(const render_input *in, render_output *out, char *err, size_t errlen);

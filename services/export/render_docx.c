@@ -327,6 +327,8 @@ static void document_xml(sbuf *b, const report_doc *d, const render_input *in)
 	centred(b, d->title ? d->title : "", B, SZ_BODY, 0);
 	centred(b, d->subtitle ? d->subtitle : "", B, SZ_BODY, 0);
 	rule(b, TEXT_W * 3 / 8); /* a quarter of the line under the title */
+	if (d->as_of_line)
+		centred(b, d->as_of_line, I, SZ_BODY, 60);
 	centred(b, "", 0, 12, 120);
 	for (size_t i = 0; i < d->n_blocks; i++) {
 		const doc_block *blk = &d->blocks[i];

@@ -3,6 +3,7 @@
  * contract (= the keys of docs/design.md §6); the rates are the model's, rounded once. */
 #include "model.h"
 #include "render.h"
+#include "rfc3339.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -50,6 +51,25 @@ static json_t *identity_check(const char *group, const model_row *r)
 	json_object_set_new(c, "left", json_integer(left));
 	json_object_set_new(c, "right", json_integer(right));
 	return c;
+}
+
+/* as_of{closed, version, closed_at, by} for a closed version; {closed: false} (and "at" for
+ * figures as they stood at an instant) otherwise. */
+static json_t *as_of_object(const render_as_of *a)
+{
+	json_t *o = json_object();
+	char when[40];
+	json_object_set_new(o, "closed", json_boolean(a && a->closed));
+	if (a && a->closed) {
+		rfc3339_format_utc(a->closed_ms, when, sizeof when);
+		json_object_set_new(o, "version", json_integer(a->version));
+		json_object_set_new(o, "closed_at", json_string(when));
+		json_object_set_new(o, "by", json_string(a->by ? a->by : ""));
+	} else if (a && a->at_ms) {
+		rfc3339_format_utc(a->at_ms, when, sizeof when);
+		json_object_set_new(o, "at", json_string(when));
+	}
+	return o;
 }
 
 int render_json(const render_input *in, render_output *ro, char *err, size_t errlen)
@@ -117,6 +137,7 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	json_object_set_new(root, "period", jp);
 	json_object_set_new(root, "scope", js);
 	json_object_set_new(root, "structure", jst);
+	json_object_set_new(root, "as_of", as_of_object(in->as_of));
 	json_object_set_new(root, "dossiers", jd);
 	json_object_set_new(root, "feedback", fb);
 	json_object_set_new(root, "checks", checks);

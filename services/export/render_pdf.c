@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A4 in points, and the margins of Nghị định 30 (top/bottom 20–25 mm, left 30–35, right 15–20). */
 #define MM       (72.0 / 25.4)
@@ -268,6 +269,11 @@ static void header(pdf *p, const report_doc *doc)
 	g_object_unref(l);
 	rule(p, M_LEFT + TEXT_W / 2, sub_w / 3 < 120 ? sub_w / 3 : 120, y + 3);
 	p->y = y + 18;
+	if (doc->as_of_line) {
+		l = layout(p, doc->as_of_line, &date, TEXT_W);
+		p->y += put(p, l, M_LEFT, p->y, 0) + 6;
+		g_object_unref(l);
+	}
 }
 
 static int heading(pdf *p, const doc_block *b)
@@ -480,6 +486,15 @@ int render_pdf_doc(const report_doc *doc, const figures *f, uint8_t **data, size
 	p.surface = cairo_pdf_surface_create_for_stream(sink_write, &out, PAGE_W, PAGE_H);
 	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE, str(doc->subtitle));
 	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATOR, "cchc");
+	/* the document's own date, not cairo's "now": a closed version renders byte for byte again
+	 */
+	char created[32];
+	time_t ct = (time_t)(doc->date_ms / 1000);
+	struct tm ctm;
+	if (gmtime_r(&ct, &ctm) && strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &ctm)) {
+		cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATE_DATE, created);
+		cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_MOD_DATE, created);
+	}
 	p.cr = cairo_create(p.surface);
 	p.pc = charts_pango_context(p.cr);
 	if (check_font(p.pc, err, errlen))

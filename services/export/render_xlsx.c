@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char FONT[] = "Times New Roman";
@@ -209,7 +210,10 @@ int render_xlsx(const render_input *in, render_output *out, char *err, size_t er
 		goto out_dir;
 	}
 	lxw_error e = make_formats(wb, &f) ? LXW_ERROR_MEMORY_MALLOC_FAILED : LXW_NO_ERROR;
-	lxw_doc_properties props = {.title = (char *)ts.t[0].title, .subject = ts.period_line};
+	/* the report's own date, not "now": a closed version's workbook is the same bytes again */
+	lxw_doc_properties props = {.title = (char *)ts.t[0].title,
+	                            .subject = ts.period_line,
+	                            .created = (time_t)(in->now_ms / 1000)};
 	if (!e)
 		e = workbook_set_properties(wb, &props);
 	for (int i = 0; i < TABLES_N && !e; i++)

@@ -203,6 +203,34 @@ static int split_lines(const char *v, char ***out, size_t *n)
 	return 0;
 }
 
+/* "dd/mm/yyyy" (and "HH:MM" in hm when not NULL) of an instant, local time. */
+static int local_date(int64_t ms, char dmy[40], char hm[24])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&t, &tm))
+		return -1;
+	snprintf(dmy, 40, "%02d/%02d/%04d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+	if (hm)
+		snprintf(hm, 24, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	return 0;
+}
+
+/* The line under the title that says which figures these are (docs/design.md §13): a closed
+ * version, or the figures as they stood at an instant; none for the figures now. */
+static int as_of_line(const render_as_of *a, char **out)
+{
+	char dmy[40], hm[24];
+	*out = NULL;
+	if (!a || (!a->closed && !a->at_ms))
+		return 0;
+	if (local_date(a->closed ? a->closed_ms : a->at_ms, dmy, hm) != 0)
+		return -1;
+	*out = a->closed ? report_fmt("(Số liệu chốt ngày %s, phiên bản %d)", dmy, a->version)
+	                 : report_fmt("(Số liệu tính đến %s ngày %s)", hm, dmy);
+	return *out ? 0 : -1;
+}
+
 static int header(builder *b)
 {
 	const render_input *in = b->in;
@@ -237,6 +265,9 @@ static int header(builder *b)
 	char line[512];
 	if (!localtime_r(&t, &tm) || vnfmt_date_line(c->report_place, tm.tm_year + 1900,
 	                                             tm.tm_mon + 1, tm.tm_mday, line, sizeof line))
+		return -1;
+	d->date_ms = in->now_ms;
+	if (as_of_line(in->as_of, &d->as_of_line) != 0)
 		return -1;
 	if (!(d->number = strdup(c->report_number)) || !(d->place_date = strdup(line)) ||
 	    !(d->title = strdup("BÁO CÁO")) ||
@@ -321,6 +352,7 @@ void report_doc_free(report_doc *doc)
 	free(doc->place_date);
 	free(doc->title);
 	free(doc->subtitle);
+	free(doc->as_of_line);
 	for (size_t i = 0; i < doc->n_blocks; i++)
 		free(doc->blocks[i].text);
 	free(doc->blocks);

@@ -8,6 +8,7 @@
 #include "render.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum doc_kind {
 	DOC_HEADING, /* level 1 "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC" (bold, caps), level 2
@@ -38,6 +39,8 @@ typedef struct report_doc {
 	char *place_date; /* "Thừa Thiên Huế, ngày 21 tháng 11 năm 2026" (italic) */
 	char *title;      /* "BÁO CÁO" */
 	char *subtitle; /* "Tình hình thực hiện công tác cải cách hành chính quý I năm 2024" */
+	char *as_of_line; /* "(Số liệu chốt ngày 15/03/2024, phiên bản 1)" (italic), or NULL */
+	int64_t date_ms; /* the document's own date (its metadata): render_input.now_ms */
 	doc_block *blocks;
 	size_t n_blocks;
 	char **recipients; /* "Nơi nhận:" list, one line each */

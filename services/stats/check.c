@@ -209,6 +209,36 @@ static int silent_items(PGconn *conn, items *it, const char *const *params, char
 	return 0;
 }
 
+int check_silent_offices(PGconn *conn, int64_t from_ms, int64_t to_ms, const char *scope,
+                         char ***out, size_t *n, char *err, size_t errlen)
+{
+	char from[40], to[40];
+	const char *params[3] = {from, to, scope ? scope : ""};
+	PGresult *r;
+
+	*out = NULL;
+	*n = 0;
+	db_format_ts(from_ms, from, sizeof from);
+	db_format_ts(to_ms, to, sizeof to);
+	r = db_query(conn, "silent offices", silent_sql, 3, params, err, errlen);
+	if (!r)
+		return -1;
+	*out = calloc((size_t)PQntuples(r) + 1, sizeof **out);
+	for (int i = 0; *out && i < PQntuples(r); i++) {
+		(*out)[i] = strdup(PQgetvalue(r, i, 0));
+		if (!(*out)[i])
+			break;
+		(*n)++;
+	}
+	int oom = !*out || *n != (size_t)PQntuples(r);
+	PQclear(r);
+	if (oom) {
+		snprintf(err, errlen, "silent offices: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int successor_items(PGconn *conn, items *it, const char *const *params, char *err,
                            size_t errlen)
 {

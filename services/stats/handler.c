@@ -12,6 +12,7 @@
 #include "log.h"
 #include "service.h"
 #include "stats_check.h"
+#include "stats_closing.h"
 #include "stats_db.h"
 #include "stats_query.h"
 #include "stats_registry.h"
@@ -243,6 +244,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	Cchc__V1__CheckReply check = CCHC__V1__CHECK_REPLY__INIT;
 	Cchc__V1__UnitsReply unitsr = CCHC__V1__UNITS_REPLY__INIT;
 	Cchc__V1__AuditReply audit = CCHC__V1__AUDIT_REPLY__INIT;
+	Cchc__V1__ClosingReply closing = CCHC__V1__CLOSING_REPLY__INIT;
 	uint64_t stored = 0;
 	int rc;
 
@@ -331,6 +333,26 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_AUDIT;
 		out.audit = &audit;
 		break;
+	case CCHC__V1__STATS_REQUEST__BODY_CLOSING:
+		if (!rq->closing) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		/* on the reader's connection: a prepare waits for the writers' transactions, which
+		 * must not wait for it in turn on their own connections' mutexes */
+		pthread_mutex_lock(&c->reader_mu);
+		rc = closing_run(c->reader, rq->closing, &closing);
+		pthread_mutex_unlock(&c->reader_mu);
+		if (rc != 0)
+			log_warn("closing %s: refused: %s",
+			         rq->closing->action ? rq->closing->action : "",
+			         closing.error ? closing.error : "");
+		else
+			log_info("closing %s: %zu versions", rq->closing->action,
+			         closing.n_closings);
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_CLOSING;
+		out.closing = &closing;
+		break;
 	case CCHC__V1__STATS_REQUEST__BODY_STATUS: {
 		int64_t n;
 		pthread_mutex_lock(&c->reader_mu);
@@ -365,6 +387,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	check_reply_clear(&check);
 	registry_reply_clear(&unitsr);
 	audit_reply_clear(&audit);
+	closing_reply_clear(&closing);
 	cchc__v1__stats_request__free_unpacked(rq, NULL);
 	if (rc != 0)
 		return -1;

@@ -6,6 +6,8 @@
 #define CCHC_STATS_CHECK_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "cchc/v1/stats.pb-c.h"
 
@@ -17,5 +19,11 @@
  * Free the reply's parts with check_reply_clear. */
 int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckReply *reply);
 void check_reply_clear(Cchc__V1__CheckReply *reply);
+
+/* The codes of the scope's units valid in [from_ms, to_ms) that sent no event dated in it, in
+ * the caller's transaction: *out is a malloc'd array of *n malloc'd strings (the caller frees
+ * them, also after a failure). Returns 0 or -1 with err. */
+int check_silent_offices(PGconn *conn, int64_t from_ms, int64_t to_ms, const char *scope,
+                         char ***out, size_t *n, char *err, size_t errlen);
 
 #endif

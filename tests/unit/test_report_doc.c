@@ -103,7 +103,7 @@ static void setup_fixture(fixture *x, int three_tier)
 	assert_int_equal(period_parse("2024-Q1", &x->p, err, sizeof err), 0);
 	assert_int_equal(conf_load(NULL, &x->c, err, sizeof err), 0);
 	x->c.report_template[0] = '\0';
-	x->in = (render_input){&x->p, "46", &x->f, &x->c, 0, NULL};
+	x->in = (render_input){.period = &x->p, .scope = "46", .figures = &x->f, .conf = &x->c};
 	/* 21/11/2026 10:00 in Hà Nội. */
 	x->in.now_ms = (int64_t)1795230000 * 1000;
 }

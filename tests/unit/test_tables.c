@@ -125,7 +125,7 @@ static void init(fixture *x, const char *label)
 	x->f.query = &x->q;
 	char err[256];
 	assert_int_equal(period_parse(label, &x->p, err, sizeof err), 0);
-	x->in = (render_input){&x->p, "46", &x->f, NULL, 0, NULL};
+	x->in = (render_input){.period = &x->p, .scope = "46", .figures = &x->f};
 	row(x, "all", "", NULL, 0, NULL, 0);
 	row(x, "level", "province", NULL, 1, NULL, 0);
 	row(x, "level", "district", NULL, 2, NULL, 0);

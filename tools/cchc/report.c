@@ -117,7 +117,8 @@ enum {
 	OPT_FORMAT,
 	OPT_TIMEOUT,
 	OPT_MAP_TO,
-	OPT_STRUCTURE
+	OPT_STRUCTURE,
+	OPT_AS_OF
 };
 
 int cmd_report(int argc, char **argv)
@@ -131,11 +132,12 @@ int cmd_report(int argc, char **argv)
 	    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
 	    {"map-to", required_argument, NULL, OPT_MAP_TO},
 	    {"structure", required_argument, NULL, OPT_STRUCTURE},
+	    {"as-of", required_argument, NULL, OPT_AS_OF},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
 	const char *period = NULL, *scope = NULL, *format = "json", *output = NULL, *map_to = NULL;
-	const char *structure = NULL;
+	const char *structure = NULL, *as_of = NULL;
 	unsigned long long timeout = 0;
 	Cchc__V1__ReportRequest rr = CCHC__V1__REPORT_REQUEST__INIT;
 	Cchc__V1__ExportRequest er = CCHC__V1__EXPORT_REQUEST__INIT;
@@ -166,6 +168,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case OPT_MAP_TO:
 			map_to = optarg;
+			break;
+		case OPT_AS_OF:
+			as_of = optarg;
 			break;
 		case OPT_STRUCTURE:
 			if (strcmp(optarg, "period-end") && strcmp(optarg, "recorded")) {
@@ -205,6 +210,7 @@ int cmd_report(int argc, char **argv)
 	rr.format = (char *)format;
 	rr.map_to = (char *)map_to;
 	rr.structure = (char *)structure;
+	rr.as_of = (char *)as_of;
 	er.body_case = CCHC__V1__EXPORT_REQUEST__BODY_REPORT;
 	er.report = &rr;
 	if (wire_pack(&er.base, &req, &reqlen)) {

@@ -1,0 +1,25 @@
+/* cycle: `cchc period close|reopen|list` as export runs them (docs/design.md §13). A close asks
+ * stats to prepare (watermark and figures under the store lock), renders the docx, pdf and xlsx
+ * of those figures with the closing's own time, and asks stats to commit them with their SHA-256;
+ * the rest is stats' own, passed through. */
+#ifndef CCHC_EXPORT_CYCLE_H
+#define CCHC_EXPORT_CYCLE_H
+
+#include "cchc/v1/export.pb-c.h"
+#include "handler.h"
+#include "render.h"
+
+#include <stddef.h>
+
+/* Fills *out (free with cycle_reply_clear). Returns 0, or -1 with the reason in out->error. */
+int cycle_run(export_ctx *c, const Cchc__V1__PeriodRequest *rq, Cchc__V1__PeriodReply *out);
+void cycle_reply_clear(Cchc__V1__PeriodReply *out);
+
+/* The structure a report is on by default (docs/design.md §8): the period's last day. */
+const char *cycle_default_structure(const period *p);
+
+/* Renders `format` of the closed version `cl` (its figures, its time) into out. */
+int cycle_render_closed(export_ctx *c, const period *p, const Cchc__V1__Closing *cl,
+                        const char *format, render_output *out, char *err, size_t errlen);
+
+#endif
