@@ -4,6 +4,7 @@
  * figures only, so they render to the same bytes whenever they are made again. */
 #include "cycle.h"
 
+#include "diff.h"
 #include "figures.h"
 #include "log.h"
 
@@ -209,6 +210,123 @@ static int pass_through(export_ctx *c, const char *action, const char *label, co
 	return rc;
 }
 
+/* The version a diff starts from: rq->from, else the standing one, else the newest. */
+static int diff_from_version(export_ctx *c, const Cchc__V1__PeriodRequest *rq, const char *label,
+                             const char *scope, int *version, char *err, size_t errlen)
+{
+	if (rq->from && *rq->from) {
+		*version = atoi(rq->from);
+		if (*version <= 0 || strspn(rq->from, "0123456789") != strlen(rq->from)) {
+			snprintf(err, errlen, "--from '%.32s' is not a version number", rq->from);
+			return -1;
+		}
+		return 0;
+	}
+	Cchc__V1__PeriodReply list = CCHC__V1__PERIOD_REPLY__INIT;
+	int rc = pass_through(c, "list", label, scope, rq, &list, err, errlen);
+	*version = 0;
+	for (size_t i = 0; rc == 0 && i < list.n_closings; i++) {
+		const Cchc__V1__Closing *x = list.closings[i];
+		if (!x->has_reopened_ms || !x->reopened_ms) {
+			*version = x->version; /* the standing one wins */
+			break;
+		}
+		if (x->version > *version)
+			*version = x->version;
+	}
+	cycle_reply_clear(&list);
+	if (rc == 0 && !*version) {
+		snprintf(err, errlen, "%s of %s was never closed: nothing to compare with", label,
+		         scope);
+		return -1;
+	}
+	return rc;
+}
+
+static int do_diff(export_ctx *c, const Cchc__V1__PeriodRequest *rq, const period *p,
+                   const char *scope, Cchc__V1__PeriodReply *out, char *err, size_t errlen)
+{
+	figures then = {0}, now = {0};
+	const Cchc__V1__Closing *from = NULL, *to = NULL;
+	int found, version, rc = -1;
+	const char *format = rq->format && *rq->format ? rq->format : "text";
+	const char *to_s = rq->to && *rq->to ? rq->to : "now";
+	Cchc__V1__StatsReply *arr = NULL;
+	diff_result d = {0};
+	char *text = NULL;
+	size_t len = 0;
+
+	if (diff_from_version(c, rq, p->label, scope, &version, err, errlen) != 0 ||
+	    figures_closed(c->stats, p->label, scope, version, &then, &from, &found, err, errlen))
+		return -1;
+	if (strcmp(to_s, "now")) {
+		int v = atoi(to_s);
+		if (v <= 0 || strspn(to_s, "0123456789") != strlen(to_s)) {
+			snprintf(err, errlen, "--to '%.32s' is neither now nor a version number",
+			         to_s);
+			goto out;
+		}
+		if (figures_closed(c->stats, p->label, scope, v, &now, &to, &found, err, errlen))
+			goto out;
+	} else if (figures_fetch(c->stats, p, scope, from->structure, 0, &now, err, errlen)) {
+		goto out;
+	}
+	/* the late events: stored after the first version, up to the second one (or now) */
+	Cchc__V1__Closing w = CCHC__V1__CLOSING__INIT;
+	Cchc__V1__ClosingRequest cr = CCHC__V1__CLOSING_REQUEST__INIT;
+	w.scope = (char *)scope;
+	w.has_from_ms = w.has_to_ms = w.has_watermark = 1;
+	w.from_ms = p->from_ms;
+	w.to_ms = p->to_ms;
+	w.watermark = from->watermark;
+	cr.action = "arrivals";
+	cr.closing = &w;
+	cr.has_to_watermark = 1;
+	cr.to_watermark = to ? to->watermark : 0;
+	if (ask(c, &cr, &arr, err, errlen) != 0)
+		goto out;
+	if (!arr->closing->ok) {
+		snprintf(err, errlen, "%s", arr->closing->error ? arr->closing->error : "refused");
+		goto out;
+	}
+	diff_side a = {from->version, from->closed_ms}, b = {0, 0};
+	if (to)
+		b = (diff_side){to->version, to->closed_ms};
+	if (diff_build(&then, &now, scope, &d, err, errlen) != 0 ||
+	    diff_render(format, p->label, scope, &a, &b, &d, arr->closing->arrivals,
+	                arr->closing->n_arrivals, &text, &len, err, errlen) != 0)
+		goto out;
+	out->files = calloc(1, sizeof *out->files);
+	Cchc__V1__ReportFile *f = malloc(sizeof *f);
+	char name[16];
+	snprintf(name, sizeof name, ".%s", !strcmp(format, "text") ? "txt" : format);
+	if (!out->files || !f) {
+		free(f);
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	cchc__v1__report_file__init(f);
+	f->name = strdup(name);
+	f->has_content = 1;
+	f->content.data = (uint8_t *)text;
+	f->content.len = len;
+	text = NULL;
+	out->files[out->n_files++] = f;
+	if (!f->name) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	diff_free(&d);
+	if (arr)
+		cchc__v1__stats_reply__free_unpacked(arr, NULL);
+	figures_free(&then);
+	figures_free(&now);
+	return rc;
+}
+
 int cycle_run(export_ctx *c, const Cchc__V1__PeriodRequest *rq, Cchc__V1__PeriodReply *out)
 {
 	char err[1024] = "";
@@ -230,11 +348,13 @@ int cycle_run(export_ctx *c, const Cchc__V1__PeriodRequest *rq, Cchc__V1__Period
 		         ? (snprintf(err, sizeof err, "reopening needs a reason (--reason TEXT)"),
 		            -1)
 		         : pass_through(c, "reopen", p.label, scope, rq, out, err, sizeof err);
+	} else if (!strcmp(action, "diff")) {
+		rc = do_diff(c, rq, &p, scope, out, err, sizeof err);
 	} else if (!strcmp(action, "list")) {
 		rc = pass_through(c, "list", p.label, rq->scope ? rq->scope : "", rq, out, err,
 		                  sizeof err);
 	} else {
-		snprintf(err, sizeof err, "period action '%s' is not close, reopen or list",
+		snprintf(err, sizeof err, "period action '%s' is not close, reopen, list or diff",
 		         action);
 		rc = -1;
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "service.h"
 #include "stats_audit.h"
 #include "stats_check.h"
@@ -488,6 +489,70 @@ static int read_versions(PGconn *conn, const Cchc__V1__ClosingRequest *req, int 
 	return 0;
 }
 
+/* Events that arrived after a watermark, by office and local store day. SQL groups them by
+ * quarter hour (every UTC offset in use is a multiple of it), C by the configured zone's day. */
+static int arrivals(PGconn *conn, const Cchc__V1__ClosingRequest *req,
+                    Cchc__V1__ClosingReply *reply, char *err, size_t errlen)
+{
+	const Cchc__V1__Closing *c = req->closing;
+	char from[40], to[40], wm[24], twm[24];
+	if (!c->has_from_ms || !c->has_to_ms || !c->has_watermark)
+		return refuse(reply, "closing: arrivals need the period and a watermark");
+	db_format_ts(c->from_ms, from, sizeof from);
+	db_format_ts(c->to_ms, to, sizeof to);
+	snprintf(wm, sizeof wm, "%" PRId64, c->watermark);
+	snprintf(twm, sizeof twm, "%" PRId64, req->has_to_watermark ? req->to_watermark : 0);
+	const char *params[5] = {from, to, str(c->scope), wm, twm};
+	PGresult *r = db_query(
+	    conn, "closing: arrivals",
+	    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
+	    "e AS (SELECT office, stored_at FROM dossier_event, p WHERE "
+	    " COALESCE(store_seq, 0) > $4::bigint AND ($5::bigint = 0 OR COALESCE(store_seq, 0) <= "
+	    " $5::bigint) AND at < p.t "
+	    " UNION ALL SELECT office, stored_at FROM feedback_event, p WHERE "
+	    " COALESCE(store_seq, 0) > $4::bigint AND ($5::bigint = 0 OR COALESCE(store_seq, 0) <= "
+	    " $5::bigint) AND at < p.t) "
+	    "SELECT e.office, floor(extract(epoch FROM e.stored_at) / 900)::bigint * 900000, "
+	    " count(*) FROM e, p WHERE p.scope = '' OR e.office IN (SELECT code FROM scope) "
+	    "GROUP BY 1, 2 ORDER BY 1, 2",
+	    5, params, err, errlen);
+	if (!r)
+		return -1;
+	int n = PQntuples(r);
+	reply->arrivals = calloc((size_t)n + 1, sizeof *reply->arrivals);
+	for (int i = 0; reply->arrivals && i < n; i++) {
+		char day[11];
+		cal_format_date(cal_local_day(strtoll(PQgetvalue(r, i, 1), NULL, 10)), day);
+		int64_t k = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		Cchc__V1__Arrival *last =
+		    reply->n_arrivals ? reply->arrivals[reply->n_arrivals - 1] : NULL;
+		if (last && !strcmp(last->office, PQgetvalue(r, i, 0)) && !strcmp(last->day, day)) {
+			last->events += k;
+			continue;
+		}
+		Cchc__V1__Arrival *a = malloc(sizeof *a);
+		if (!a)
+			break;
+		cchc__v1__arrival__init(a);
+		reply->arrivals[reply->n_arrivals++] = a;
+		a->office = strdup(PQgetvalue(r, i, 0));
+		a->day = strdup(day);
+		a->has_events = 1;
+		a->events = k;
+		if (!a->office || !a->day)
+			break;
+	}
+	int oom = !reply->arrivals ||
+	          (reply->n_arrivals && (!reply->arrivals[reply->n_arrivals - 1]->office ||
+	                                 !reply->arrivals[reply->n_arrivals - 1]->day));
+	PQclear(r);
+	if (oom) {
+		snprintf(err, errlen, "closing: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int closing_run(PGconn *conn, const Cchc__V1__ClosingRequest *req, Cchc__V1__ClosingReply *reply)
 {
 	char err[1024] = "";
@@ -507,9 +572,13 @@ int closing_run(PGconn *conn, const Cchc__V1__ClosingRequest *req, Cchc__V1__Clo
 		rc = reopen(conn, req, reply, err, sizeof err);
 	else if (!strcmp(a, "list") || !strcmp(a, "get"))
 		rc = read_versions(conn, req, !strcmp(a, "get"), reply, err, sizeof err);
+	else if (!strcmp(a, "arrivals"))
+		rc = arrivals(conn, req, reply, err, sizeof err);
 	else
-		return refuse(
-		    reply, "closing: action '%s' is not prepare, commit, reopen, list or get", a);
+		return refuse(reply,
+		              "closing: action '%s' is not prepare, commit, reopen, list, get or "
+		              "arrivals",
+		              a);
 	if (rc != 0 && !reply->error)
 		return refuse(reply, "%s", err[0] ? err : "closing failed");
 	if (rc == 0) {
@@ -544,6 +613,12 @@ void closing_reply_clear(Cchc__V1__ClosingReply *reply)
 	for (size_t i = 0; i < reply->n_silent; i++)
 		free(reply->silent[i]);
 	free(reply->silent);
+	for (size_t i = 0; i < reply->n_arrivals; i++) {
+		free(reply->arrivals[i]->office);
+		free(reply->arrivals[i]->day);
+		free(reply->arrivals[i]);
+	}
+	free(reply->arrivals);
 	free(reply->error);
 	cchc__v1__closing_reply__init(reply);
 }
