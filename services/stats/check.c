@@ -1,7 +1,7 @@
 /* check: each finding is one SQL statement over the state and event tables (the anomalies bits
- * state.c sets, the due history, the raw events' `at` and `stored_at`) in the same REPEATABLE
- * READ snapshot as the identity, which comes from the figures themselves (query.c). Findings
- * name offices and dossier codes, never record contents. */
+ * state.c sets, the due history; silent and late offices from the rows of `cchc period status`,
+ * period_status.c) in the same REPEATABLE READ snapshot as the identity, which comes from the
+ * figures themselves (query.c). Findings name offices and dossier codes, never record contents. */
 #include "stats_check.h"
 
 #include <inttypes.h>
@@ -13,6 +13,7 @@
 
 #include "grow.h"
 #include "stats_db.h"
+#include "stats_period_status.h"
 #include "stats_query.h"
 #include "stats_state.h"
 #include "units.h"
@@ -63,25 +64,6 @@ static const office_check office_checks[] = {
     {"extra_received", "feedback items", "with more than one `received` (the earliest counts)",
      FEEDBACK_BITS("2", ACTIVE_FEEDBACK)},
 };
-
-/* Completeness: units valid in the period, in the scope, with no event `at` in the period. */
-static const char silent_sql[] =
-    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " SELECT DISTINCT ON (u.code) u.code, u.name "
-    "FROM units u, p WHERE u.valid_from < p.t AND u.valid_to > p.f AND "
-    "(p.scope = '' OR (u.code, u.snapshot) IN (SELECT code, snapshot FROM scope)) "
-    "AND NOT EXISTS (SELECT 1 FROM dossier_event e WHERE e.office = u.code AND e.at >= p.f "
-    "AND e.at < p.t) AND NOT EXISTS (SELECT 1 FROM feedback_event e WHERE e.office = u.code "
-    "AND e.at >= p.f AND e.at < p.t) ORDER BY u.code";
-
-/* Timeliness: events of the period stored once it had closed. */
-static const char late_sql[] =
-    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
-    "e AS (SELECT office, stored_at FROM dossier_event, p WHERE at >= p.f AND at < p.t AND "
-    "stored_at >= p.t UNION ALL SELECT office, stored_at FROM feedback_event, p WHERE "
-    "at >= p.f AND at < p.t AND stored_at >= p.t) "
-    "SELECT e.office, count(*), to_char(max(e.stored_at), 'YYYY-MM-DD HH24:MI') FROM e, p "
-    "WHERE p.scope = '' OR e.office IN (SELECT code FROM scope) GROUP BY e.office "
-    "ORDER BY e.office";
 
 /* Units that hold figures in the period (for the successor check). */
 static const char units_with_figures_sql[] =
@@ -184,55 +166,71 @@ static int office_items(PGconn *conn, items *it, const char *const *params, char
 	return 0;
 }
 
+/* "YYYY-MM-DD HH:MM" in the process's time zone (the configured one, docs/design.md §4). */
+static void local_minute(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
+		snprintf(buf, len, "?");
+}
+
+/* Completeness (units valid in the period, in the scope, with no event `at` in the period) and
+ * timeliness (events of the period stored once it had closed): the rows of `cchc period status`,
+ * so both read the same offices (stats_period_status.h). */
 static int silent_items(PGconn *conn, items *it, const char *const *params, char *err,
                         size_t errlen)
 {
-	PGresult *r = db_query(conn, "silent_office", silent_sql, 3, params, err, errlen);
+	Cchc__V1__PeriodStatusReply ps = CCHC__V1__PERIOD_STATUS_REPLY__INIT;
+	char when[32];
 
-	if (!r)
+	if (period_status_in(conn, params, &ps, err, errlen) != 0) {
+		period_status_reply_clear(&ps);
 		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
-		add_item(it, "silent_office", 0, PQgetvalue(r, i, 0), 0,
-		         "%s sent no event dated in the period", PQgetvalue(r, i, 1));
-	PQclear(r);
-	r = db_query(conn, "late_arrival", late_sql, 3, params, err, errlen);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t n = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-		add_item(it, "late_arrival", 0, PQgetvalue(r, i, 0), n,
+	}
+	for (size_t i = 0; i < ps.n_offices; i++)
+		if (!ps.offices[i]->events)
+			add_item(it, "silent_office", 0, ps.offices[i]->code, 0,
+			         "%s sent no event dated in the period", ps.offices[i]->name);
+	for (size_t i = 0; i < ps.n_offices; i++) {
+		const Cchc__V1__PeriodOffice *o = ps.offices[i];
+		if (!o->late)
+			continue;
+		/* the late events are the last to arrive: the office's last arrival is one of them
+		 */
+		local_minute(o->last_stored_ms, when, sizeof when);
+		add_item(it, "late_arrival", 0, o->code, o->late,
 		         "%" PRId64 " events dated in the period arrived after it closed (the "
 		         "latest at %s)",
-		         n, PQgetvalue(r, i, 2));
+		         o->late, when);
 	}
-	PQclear(r);
+	period_status_reply_clear(&ps);
 	return 0;
 }
 
 int check_silent_offices(PGconn *conn, int64_t from_ms, int64_t to_ms, const char *scope,
                          char ***out, size_t *n, char *err, size_t errlen)
 {
+	Cchc__V1__PeriodStatusReply ps = CCHC__V1__PERIOD_STATUS_REPLY__INIT;
 	char from[40], to[40];
 	const char *params[3] = {from, to, scope ? scope : ""};
-	PGresult *r;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
 	db_format_ts(from_ms, from, sizeof from);
 	db_format_ts(to_ms, to, sizeof to);
-	r = db_query(conn, "silent offices", silent_sql, 3, params, err, errlen);
-	if (!r)
+	if (period_status_in(conn, params, &ps, err, errlen) != 0) {
+		period_status_reply_clear(&ps);
 		return -1;
-	*out = calloc((size_t)PQntuples(r) + 1, sizeof **out);
-	for (int i = 0; *out && i < PQntuples(r); i++) {
-		(*out)[i] = strdup(PQgetvalue(r, i, 0));
-		if (!(*out)[i])
-			break;
-		(*n)++;
 	}
-	int oom = !*out || *n != (size_t)PQntuples(r);
-	PQclear(r);
-	if (oom) {
+	*out = calloc(ps.n_offices + 1, sizeof **out);
+	for (size_t i = 0; *out && rc == 0 && i < ps.n_offices; i++)
+		if (!ps.offices[i]->events && !((*out)[(*n)++] = strdup(ps.offices[i]->code)))
+			rc = -1;
+	period_status_reply_clear(&ps);
+	if (!*out || rc) {
 		snprintf(err, errlen, "silent offices: out of memory");
 		return -1;
 	}

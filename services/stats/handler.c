@@ -1,6 +1,6 @@
-/* handler: decodes a StatsRequest, runs store / query / check / units / status on the right
- * connection (writes on the writer, reads on the reader), packs the StatsReply. Logs codes and
- * counts only, never record contents. */
+/* handler: decodes a StatsRequest, runs store / query / check / units / status / period status on
+ * the right connection (writes on the writer, reads on the reader), packs the StatsReply. Logs
+ * codes and counts only, never record contents. */
 #include "stats_handler.h"
 
 #include "stats_audit.h"
@@ -14,6 +14,7 @@
 #include "stats_check.h"
 #include "stats_closing.h"
 #include "stats_db.h"
+#include "stats_period_status.h"
 #include "stats_query.h"
 #include "stats_registry.h"
 #include "stats_store.h"
@@ -245,6 +246,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	Cchc__V1__UnitsReply unitsr = CCHC__V1__UNITS_REPLY__INIT;
 	Cchc__V1__AuditReply audit = CCHC__V1__AUDIT_REPLY__INIT;
 	Cchc__V1__ClosingReply closing = CCHC__V1__CLOSING_REPLY__INIT;
+	Cchc__V1__PeriodStatusReply pstatus = CCHC__V1__PERIOD_STATUS_REPLY__INIT;
 	uint64_t stored = 0;
 	int rc;
 
@@ -353,6 +355,25 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_CLOSING;
 		out.closing = &closing;
 		break;
+	case CCHC__V1__STATS_REQUEST__BODY_PERIOD_STATUS:
+		if (!rq->period_status) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		pthread_mutex_lock(&c->reader_mu);
+		rc = period_status_run(c->reader, rq->period_status, &pstatus);
+		pthread_mutex_unlock(&c->reader_mu);
+		if (rc != 0) {
+			/* the step only ("offices"), not the server's text */
+			const char *e = pstatus.error ? pstatus.error : "out of memory";
+			size_t skip = strncmp(e, "period status: ", 15) == 0 ? 15 : 0;
+			log_warn("period status: not answered: %.*s", (int)strcspn(e + skip, ":"),
+			         e + skip);
+		} else
+			log_info("period status: %zu offices", pstatus.n_offices);
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_PERIOD_STATUS;
+		out.period_status = &pstatus;
+		break;
 	case CCHC__V1__STATS_REQUEST__BODY_STATUS: {
 		int64_t n;
 		pthread_mutex_lock(&c->reader_mu);
@@ -388,6 +409,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	registry_reply_clear(&unitsr);
 	audit_reply_clear(&audit);
 	closing_reply_clear(&closing);
+	period_status_reply_clear(&pstatus);
 	cchc__v1__stats_request__free_unpacked(rq, NULL);
 	if (rc != 0)
 		return -1;

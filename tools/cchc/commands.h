@@ -10,6 +10,7 @@ int cmd_source(int argc, char **argv); /* source.c: add (key pair + sources file
 int cmd_gen(int argc, char **argv);    /* gen.c */
 int cmd_check(int argc, char **argv);  /* check.c: data-quality findings for a period */
 int cmd_units(int argc, char **argv);  /* units.c: import | list the unit registry */
+int cmd_period(int argc, char **argv); /* period.c: status of a period (docs/design.md §13) */
 
 int cmd_audit(int argc, char **argv); /* audit.c: verify the audit log chain */
 int cmd_bench(int argc, char **argv); /* bench.c: ingest and report benchmarks */

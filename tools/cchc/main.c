@@ -18,6 +18,8 @@ static const struct {
     {"audit", cmd_audit, "audit verify         check the hash chain of the audit log"},
     {"gen", cmd_gen, "gen --period P --dossiers N --seed S -o FILE   synthetic records"},
     {"check", cmd_check, "check --period P [--scope CODE]   data-quality findings"},
+    {"period", cmd_period,
+     "period status P [--scope CODE] [--format text|json]   who has sent data for P"},
     {"bench", cmd_bench, "bench ingest --events N | report --dossiers N   benchmarks"},
     {"units", cmd_units, "units import FILE | list [--at YYYY-MM-DD]   the unit registry"},
 };
