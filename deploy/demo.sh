@@ -50,6 +50,21 @@ done
 # Page 1 of the PDF as an image, for anyone to look at the layout without a PDF reader.
 pdftoppm -png -r 100 -f 1 -l 1 -singlefile "$REPORT.pdf" "$REPORT-trang-1"
 
+# The closing cycle (docs/reports.md): who is silent, close the quarter, then a few records dated
+# in it arrive late and the diff says what they changed. A second demo run finds the quarter
+# closed already and keeps that version.
+"$BIN/cchc" period status "$PERIOD" --scope 46 >"$OUT/tinh-hinh-gui-so-lieu-$PERIOD.txt" || true
+if "$BIN/cchc" period list "$PERIOD" --scope 46 | grep -q "đang có hiệu lực"; then
+	echo "demo: $PERIOD is closed already; its standing version is kept"
+else
+	"$BIN/cchc" period close "$PERIOD" --scope 46 --by demo --note "Số liệu quý của bản demo" --force
+fi
+"$BIN/cchc" report --period "$PERIOD" --scope 46 --format json -o "$REPORT-chot.json"
+"$BIN/cchc" gen --period "$PERIOD" --dossiers 40 --seed 2 -o "$OUT/demo-$PERIOD-gui-muon.jsonl"
+"$BIN/cchc" push "$OUT/demo-$PERIOD-gui-muon.jsonl" || true
+"$BIN/cchc" period diff "$PERIOD" --scope 46 >"$REPORT-dieu-chinh.txt"
+echo "demo: $(grep -c . "$REPORT-dieu-chinh.txt") lines of changes since the close in $REPORT-dieu-chinh.txt"
+
 cat <<MSG
 demo: done.
   records   $ROOT/$RECORDS

@@ -327,6 +327,23 @@ out:
 	return rc;
 }
 
+int cycle_revisions(export_ctx *c, const period *p, const char *scope, const figures *now,
+                    diff_result *out, int *version, int64_t *closed_ms, char *err, size_t errlen)
+{
+	Cchc__V1__PeriodRequest rq = CCHC__V1__PERIOD_REQUEST__INIT;
+	figures then = {0};
+	const Cchc__V1__Closing *cl;
+	int found;
+	memset(out, 0, sizeof *out);
+	if (diff_from_version(c, &rq, p->label, scope, version, err, errlen) != 0 ||
+	    figures_closed(c->stats, p->label, scope, *version, &then, &cl, &found, err, errlen))
+		return -1;
+	*closed_ms = cl->closed_ms;
+	int rc = diff_build(&then, now, scope, out, err, errlen);
+	figures_free(&then);
+	return rc;
+}
+
 int cycle_run(export_ctx *c, const Cchc__V1__PeriodRequest *rq, Cchc__V1__PeriodReply *out)
 {
 	char err[1024] = "";

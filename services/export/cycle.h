@@ -22,4 +22,12 @@ const char *cycle_default_structure(const period *p);
 int cycle_render_closed(export_ctx *c, const period *p, const Cchc__V1__Closing *cl,
                         const char *format, render_output *out, char *err, size_t errlen);
 
+/* --with-revisions: what changed between the period's closed version (the standing one, else
+ * the newest) and the figures `now`. Returns 0 with *out and the version's number and time, or
+ * -1 with err (also when the period was never closed). Free *out with diff_free. */
+struct diff_result;
+int cycle_revisions(export_ctx *c, const period *p, const char *scope, const figures *now,
+                    struct diff_result *out, int *version, int64_t *closed_ms, char *err,
+                    size_t errlen);
+
 #endif

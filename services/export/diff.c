@@ -157,8 +157,7 @@ static void put(text *t, const char *fmt, ...)
 	}
 }
 
-/* The Vietnamese name of a figure (docs/design.md §6), or its key. */
-static const char *figure_name(const char *group, const char *key)
+const char *diff_figure_name(const char *group, const char *key)
 {
 	static const struct {
 		const char *key, *name;
@@ -221,8 +220,7 @@ static void side_text(const diff_side *s, char *buf, size_t len)
 		snprintf(buf, len, "phiên bản %d", s->version);
 }
 
-/* "Phường Tây Lộc (19750)"; "Toàn đơn vị" for the scope's own row. */
-static void row_label(const diff_change *c, char *buf, size_t len)
+void diff_row_label(const diff_change *c, char *buf, size_t len)
 {
 	const char *name = *c->name ? c->name : "Toàn đơn vị";
 	if (*c->code && strcmp(c->group, "level"))
@@ -246,11 +244,11 @@ static void render_text(text *t, const char *label, const char *scope, const dif
 		put(t, "Dòng\tChỉ tiêu\tKhi chốt\tHiện nay\tChênh lệch\n");
 	for (size_t i = 0; i < d->n; i++) {
 		const diff_change *c = &d->changes[i];
-		row_label(c, row, sizeof row);
+		diff_row_label(c, row, sizeof row);
 		vnfmt_count(c->then, n1, sizeof n1);
 		vnfmt_count(c->now, n2, sizeof n2);
 		vnfmt_count(c->now - c->then, n3, sizeof n3);
-		put(t, "%s\t%s\t%s\t%s\t%s%s\n", row, figure_name(c->group, c->figure), n1, n2,
+		put(t, "%s\t%s\t%s\t%s\t%s%s\n", row, diff_figure_name(c->group, c->figure), n1, n2,
 		    c->now > c->then ? "+" : "", n3);
 	}
 	int64_t total = 0;

@@ -30,6 +30,11 @@ int diff_build(const figures *then, const figures *now, const char *scope, diff_
                char *err, size_t errlen);
 void diff_free(diff_result *d);
 
+/* The Vietnamese name of a figure of group ("feedback" or a dossier row), or its key. */
+const char *diff_figure_name(const char *group, const char *key);
+/* "Phường Tây Lộc (19750)"; "Toàn đơn vị" for the scope's own row. */
+void diff_row_label(const diff_change *c, char *buf, size_t len);
+
 /* What a side of the comparison is: a closed version, or the figures now (version 0). */
 typedef struct diff_side {
 	int version;

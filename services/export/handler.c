@@ -6,6 +6,7 @@
 #include "figures.h"
 #include "log.h"
 #include "cycle.h"
+#include "diff.h"
 #include "period.h"
 #include "render.h"
 #include "rfc3339.h"
@@ -102,7 +103,17 @@ static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 	                   .now_ms = service_clock_ms(),
 	                   .structure_day = map_to,
 	                   .as_of = &a};
-	int rc = render(&in, out, err, errlen);
+	diff_result revisions = {0};
+	int rc = 0;
+	if (rq->with_revisions &&
+	    cycle_revisions(c, &p, scope, &f, &revisions, &in.revisions_version,
+	                    &in.revisions_closed_ms, err, errlen) != 0)
+		rc = -1;
+	if (rq->with_revisions)
+		in.revisions = &revisions;
+	if (!rc)
+		rc = render(&in, out, err, errlen);
+	diff_free(&revisions);
 	figures_free(&f);
 	if (!rc) {
 		atomic_fetch_add(&c->reports, 1);

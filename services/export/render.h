@@ -31,6 +31,11 @@ typedef struct render_input {
 	 * they are by the units as recorded. */
 	const char *structure_day;
 	const render_as_of *as_of; /* NULL: the figures now */
+	/* --with-revisions: what changed since a closed version, for the DOCX/PDF annex (NULL:
+	 * none). */
+	const struct diff_result *revisions;
+	int revisions_version;
+	int64_t revisions_closed_ms;
 } render_input;
 
 #define RENDER_MAX_FILES 16

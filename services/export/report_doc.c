@@ -4,6 +4,8 @@
  * marked missing — never invented. The header and signature come from the configuration. */
 #include "report_build.h"
 
+#include "diff.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +168,42 @@ static void emit_section(builder *b, const char *key, int depth)
 	}
 }
 
+/* "Phụ lục: số liệu điều chỉnh sau khi chốt" (docs/design.md §13): each figure that changed
+ * since the closed version, one line each, for a report of the figures now. */
+static int local_date(int64_t ms, char dmy[40], char hm[24]);
+
+static void annex(builder *b)
+{
+	const render_input *in = b->in;
+	const diff_result *d = in->revisions;
+	char dmy[40], row[256], n1[VNFMT_LEN], n2[VNFMT_LEN], n3[VNFMT_LEN];
+	report_add_block(b, DOC_HEADING, 1, report_fmt("PHỤ LỤC: SỐ LIỆU ĐIỀU CHỈNH SAU KHI CHỐT"),
+	                 0);
+	if (local_date(in->revisions_closed_ms, dmy, NULL) != 0)
+		snprintf(dmy, sizeof dmy, "?");
+	report_add_block(
+	    b, DOC_PARAGRAPH, 0,
+	    d->n ? report_fmt("So với số liệu chốt ngày %s (phiên bản %d), các số liệu sau đã "
+	                      "thay đổi do hồ sơ gửi sau khi chốt:",
+	                      dmy, in->revisions_version)
+	         : report_fmt("So với số liệu chốt ngày %s (phiên bản %d), không có số liệu nào "
+	                      "thay đổi.",
+	                      dmy, in->revisions_version),
+	    0);
+	for (size_t i = 0; i < d->n && !b->oom; i++) {
+		const diff_change *c = &d->changes[i];
+		diff_row_label(c, row, sizeof row);
+		vnfmt_count(c->then, n1, sizeof n1);
+		vnfmt_count(c->now, n2, sizeof n2);
+		vnfmt_count(c->now - c->then, n3, sizeof n3);
+		report_add_block(b, DOC_PARAGRAPH, 0,
+		                 report_fmt("- %s, %s: %s → %s (%s%s).", row,
+		                            diff_figure_name(c->group, c->figure), n1, n2,
+		                            c->now > c->then ? "+" : "", n3),
+		                 0);
+	}
+}
+
 /* Splits a '|'-separated configuration value into owned lines (empty parts dropped; a leading
  * "- " of a "Nơi nhận" line dropped too, since the renderers draw the dash). */
 static int split_lines(const char *v, char ***out, size_t *n)
@@ -323,6 +361,8 @@ int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t 
 		emit_section(b, tops[i], 1);
 	if (!b->oom && (s = tmpl_find(&b->t, "ket_luan")))
 		emit_items(b, s, "phần kết luận");
+	if (!b->oom && in->revisions)
+		annex(b);
 	int rc = 0;
 	if (b->oom) {
 		snprintf(err, errlen, "report: %s",

@@ -79,6 +79,15 @@ assert_contains "the text diff" "Số liệu điều chỉnh sau khi chốt" "$(
 cchc period diff "$P" --format csv >"$WORK/diff.csv" || fail "period diff (csv) failed"
 assert_eq "csv rows = json changes" "$(jq '.changes | length' "$WORK/diff.json")" "$(($(wc -l <"$WORK/diff.csv") - 1))"
 
+step "the report now, with the annex of what changed since the close"
+cchc report --period "$P" --as-of now --with-revisions --format docx -o "$WORK/rev.docx" 2>/dev/null ||
+	fail "--with-revisions docx failed"
+cchc report --period "$P" --as-of now --with-revisions --format pdf -o "$WORK/rev.pdf" 2>/dev/null ||
+	fail "--with-revisions pdf failed"
+assert_contains "the PDF annex" "PHỤ LỤC: SỐ LIỆU ĐIỀU CHỈNH SAU KHI CHỐT" "$(pdftotext "$WORK/rev.pdf" -)"
+assert_eq "one annex line per changed figure" "$(jq '.changes | length' "$WORK/diff.json")" \
+	"$(unzip -p "$WORK/rev.docx" word/document.xml | grep -o '→' | wc -l)"
+
 step "reopen, close again: two versions, each its own truth"
 cchc period reopen "$P" >/dev/null 2>&1 && fail "reopen without a reason succeeded"
 cchc period reopen "$P" --reason "Bổ sung hồ sơ của các xã gửi muộn" --by "Trần Thị B" >"$WORK/reopen.out" ||

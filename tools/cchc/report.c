@@ -118,7 +118,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAP_TO,
 	OPT_STRUCTURE,
-	OPT_AS_OF
+	OPT_AS_OF,
+	OPT_WITH_REVISIONS
 };
 
 int cmd_report(int argc, char **argv)
@@ -133,6 +134,7 @@ int cmd_report(int argc, char **argv)
 	    {"map-to", required_argument, NULL, OPT_MAP_TO},
 	    {"structure", required_argument, NULL, OPT_STRUCTURE},
 	    {"as-of", required_argument, NULL, OPT_AS_OF},
+	    {"with-revisions", no_argument, NULL, OPT_WITH_REVISIONS},
 	    {NULL, 0, NULL, 0},
 	};
 	client_opts co = {0};
@@ -171,6 +173,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case OPT_AS_OF:
 			as_of = optarg;
+			break;
+		case OPT_WITH_REVISIONS:
+			rr.has_with_revisions = rr.with_revisions = 1;
 			break;
 		case OPT_STRUCTURE:
 			if (strcmp(optarg, "period-end") && strcmp(optarg, "recorded")) {
