@@ -5,6 +5,7 @@
 
 #include "cchc/v1/export.pb-c.h"
 #include "client.h"
+#include "service.h"
 #include "wire.h"
 
 #include <getopt.h>
@@ -258,6 +259,7 @@ static int run(const char *action, int argc, char **argv, void (*usage)(FILE *),
 	status = client_setup(cmd, &a.co, 0, &cl);
 	if (status)
 		return status;
+	service_set_timezone(cl.conf.timezone); /* the times a clerk reads are the province's */
 	Cchc__V1__PeriodRequest pr = CCHC__V1__PERIOD_REQUEST__INIT;
 	pr.action = (char *)action;
 	pr.period = (char *)(a.period ? a.period : "");
