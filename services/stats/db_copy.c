@@ -218,6 +218,12 @@ void db_bin_i32(db_buf *b, int32_t v)
 	put_be(b, (uint64_t)(uint32_t)v, 4);
 }
 
+void db_bin_i64(db_buf *b, int64_t v)
+{
+	put_be(b, 8, 4);
+	put_be(b, (uint64_t)v, 8);
+}
+
 void db_bin_bool(db_buf *b, int v)
 {
 	put_be(b, 1, 4);

@@ -34,6 +34,7 @@ void db_bin_null(db_buf *b);
 void db_bin_text(db_buf *b, const char *s); /* NULL is written as "" */
 void db_bin_i16(db_buf *b, int v);          /* smallint */
 void db_bin_i32(db_buf *b, int32_t v);      /* integer; also a date as days since 2000-01-01 */
+void db_bin_i64(db_buf *b, int64_t v);      /* bigint */
 void db_bin_bool(db_buf *b, int v);
 void db_bin_ts(db_buf *b, int64_t ms);    /* timestamptz; STATE_NO_TIME (INT64_MIN) is NULL */
 void db_bin_bound(db_buf *b, int64_t ms); /* timestamptz; INT64_MIN -infinity, INT64_MAX infinity */

@@ -28,10 +28,10 @@
 static const char staging_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_event (pos integer, source" K ", "
     "event_id" K ", office" K ", dossier" K ", procedure text, field text, kind smallint, "
-    "channel smallint, at timestamptz, due timestamptz) ON COMMIT DELETE ROWS;"
+    "channel smallint, at timestamptz, due timestamptz, store_seq bigint) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_event (pos integer, source" K ", "
-    "event_id" K ", office" K ", feedback" K ", kind smallint, topic smallint, at timestamptz) "
-    "ON COMMIT DELETE ROWS";
+    "event_id" K ", office" K ", feedback" K ", kind smallint, topic smallint, at timestamptz, "
+    "store_seq bigint) ON COMMIT DELETE ROWS";
 #undef K
 
 /* The staged rows carry their source: one transaction may hold the batches of several sources.
@@ -39,8 +39,9 @@ static const char staging_sql[] =
  * (DISTINCT ON … pos); without, the cheaper form skips that sort. */
 #define INSERT_DOSSIER_EVENTS(distinct, order)                                                     \
 	"WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "   \
-	"field, kind, channel, at, due) SELECT " distinct " source, event_id, office, dossier, "   \
-	"procedure, field, kind, channel, at, due FROM stage_dossier_event " order                 \
+	"field, kind, channel, at, due, store_seq) SELECT " distinct " source, event_id, office, " \
+	"dossier, procedure, field, kind, channel, at, due, store_seq FROM "                       \
+	"stage_dossier_event " order                                                               \
 	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                   \
 	"SELECT source, event_id FROM ins"
 static const char insert_dossier_events_sql[] = INSERT_DOSSIER_EVENTS("", "");
@@ -56,8 +57,8 @@ static const char classify_dossier_sql[] =
 
 #define INSERT_FEEDBACK_EVENTS(distinct, order)                                                    \
 	"WITH ins AS (INSERT INTO feedback_event (source, event_id, office, feedback, kind, "      \
-	"topic, at) SELECT " distinct " source, event_id, office, feedback, kind, topic, at "      \
-	"FROM stage_feedback_event " order                                                         \
+	"topic, at, store_seq) SELECT " distinct " source, event_id, office, feedback, kind, "     \
+	"topic, at, store_seq FROM stage_feedback_event " order                                    \
 	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                   \
 	"SELECT source, event_id FROM ins"
 static const char insert_feedback_events_sql[] = INSERT_FEEDBACK_EVENTS("", "");
@@ -296,12 +297,13 @@ static int has_repeats(const slot *rows, size_t n, int feedback)
 
 /* The rows as binary COPY: (pos,) source, then the event's columns in table order. Binary, as
  * the state rows: the server then parses no timestamps (two a row). */
-static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, int with_pos)
+static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, int with_pos,
+                       int64_t seq)
 {
 	db_bin_start(buf);
 	for (size_t p = 0; p < n; p++) {
 		const staged *s = rows[p].s;
-		db_bin_row(buf, (feedback ? 7 : 10) + with_pos);
+		db_bin_row(buf, (feedback ? 8 : 11) + with_pos);
 		if (with_pos)
 			db_bin_i32(buf, (int32_t)p);
 		db_bin_text(buf, batch_source(rows[p].b));
@@ -315,6 +317,7 @@ static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, in
 			db_bin_i16(buf, s->d->channel);
 			db_bin_ts(buf, s->at);
 			db_bin_ts(buf, s->due);
+			db_bin_i64(buf, seq);
 		} else {
 			db_bin_text(buf, s->f->event_id);
 			db_bin_text(buf, s->f->office);
@@ -322,6 +325,7 @@ static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, in
 			db_bin_i16(buf, s->f->kind);
 			db_bin_i16(buf, s->f->topic);
 			db_bin_ts(buf, s->at);
+			db_bin_i64(buf, seq);
 		}
 	}
 	db_bin_end(buf);
@@ -330,8 +334,8 @@ static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, in
 /* The common case, events never seen before: straight into the event table, as fast as a raw COPY
  * can be, under a savepoint. One already stored (a resend, a reused event_id) makes the COPY fail
  * with unique_violation: back to the savepoint and 1, for the checked path to sort them out. */
-static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, char *err,
-                       size_t errlen)
+static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, int64_t seq,
+                       char *err, size_t errlen)
 {
 	db_buf buf = {0};
 	char st[6];
@@ -339,13 +343,14 @@ static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, c
 
 	if (db_exec(conn, "savepoint", "SAVEPOINT direct", err, errlen) != 0)
 		return -1;
-	buf_events(&buf, rows, n, feedback, 0);
+	buf_events(&buf, rows, n, feedback, 0, seq);
 	rc = db_copy_state(conn, feedback ? "copy feedback events" : "copy dossier events",
-	                   feedback ? "COPY feedback_event (source, event_id, office, feedback, "
-	                              "kind, topic, at) FROM STDIN (FORMAT binary)"
-	                            : "COPY dossier_event (source, event_id, office, dossier, "
-	                              "procedure, field, kind, channel, at, due) FROM STDIN "
-	                              "(FORMAT binary)",
+	                   feedback
+	                       ? "COPY feedback_event (source, event_id, office, feedback, "
+	                         "kind, topic, at, store_seq) FROM STDIN (FORMAT binary)"
+	                       : "COPY dossier_event (source, event_id, office, dossier, "
+	                         "procedure, field, kind, channel, at, due, store_seq) FROM STDIN "
+	                         "(FORMAT binary)",
 	                   &buf, st, err, errlen);
 	db_buf_free(&buf);
 	if (rc == 0)
@@ -369,8 +374,8 @@ static void accept_row(const slot *rows, size_t p, items *it, uint32_t *accepted
 /* Inserts the n staged rows of one kind (all batches of the merge, in queue order) and sorts
  * each batch's records into accepted, duplicate and conflict; the accepted ones are marked in
  * it, where row p is candidate p. Returns 0 or -1 with err. */
-static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback, items *it,
-                         uint32_t *accepted, char *err, size_t errlen)
+static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback, int64_t seq,
+                         items *it, uint32_t *accepted, char *err, size_t errlen)
 {
 	PGresult *ins = NULL, *cls = NULL;
 	db_buf buf = {0};
@@ -385,7 +390,7 @@ static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback,
 		goto out;
 	}
 	if (!rep) {
-		int d = copy_direct(conn, rows, n, feedback, err, errlen);
+		int d = copy_direct(conn, rows, n, feedback, seq, err, errlen);
 		if (d < 0)
 			goto out;
 		if (d == 0) {
@@ -395,7 +400,7 @@ static int insert_events(PGconn *conn, const slot *rows, size_t n, int feedback,
 			goto out;
 		}
 	}
-	buf_events(&buf, rows, n, feedback, 1);
+	buf_events(&buf, rows, n, feedback, 1, seq);
 	rc = db_copy(conn, feedback ? "copy feedback events" : "copy dossier events",
 	             feedback ? "COPY stage_feedback_event FROM STDIN (FORMAT binary)"
 	                      : "COPY stage_dossier_event FROM STDIN (FORMAT binary)",
@@ -465,8 +470,8 @@ out:
 
 /* One kind of event of every batch of the merge: the items' old states read, the events
  * inserted, the items that gained one written back. */
-static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, items_shared *sh,
-                      uint32_t *accepted, char *err, size_t errlen)
+static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, int64_t seq,
+                      items_shared *sh, uint32_t *accepted, char *err, size_t errlen)
 {
 	size_t n = 0;
 	slot *rows;
@@ -504,7 +509,7 @@ static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, items_sh
 		}
 	}
 	if (items_load(conn, it, err, errlen) == 0 &&
-	    insert_events(conn, rows, n, feedback, it, accepted, err, errlen) == 0 &&
+	    insert_events(conn, rows, n, feedback, seq, it, accepted, err, errlen) == 0 &&
 	    items_write(conn, it, sh, err, errlen) == 0)
 		rc = 0;
 	goto out;
@@ -569,7 +574,7 @@ static int fail_reply(batch *b, const char *error)
  * syncs and migrations take alone. An aggregate rebuild (agg_prepare, after a registry change)
  * reads every state, so it needs that lock alone too: when the aggregates are stale the
  * transaction starts again holding it. */
-static int begin_locked(PGconn *conn, int part, char *err, size_t errlen)
+static int begin_locked(PGconn *conn, int part, int64_t *seq, char *err, size_t errlen)
 {
 	char p[12];
 	const char *params[1] = {p};
@@ -577,17 +582,31 @@ static int begin_locked(PGconn *conn, int part, char *err, size_t errlen)
 
 	if (db_begin(conn, "BEGIN", err, errlen) != 0)
 		return -1;
-	if (part == STORE_ALL_PARTS)
-		return db_exec(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
-		               errlen);
-	snprintf(p, sizeof p, "%d", part);
-	PGresult *r = db_query(conn, "lock",
-	                       "SELECT pg_advisory_xact_lock_shared(" DB_LOCK_KEY
-	                       "), pg_advisory_xact_lock(" DB_LOCK_PART " + $1::bigint)",
-	                       1, params, err, errlen);
+	/* With the lock held, the transaction's place in the order of storing: every event it
+	 * stores carries it (migration 011), so a closing, which takes the lock alone, finds each
+	 * committed event on one side of its watermark. */
+	PGresult *r;
+	if (part == STORE_ALL_PARTS) {
+		r = db_query(conn, "lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", 0, NULL,
+		             err, errlen);
+	} else {
+		snprintf(p, sizeof p, "%d", part);
+		r = db_query(conn, "lock",
+		             "SELECT pg_advisory_xact_lock_shared(" DB_LOCK_KEY
+		             "), pg_advisory_xact_lock(" DB_LOCK_PART " + $1::bigint)",
+		             1, params, err, errlen);
+	}
 	if (!r)
 		return -1;
 	PQclear(r);
+	r = db_query(conn, "store sequence", "SELECT nextval('event_store_seq')", 0, NULL, err,
+	             errlen);
+	if (!r)
+		return -1;
+	*seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	if (part == STORE_ALL_PARTS)
+		return 0;
 	/* stable while the shared lock is held: only a registry sync, which waits for it, flips it
 	 */
 	if (agg_fresh(conn, &fresh, err, errlen) != 0)
@@ -596,7 +615,7 @@ static int begin_locked(PGconn *conn, int part, char *err, size_t errlen)
 		return 0;
 	if (db_exec(conn, "rollback", "ROLLBACK", err, errlen) != 0)
 		return -1;
-	return begin_locked(conn, STORE_ALL_PARTS, err, errlen);
+	return begin_locked(conn, STORE_ALL_PARTS, seq, err, errlen);
 }
 
 /* Runs the batches as one transaction: one lock, one COPY and one INSERT per kind, one recompute,
@@ -610,10 +629,11 @@ static int store_merged(PGconn *conn, int part, batch *bs, size_t nb, char *err,
 
 	if (db_ensure(conn, err, errlen) != 0)
 		return -2;
-	if (begin_locked(conn, part, err, errlen) != 0 ||
+	int64_t seq = 0;
+	if (begin_locked(conn, part, &seq, err, errlen) != 0 ||
 	    db_exec(conn, "staging", staging_sql, err, errlen) != 0 ||
-	    store_kind(conn, bs, nb, 0, &sh, &acc_d, err, errlen) != 0 ||
-	    store_kind(conn, bs, nb, 1, &sh, &acc_f, err, errlen) != 0)
+	    store_kind(conn, bs, nb, 0, seq, &sh, &acc_d, err, errlen) != 0 ||
+	    store_kind(conn, bs, nb, 1, seq, &sh, &acc_f, err, errlen) != 0)
 		goto fail;
 	items_shared_clear(&sh);
 	for (size_t k = 0; k < nb; k++)
