@@ -243,13 +243,17 @@ start_service() {
 }
 
 wait_services() {
-	local deadline=$((SECONDS + UP_TIMEOUT)) name
+	local deadline=$((SECONDS + UP_TIMEOUT)) name pid
 	while :; do
 		for name in "${SERVICES[@]}"; do
-			running_pid "$name" >/dev/null || {
+			# gone, not merely not yet ours: just after the start the pid may still be the
+			# shell that is about to exec setsid and the service (its cmdline is not theirs)
+			pid=$(cat "$RUN/$name.pid" 2>/dev/null || true)
+			if ! [[ "$pid" =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null ||
+				[[ -z "$(tr -d '\0' <"/proc/$pid/cmdline" 2>/dev/null)" ]]; then
 				log_tail "$name"
 				die "$name exited during start (log: $LOG/$name.log)"
-			}
+			fi
 		done
 		if "$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1; then
 			return
