@@ -1,12 +1,13 @@
-/* asof: figures as of a store sequence or instant (stats_asof.h, docs/design.md §13). The events
- * that were stored by then are read in (office, item) order through a cursor, a few thousand at a
- * time, each item's state is derived by the same pure functions as a store transaction
- * (state.c) and written by COPY, encoded as items.c writes state rows, into temporary tables
- * named dossier_state and feedback_state; with pg_temp first on the search path, query.c's
- * reference query reads them instead of the real ones. So the figures as of a moment are exact by
- * the same rules as today's, with no second copy of any figure's definition. Only the events of
- * items that can count in the period are read: those of the scope's offices with an event before
- * the period's end. */
+/* asof: figures as of a store sequence or instant (stats_asof.h, docs/design.md §13). An item
+ * none of whose events was stored after the moment has the same events then as now, so its state
+ * row is already its state then; only the items that gained an event since ("changed", found by
+ * the store_seq index or one scan of stored_at) are derived again, from the events stored by
+ * then, by the same pure functions as a store transaction (state.c) and encoded as items.c writes
+ * state rows. A temporary view named like each state table puts the two together (the rows of
+ * the unchanged items, then the derived ones); with pg_temp first on the search path, query.c's
+ * reference query reads the views instead of the tables. So the figures as of a moment follow
+ * today's rules exactly, with no second copy of any figure's definition, and cost today's
+ * reference query plus the work on what changed since. */
 #include "stats_asof.h"
 
 #include <stdlib.h>
@@ -22,47 +23,76 @@
 /* COPY rows gathered before they are sent: bounds memory, not correctness. */
 #define COPY_FLUSH_BYTES (8u << 20)
 
-/* The stand-ins, dropped with the savepoint (ON COMMIT DROP also covers a caller that commits
- * instead). LIKE resolves to the real tables: the temporary ones do not exist yet. The search
- * path puts pg_temp first explicitly (it is first by default, but a path may list it later). The
- * plan of the events cursor is chosen for reading all of it, not its first rows. */
+/* The changed items and their states as of the moment, dropped with the savepoint (ON COMMIT
+ * DROP also covers a caller that commits instead). The plan of the events cursor is chosen for
+ * reading all of it, not its first rows. */
 static const char setup_sql[] =
-    "CREATE TEMP TABLE dossier_state (LIKE dossier_state INCLUDING DEFAULTS) ON COMMIT DROP; "
-    "CREATE TEMP TABLE feedback_state (LIKE feedback_state INCLUDING DEFAULTS) ON COMMIT DROP; "
-    "SELECT set_config('search_path', 'pg_temp, ' || current_setting('search_path'), true); "
+    "CREATE TEMP TABLE asof_dossier_changed (office text COLLATE \"C\", "
+    " dossier text COLLATE \"C\") ON COMMIT DROP; "
+    "CREATE TEMP TABLE asof_feedback_changed (office text COLLATE \"C\", "
+    " feedback text COLLATE \"C\") ON COMMIT DROP; "
+    "CREATE TEMP TABLE asof_dossier_state (LIKE dossier_state INCLUDING DEFAULTS) "
+    " ON COMMIT DROP; "
+    "CREATE TEMP TABLE asof_feedback_state (LIKE feedback_state INCLUDING DEFAULTS) "
+    " ON COMMIT DROP; "
     "SET LOCAL cursor_tuple_fraction = 1";
 
+/* $1 from, $2 to, $3 scope (PARAMS_CTE), $4 as_of_seq (0: any), $5 the as_of instant (NULL: any).
+ * An event is late when stored after the moment; events stored before store_seq existed
+ * (sql/011) have none and never are (stored before any watermark). Written without COALESCE so
+ * that the store_seq index finds the late events of a watermark. An office outside the scope's
+ * codes cannot be in any of its units (IN_SCOPE of query.c then checks the snapshot). */
+/* clang-format off */
+#define LATE(e) \
+	"(($4::bigint > 0 AND " e ".store_seq > $4::bigint) OR " \
+	"($5::timestamptz IS NOT NULL AND " e ".stored_at > $5::timestamptz))"
+#define OFFICE_IN_SCOPE(e) "(p.scope = '' OR " e ".office IN (SELECT code FROM scope))"
+#define CHANGED(kind, item) \
+	"WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " INSERT INTO pg_temp.asof_" kind "_changed " \
+	"SELECT DISTINCT e.office, e." item " FROM " kind "_event e, p WHERE " LATE("e") " AND " \
+	OFFICE_IN_SCOPE("e")
+static const char *const changed_sql[2] = {
+    CHANGED("dossier", "dossier"),
+    CHANGED("feedback", "feedback"),
+};
+
+/* The events of the changed items stored by the moment ($1 as_of_seq, $2 instant), by item. */
+#define MS(x) "(extract(epoch FROM " x ") * 1000)::bigint"
+#define EVENTS_CURSOR(kind, item, cols) \
+	"DECLARE asof_ev NO SCROLL CURSOR FOR SELECT e.office, e." item ", " cols " FROM " kind \
+	"_event e WHERE ($1::bigint = 0 OR COALESCE(e.store_seq, 0) <= $1::bigint) AND " \
+	"($2::timestamptz IS NULL OR e.stored_at <= $2::timestamptz) AND (e.office, e." item ") " \
+	"IN (SELECT c.office, c." item " FROM pg_temp.asof_" kind "_changed c) " \
+	"ORDER BY e.office, e." item
+static const char *const events_cursor_sql[2] = {
+    EVENTS_CURSOR("dossier", "dossier",
+                  "e.procedure, e.field, e.kind, e.channel, " MS("e.at") ", " MS("e.due")),
+    EVENTS_CURSOR("feedback", "feedback", "e.kind, e.topic, " MS("e.at")),
+};
+
+static const char *const copy_sql[2] = {
+    "COPY pg_temp.asof_dossier_state (" ITEMS_DOSSIER_COLS ") FROM STDIN (FORMAT binary)",
+    "COPY pg_temp.asof_feedback_state (" ITEMS_FEEDBACK_COLS ") FROM STDIN (FORMAT binary)",
+};
+
+/* The stand-ins. Inside each view, `x_state s` still names the real table: a view's names are
+ * resolved when it is made, and it does not exist yet then. The search path puts pg_temp first
+ * explicitly (it is first by default, but a path may list it later). */
+#define VIEW(kind, item) \
+	"CREATE TEMP VIEW " kind "_state AS SELECT s.* FROM " kind "_state s WHERE NOT EXISTS " \
+	"(SELECT FROM pg_temp.asof_" kind "_changed c WHERE c.office = s.office AND c." item \
+	" = s." item ") UNION ALL SELECT * FROM pg_temp.asof_" kind "_state; "
+static const char views_sql[] =
+    VIEW("dossier", "dossier") VIEW("feedback", "feedback")
+    "SELECT set_config('search_path', 'pg_temp, ' || current_setting('search_path'), true)";
+#undef VIEW
+/* clang-format on */
+
 /* Refuses to go on unless the unqualified names now are the stand-ins: figures "as of" a moment
- * that silently came from the live tables would be the worst failure. */
+ * that silently came from today's states would be the worst failure. */
 static const char shadow_check_sql[] =
     "SELECT 'dossier_state'::regclass = 'pg_temp.dossier_state'::regclass AND "
     "'feedback_state'::regclass = 'pg_temp.feedback_state'::regclass";
-
-/* $1 from, $2 to, $3 scope (PARAMS_CTE), $4 as_of_seq (0: any), $5 the as_of instant (NULL: any).
- * Events stored before store_seq existed (sql/011) have none: they count as 0, stored before any
- * watermark. An office outside the scope's codes cannot be in any of its units (IN_SCOPE of
- * query.c then checks the snapshot). */
-/* clang-format off */
-#define STORED(e) \
-	"($4::bigint = 0 OR COALESCE(" e ".store_seq, 0) <= $4::bigint) AND " \
-	"($5::timestamptz IS NULL OR " e ".stored_at <= $5::timestamptz)"
-#define OFFICE_IN_SCOPE(e) "(p.scope = '' OR " e ".office IN (SELECT code FROM scope))"
-#define MS(x) "(extract(epoch FROM " x ") * 1000)::bigint"
-/* An item none of whose events is before the period's end has no figure in it (the reference
- * query counts a dossier received or submitted before the end, a feedback item received then). */
-#define EVENTS_CURSOR(table, item, cols) \
-	"DECLARE asof_ev NO SCROLL CURSOR FOR WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " " \
-	"SELECT e.office, e." item ", " cols " FROM " table " e, p WHERE " STORED("e") " AND " \
-	OFFICE_IN_SCOPE("e") " AND (e.office, e." item ") IN (SELECT x.office, x." item " FROM " \
-	table " x, p WHERE x.at < p.t AND " STORED("x") " AND " OFFICE_IN_SCOPE("x") ") " \
-	"ORDER BY e.office, e." item
-
-static const char *const events_cursor_sql[2] = {
-    EVENTS_CURSOR("dossier_event", "dossier",
-                  "e.procedure, e.field, e.kind, e.channel, " MS("e.at") ", " MS("e.due")),
-    EVENTS_CURSOR("feedback_event", "feedback", "e.kind, e.topic, " MS("e.at")),
-};
-/* clang-format on */
 
 int asof_requested(const Cchc__V1__QueryRequest *req)
 {
@@ -153,8 +183,8 @@ static int flush_rows(run *rn, char *err, size_t errlen)
 
 	if (rn->nrows) {
 		db_bin_end(&rn->rows);
-		rc = db_copy(rn->conn, "as-of: states", items_copy_sql(rn->feedback), &rn->rows,
-		             err, errlen);
+		rc = db_copy(rn->conn, "as-of: states", copy_sql[rn->feedback], &rn->rows, err,
+		             errlen);
 	}
 	db_buf_free(&rn->rows);
 	rn->nrows = 0;
@@ -218,14 +248,19 @@ static int add_event(group *g, int feedback, const PGresult *r, int i)
 	return 0;
 }
 
-/* Every item of one kind: the cursor's rows grouped by (office, item) into states. */
+/* The changed items of one kind, and their states from the cursor's rows grouped by item. */
 static int derive_kind(run *rn, const char *const params[5], char *err, size_t errlen)
 {
 	group g = {0};
 	PGresult *r;
 	int rc = -1;
 
-	r = db_query(rn->conn, "as-of: events", events_cursor_sql[rn->feedback], 5, params, err,
+	r = db_query(rn->conn, "as-of: changed items", changed_sql[rn->feedback], 5, params, err,
+	             errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	r = db_query(rn->conn, "as-of: events", events_cursor_sql[rn->feedback], 2, params + 3, err,
 	             errlen);
 	if (!r)
 		return -1;
@@ -291,7 +326,17 @@ static int figures_at(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1_
 		db_format_ts(req->as_of_ms, at, sizeof at);
 		params[4] = at;
 	}
-	if (db_exec(conn, "as-of: temporary states", setup_sql, err, errlen) != 0)
+	if (db_exec(conn, "as-of: temporary tables", setup_sql, err, errlen) != 0 ||
+	    items_units_load(conn, &units, err, errlen) != 0)
+		return -1;
+	run rn = {.conn = conn, .from_ms = req->from_ms, .to_ms = req->to_ms, .units = units};
+	for (rn.feedback = 0; rn.feedback < 2; rn.feedback++)
+		if (derive_kind(&rn, params, err, errlen) != 0) {
+			items_units_free(units);
+			return -1;
+		}
+	items_units_free(units);
+	if (db_exec(conn, "as-of: temporary states", views_sql, err, errlen) != 0)
 		return -1;
 	r = db_query(conn, "as-of: temporary states", shadow_check_sql, 0, NULL, err, errlen);
 	if (!r)
@@ -302,15 +347,6 @@ static int figures_at(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1_
 		snprintf(err, errlen, "as-of: the temporary states do not hide the state tables");
 		return -1;
 	}
-	if (items_units_load(conn, &units, err, errlen) != 0)
-		return -1;
-	run rn = {.conn = conn, .from_ms = req->from_ms, .to_ms = req->to_ms, .units = units};
-	for (rn.feedback = 0; rn.feedback < 2; rn.feedback++)
-		if (derive_kind(&rn, params, err, errlen) != 0) {
-			items_units_free(units);
-			return -1;
-		}
-	items_units_free(units);
 	return query_figures_from(conn, req, reply, QUERY_STATES, NULL, err, errlen);
 }
 

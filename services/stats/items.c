@@ -30,15 +30,8 @@ static const char staging_sql[] =
     "events integer, ev bytea) ON COMMIT DELETE ROWS";
 #undef K
 
-#define D_COLS \
-	"office, dossier, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, " \
-	"procedure, field, channel, has_received, received_at, due, due_from, due_val, " \
-	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, " \
-	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, " \
-	"digitized_at, anomalies, events, ev"
-#define F_COLS \
-	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, " \
-	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"
+#define D_COLS ITEMS_DOSSIER_COLS
+#define F_COLS ITEMS_FEEDBACK_COLS
 #define SET(c) c " = EXCLUDED." c
 #define UNIT_SET SET("anchor_at") ", " SET("unit_snapshot") ", " SET("unit_valid_from") ", " \
 	SET("unit_valid_to") ", " SET("level") ", "
@@ -373,11 +366,6 @@ static void bin_feedback(db_buf *b, const char *office, const char *code, const 
 	size_t at = db_bin_open(b);
 	evblob_put_feedback(b, ev, n);
 	db_bin_close(b, at);
-}
-
-const char *items_copy_sql(int feedback)
-{
-	return copy_new_sql[feedback ? 1 : 0];
 }
 
 void items_row_dossier(db_buf *b, const items_units *uc, const char *office, const char *code,

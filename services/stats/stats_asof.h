@@ -19,12 +19,13 @@
 int asof_requested(const Cchc__V1__QueryRequest *req);
 
 /* query_figures_in for an as_of request, inside the caller's transaction (not read only; see
- * ASOF_BEGIN). The states of every item the period can see are derived again (state.c) from the
- * events stored up to the moment, in the scope's offices, into temporary tables that stand in for
- * dossier_state and feedback_state, and the reference query (QUERY_STATES) answers from them; all
- * of it under a savepoint rolled back at the end, so the caller's transaction sees the real state
- * tables again afterwards. With both as_of_seq and as_of_ms, an event must satisfy both. Returns
- * 0, or -1 with err and *reply for query_reply_clear. */
+ * ASOF_BEGIN). The items of the scope's offices that gained an event after the moment get their
+ * state then derived again (state.c) from the events stored up to it; temporary views stand in
+ * for dossier_state and feedback_state with those states in place of today's, and the reference
+ * query (QUERY_STATES) answers from them. All of it under a savepoint rolled back at the end, so
+ * the caller's transaction sees the real state tables again afterwards. With both as_of_seq and
+ * as_of_ms, an event must satisfy both. Returns 0, or -1 with err and *reply for
+ * query_reply_clear. */
 int asof_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                     char *err, size_t errlen);
 

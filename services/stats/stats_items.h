@@ -39,12 +39,20 @@ typedef struct items_units items_units;
 int items_units_load(PGconn *conn, items_units **out, char *err, size_t errlen);
 void items_units_free(items_units *u);
 
-/* One state row exactly as a store transaction writes it, for the columns `items_copy_sql`
- * names (COPY dossier_state / feedback_state … FROM STDIN (FORMAT binary), unqualified): the unit
- * is resolved in u at the state's anchor time; ev NULL leaves the packed events (ev) NULL. b is
- * started with db_bin_start and ended with db_bin_end by the caller. For states derived outside a
- * store transaction (asof.c). */
-const char *items_copy_sql(int feedback);
+/* One state row exactly as a store transaction writes it, as binary COPY of the columns
+ * ITEMS_DOSSIER_COLS / ITEMS_FEEDBACK_COLS (all of the state table's but updated_at): the unit is
+ * resolved in u at the state's anchor time; ev NULL leaves the packed events (ev) NULL. b is
+ * started with db_bin_start and ended with db_bin_end by the caller. For states derived outside
+ * a store transaction (asof.c). */
+#define ITEMS_DOSSIER_COLS                                                                         \
+	"office, dossier, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, "       \
+	"procedure, field, channel, has_received, received_at, due, due_from, due_val, "           \
+	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, "       \
+	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, "            \
+	"digitized_at, anomalies, events, ev"
+#define ITEMS_FEEDBACK_COLS                                                                        \
+	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, "      \
+	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"
 void items_row_dossier(db_buf *b, const items_units *u, const char *office, const char *code,
                        const dossier_state *s, const dossier_event *ev, size_t n);
 void items_row_feedback(db_buf *b, const items_units *u, const char *office, const char *code,

@@ -621,6 +621,43 @@ static void test_two_steps(void **st)
 	        nrecs, late, compared);
 }
 
+/* The watermark is inclusive: an event stored at exactly as_of_seq counts, also when its item
+ * gained an event later (then its state is the one derived again). */
+static void test_watermark_edge(void **st)
+{
+	uint8_t *live, *got;
+	size_t live_len, len;
+
+	(void)st;
+	if (!have_db || !seq1)
+		skip();
+	rec *x = add_rec(0, "474", "D-edge", 2, 80 * 1440 + 600); /* received 2024-01-20 */
+	x->channel = 1;
+	snprintf(x->due, sizeof x->due, "2024-02-20T17:00:00+07:00");
+	snprintf(x->field, sizeof x->field, "hotich");
+	store(&x, 1);
+	Cchc__V1__StatsReply *out = ask(&queries[0], 0, 0);
+	pack_reply(out->query, &live, &live_len);
+	cchc__v1__stats_reply__free_unpacked(out, NULL);
+	long long w = sql_int("SELECT store_seq FROM dossier_event WHERE dossier = 'D-edge'");
+
+	rec *y = add_rec(0, "474", "D-edge", 6, 90 * 1440 + 600); /* resolved 2024-01-30 */
+	store(&y, 1);
+	out = ask(&queries[0], w, 0);
+	pack_reply(out->query, &got, &len);
+	cchc__v1__stats_reply__free_unpacked(out, NULL);
+	assert_int_equal(len, live_len);
+	assert_memory_equal(got, live, len);
+	free(got);
+	/* one before: the dossier did not exist yet */
+	out = ask(&queries[0], w - 1, 0);
+	pack_reply(out->query, &got, &len);
+	cchc__v1__stats_reply__free_unpacked(out, NULL);
+	assert_false(len == live_len && !memcmp(got, live, len));
+	free(got);
+	free(live);
+}
+
 /* In a transaction of the caller's: as of step 1, and afterwards the same transaction sees the
  * real state tables again (today's figures, no temporary table left). */
 static void test_in_transaction(void **st)
@@ -728,9 +765,8 @@ static void test_refused(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_two_steps),
-	    cmocka_unit_test(test_in_transaction),
-	    cmocka_unit_test(test_null_store_seq),
+	    cmocka_unit_test(test_two_steps),      cmocka_unit_test(test_in_transaction),
+	    cmocka_unit_test(test_watermark_edge), cmocka_unit_test(test_null_store_seq),
 	    cmocka_unit_test(test_refused),
 	};
 	return cmocka_run_group_tests_name("asof", tests, setup, teardown);
