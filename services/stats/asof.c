@@ -55,6 +55,12 @@ static const char *const changed_sql[2] = {
     CHANGED("dossier", "dossier"),
     CHANGED("feedback", "feedback"),
 };
+/* How many changed, for the plans that join them (at 1M dossiers a hash semi-join instead of a
+ * hashed aggregate spilling to disk). */
+static const char *const analyze_sql[2] = {
+    "ANALYZE pg_temp.asof_dossier_changed",
+    "ANALYZE pg_temp.asof_feedback_changed",
+};
 
 /* The events of the changed items stored by the moment ($1 as_of_seq, $2 instant), by item. */
 #define MS(x) "(extract(epoch FROM " x ") * 1000)::bigint"
@@ -260,6 +266,8 @@ static int derive_kind(run *rn, const char *const params[5], char *err, size_t e
 	if (!r)
 		return -1;
 	PQclear(r);
+	if (db_exec(rn->conn, "as-of: changed items", analyze_sql[rn->feedback], err, errlen) != 0)
+		return -1;
 	r = db_query(rn->conn, "as-of: events", events_cursor_sql[rn->feedback], 2, params + 3, err,
 	             errlen);
 	if (!r)
