@@ -30,15 +30,8 @@ static const char staging_sql[] =
     "events integer, ev bytea) ON COMMIT DELETE ROWS";
 #undef K
 
-#define D_COLS \
-	"office, dossier, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, " \
-	"procedure, field, channel, has_received, received_at, due, due_from, due_val, " \
-	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, " \
-	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, " \
-	"digitized_at, anomalies, events, ev"
-#define F_COLS \
-	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, " \
-	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"
+#define D_COLS ITEMS_DOSSIER_COLS
+#define F_COLS ITEMS_FEEDBACK_COLS
 #define SET(c) c " = EXCLUDED." c
 #define UNIT_SET SET("anchor_at") ", " SET("unit_snapshot") ", " SET("unit_valid_from") ", " \
 	SET("unit_valid_to") ", " SET("level") ", "
@@ -222,40 +215,45 @@ typedef struct unit_row {
 	int64_t from, to;
 } unit_row;
 
-typedef struct items_units {
+struct items_units {
 	PGresult *r;
 	unit_row *u;
 	size_t n;
-} items_units;
+};
+
+void items_units_free(items_units *uc)
+{
+	if (!uc)
+		return;
+	PQclear(uc->r);
+	free(uc->u);
+	free(uc);
+}
 
 void items_shared_clear(items_shared *sh)
 {
-	if (sh->units) {
-		PQclear(sh->units->r);
-		free(sh->units->u);
-		free(sh->units);
-	}
+	items_units_free(sh->units);
 	memset(sh, 0, sizeof *sh);
 }
 
-/* The registry into sh, unless an earlier write of the transaction read it. */
-static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errlen)
+int items_units_load(PGconn *conn, items_units **out, char *err, size_t errlen)
 {
-	items_units *uc;
+	items_units *uc = calloc(1, sizeof *uc);
 
-	if (sh->units)
-		return 0;
-	uc = sh->units = calloc(1, sizeof *uc);
+	*out = NULL;
 	if (!uc) {
 		snprintf(err, errlen, "items: out of memory");
 		return -1;
 	}
 	uc->r = db_query(conn, "items: units", units_sql, 0, NULL, err, errlen);
-	if (!uc->r)
+	if (!uc->r) {
+		items_units_free(uc);
 		return -1;
+	}
 	uc->n = (size_t)PQntuples(uc->r);
 	uc->u = malloc((uc->n + 1) * sizeof *uc->u);
 	if (!uc->u) {
+		items_units_free(uc);
 		snprintf(err, errlen, "items: out of memory");
 		return -1;
 	}
@@ -264,7 +262,14 @@ static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errle
 		    PQgetvalue(uc->r, (int)i, 0),       PQgetvalue(uc->r, (int)i, 1),
 		    atoi(PQgetvalue(uc->r, (int)i, 2)), atoi(PQgetvalue(uc->r, (int)i, 3)),
 		    db_get_ms(uc->r, (int)i, 4),        db_get_ms(uc->r, (int)i, 5)};
+	*out = uc;
 	return 0;
+}
+
+/* The registry into sh, unless an earlier write of the transaction read it. */
+static int registry_load(PGconn *conn, items_shared *sh, char *err, size_t errlen)
+{
+	return sh->units ? 0 : items_units_load(conn, &sh->units, err, errlen);
 }
 
 /* The unit of office valid at instant t: of the rows of the code, the latest start that holds t
@@ -288,7 +293,8 @@ static const unit_row *registry_unit_at(const items_units *uc, const char *offic
 
 /* ---- state rows as binary COPY ---- */
 
-/* office, code, anchor_at and the unit columns, the start of both kinds' rows. */
+/* office, code, anchor_at and the unit columns, the start of both kinds' rows (ev NULL below: the
+ * packed events are NULL). */
 static void bin_head(db_buf *b, int ncols, const char *office, const char *code, int64_t anchor,
                      const unit_row *u)
 {
@@ -333,6 +339,10 @@ static void bin_dossier(db_buf *b, const char *office, const char *code, const u
 	db_bin_ts(b, s->digitized_at);
 	db_bin_i32(b, s->anomalies);
 	db_bin_i32(b, (int32_t)s->events);
+	if (!ev) {
+		db_bin_null(b);
+		return;
+	}
 	size_t at = db_bin_open(b);
 	evblob_put_dossier(b, ev, n);
 	db_bin_close(b, at);
@@ -349,9 +359,25 @@ static void bin_feedback(db_buf *b, const char *office, const char *code, const 
 	db_bin_ts(b, s->published_at);
 	db_bin_i32(b, s->anomalies);
 	db_bin_i32(b, (int32_t)s->events);
+	if (!ev) {
+		db_bin_null(b);
+		return;
+	}
 	size_t at = db_bin_open(b);
 	evblob_put_feedback(b, ev, n);
 	db_bin_close(b, at);
+}
+
+void items_row_dossier(db_buf *b, const items_units *uc, const char *office, const char *code,
+                       const dossier_state *s, const dossier_event *ev, size_t n)
+{
+	bin_dossier(b, office, code, registry_unit_at(uc, office, s->anchor_at), s, ev, n);
+}
+
+void items_row_feedback(db_buf *b, const items_units *uc, const char *office, const char *code,
+                        const feedback_state *s, const feedback_event *ev, size_t n)
+{
+	bin_feedback(b, office, code, registry_unit_at(uc, office, s->anchor_at), s, ev, n);
 }
 
 /* ---- deriving the new states ---- */

@@ -18,6 +18,7 @@
 #include "calendar.h"
 #include "grow.h"
 #include "stats_agg.h"
+#include "stats_asof.h"
 #include "stats_db.h"
 #include "units.h"
 
@@ -489,6 +490,8 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                      char *err, size_t errlen)
 {
+	if (asof_requested(req))
+		return asof_figures_in(conn, req, reply, err, errlen);
 	return query_figures_from(conn, req, reply, QUERY_AUTO, NULL, err, errlen);
 }
 
@@ -605,11 +608,15 @@ int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__Que
 	}
 	if (db_ensure(conn, err, sizeof err) != 0)
 		return fail(reply, err);
-	if (db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) != 0)
+	/* as of a moment: temporary tables, which a READ ONLY transaction refuses (stats_asof.h) */
+	if (db_begin(conn,
+	             asof_requested(req) ? ASOF_BEGIN
+	                                 : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	             err, sizeof err) != 0)
 		return fail(reply, err);
 	rc = query_figures_in(conn, req, reply, err, sizeof err);
 	if (PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK")); /* read only: nothing to keep */
+		PQclear(PQexec(conn, "ROLLBACK")); /* nothing to keep */
 	else
 		PQreset(conn);
 	return rc == 0 ? 0 : fail(reply, err);

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "stats_db_copy.h"
 #include "stats_state.h"
 
 typedef struct items items;
@@ -32,11 +33,36 @@ int items_load(PGconn *conn, items *it, char *err, size_t errlen);
 /* Candidate idx was stored (not a duplicate or conflict). */
 void items_accept(items *it, size_t idx);
 
+/* The unit registry as the state rows resolve it (docs/design.md §8): for an item, the unit of its
+ * office valid at its anchor time. Read in the caller's transaction. Returns 0 or -1 with err. */
+typedef struct items_units items_units;
+int items_units_load(PGconn *conn, items_units **out, char *err, size_t errlen);
+void items_units_free(items_units *u);
+
+/* One state row exactly as a store transaction writes it, as binary COPY of the columns
+ * ITEMS_DOSSIER_COLS / ITEMS_FEEDBACK_COLS (all of the state table's but updated_at): the unit is
+ * resolved in u at the state's anchor time; ev NULL leaves the packed events (ev) NULL. b is
+ * started with db_bin_start and ended with db_bin_end by the caller. For states derived outside
+ * a store transaction (asof.c). */
+#define ITEMS_DOSSIER_COLS                                                                         \
+	"office, dossier, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, "       \
+	"procedure, field, channel, has_received, received_at, due, due_from, due_val, "           \
+	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, "       \
+	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, "            \
+	"digitized_at, anomalies, events, ev"
+#define ITEMS_FEEDBACK_COLS                                                                        \
+	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, "      \
+	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"
+void items_row_dossier(db_buf *b, const items_units *u, const char *office, const char *code,
+                       const dossier_state *s, const dossier_event *ev, size_t n);
+void items_row_feedback(db_buf *b, const items_units *u, const char *office, const char *code,
+                        const feedback_state *s, const feedback_event *ev, size_t n);
+
 /* What the writes of both kinds share in one transaction, read by the first that needs it: the
  * unit registry, and the aggregates made current (agg_prepare). Zero-initialise; clear at the
  * end of the transaction. */
 typedef struct items_shared {
-	struct items_units *units;
+	items_units *units;
 	int agg_ready;
 	int part; /* the writer's part, whose aggregate rows it adds to */
 } items_shared;

@@ -31,7 +31,9 @@ void query_reply_clear(Cchc__V1__QueryReply *reply);
 /* query_figures inside the caller's (read-only) transaction: on failure returns -1 with err and
  * leaves *reply for query_reply_clear. With req->map_to ("CURRENT" or YYYY-MM-DD), each unit row
  * holds the figures of the units whose successor on that date it is (units_successor), and the
- * level rows add up the mapped units by their level (docs/decisions.md, map_to). */
+ * level rows add up the mapped units by their level (docs/decisions.md, map_to). With
+ * req->as_of_seq or as_of_ms, the figures as they stood then (asof_figures_in, stats_asof.h),
+ * which needs a transaction that is not read only. */
 int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                      char *err, size_t errlen);
 

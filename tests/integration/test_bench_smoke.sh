@@ -53,8 +53,9 @@ positive "ratio end-to-end/naive" "$(field "$out" '^ratio end-to-end/naive: ([0-
 assert_eq "events stored by stats" $((before + 2100)) "$(stored)"
 
 # bench_report PERIOD N WHAT: `cchc bench report --dossiers N` for PERIOD, whose first line must
-# match WHAT (it pushed first, or used what the stack held); every format timed, with bytes; its
-# dossier count equals the one the stack's own JSON report gives.
+# match WHAT (it pushed first, or used what the stack held); every format timed, with bytes, and
+# the figures from stats today and as of a moment; its dossier count equals the one the stack's
+# own JSON report gives.
 bench_report() {
 	local n f p=.dossiers.all
 	step "cchc bench report --dossiers $2 --period $1"
@@ -66,6 +67,11 @@ bench_report() {
 		positive "$fmt report seconds" "$(field "$out" "^$fmt +$num +[0-9.]+ +[0-9]+$")"
 		positive "$fmt report bytes" "$(field "$out" "^$fmt +[0-9.]+ +[0-9.]+ +([0-9]+)$")"
 	done
+	# straight from stats: today's figures, as of now (the same figures), as of a watermark
+	positive "figures now seconds" "$(field "$out" "^figures now +$num +[0-9.]+ +\\(today's.*")"
+	positive "as of now seconds" "$(field "$out" "^as of now +$num +[0-9.]+ +\\(.*equal to today's\\)$")"
+	positive "as of a tenth ago seconds" "$(field "$out" "^as of a tenth ago +$num +[0-9.]+ +\\(store_seq [0-9]+: .*")"
+	positive "dossiers derived again" "$(field "$out" '^as of a tenth ago .* ([0-9]+) dossiers derived again\)$')"
 	n=$(field "$out" '^dossiers in the figures: ([0-9]+)$')
 	positive "dossiers in the figures" "$n"
 	PERIOD=$1

@@ -66,6 +66,12 @@ int bench_pg_insert_each(const char *conninfo, const char *text, size_t len, dou
 int bench_naive_submit(const client *cl, const char *path, double *seconds, size_t *sent,
                        size_t *accepted, char *err, size_t errlen);
 
+/* The store sequence `fraction` (0..1) of the way through the dossier events stored (sql/011),
+ * with the number of dossier events and of dossiers stored after it. Returns 0, or -1 with the
+ * reason in err (no event carries a sequence). */
+int bench_pg_watermark(const char *conninfo, double fraction, int64_t *seq, int64_t *late_events,
+                       int64_t *late_dossiers, char *err, size_t errlen);
+
 int bench_ingest(int argc, char **argv);
 int bench_report(int argc, char **argv);
 

@@ -220,3 +220,48 @@ out:
 	free(copy);
 	return rc;
 }
+
+/* A store sequence value `fraction` of the way from the first to the last one dossier events
+ * hold (sql/011), and how many dossier events and dossiers were stored after it: the late part
+ * a figures-as-of query derives again. */
+int bench_pg_watermark(const char *conninfo, double fraction, int64_t *seq, int64_t *late_events,
+                       int64_t *late_dossiers, char *err, size_t errlen)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r = NULL;
+	char w[24];
+	const char *params[1] = {w};
+	int rc = -1;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		snprintf(err, errlen, "connecting to stats.db (%s): %s", conninfo,
+		         PQerrorMessage(c));
+		goto out;
+	}
+	r = PQexec(c, "SELECT min(store_seq), max(store_seq) FROM dossier_event");
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQgetisnull(r, 0, 0)) {
+		snprintf(err, errlen, "no dossier event with a store sequence: %s",
+		         PQerrorMessage(c));
+		goto out;
+	}
+	int64_t lo = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	int64_t hi = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
+	*seq = lo + (int64_t)((double)(hi - lo) * fraction);
+	snprintf(w, sizeof w, "%lld", (long long)*seq);
+	r = PQexecParams(c,
+	                 "SELECT count(*), count(DISTINCT (office, dossier)) FROM dossier_event "
+	                 "WHERE store_seq > $1::bigint",
+	                 1, NULL, params, NULL, NULL, 0);
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "counting the late events: %s", PQerrorMessage(c));
+		goto out;
+	}
+	*late_events = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	*late_dossiers = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	rc = 0;
+out:
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}

@@ -1,9 +1,15 @@
 /* bench_report: `cchc bench report --dossiers N`, the time the reform office waits for a period's
- * figures (the JSON report) and for each report format, at a given number of dossiers. The stack
- * is filled up to N dossiers first when it holds fewer, with gen's model, through `cchc push`. */
+ * figures (the JSON report) and for each report format, at a given number of dossiers, and the
+ * time stats takes for the figures as of a moment, recomputed from the stored events
+ * (docs/design.md §13), beside today's figures. The stack is filled up to N dossiers first when it
+ * holds fewer, with gen's model, through `cchc push`. */
 #include "bench.h"
 
 #include "commands.h"
+#include "cchc/v1/stats.pb-c.h"
+#include "period.h"
+#include "service.h"
+#include "wire.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const formats[] = {"json", "csv", "xlsx", "docx", "pdf"};
@@ -111,6 +118,160 @@ static long long take_dir(const char *dir, int remove)
 	return total;
 }
 
+static int cmp_d(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The figures of the period straight from stats over wc, as of (as_of_seq, as_of_ms) (0, 0:
+ * today's), packed into *packed; *seconds is the round trip. Returns 0, or -1 after saying why. */
+static int stats_figures(wire_client *wc, const rctx *r, const period *p, int64_t as_of_seq,
+                         int64_t as_of_ms, uint8_t **packed, size_t *len, double *seconds)
+{
+	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+	Cchc__V1__StatsReply *rep;
+	uint8_t *req = NULL, *in = NULL;
+	size_t reqlen, inlen = 0;
+	char err[512];
+	int64_t t0;
+	int rv;
+
+	q.has_from_ms = q.has_to_ms = 1;
+	q.from_ms = p->from_ms;
+	q.to_ms = p->to_ms;
+	q.scope = (char *)(r->scope ? r->scope : "");
+	q.has_as_of_seq = as_of_seq != 0;
+	q.as_of_seq = as_of_seq;
+	q.has_as_of_ms = as_of_ms != 0;
+	q.as_of_ms = as_of_ms;
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_QUERY;
+	rq.query = &q;
+	if (wire_pack(&rq.base, &req, &reqlen)) {
+		fprintf(stderr, "cchc bench report: out of memory\n");
+		return -1;
+	}
+	t0 = bench_now_ns();
+	rv = wire_call(wc, req, reqlen, &in, &inlen, err, sizeof err);
+	*seconds = (double)(bench_now_ns() - t0) / 1e9;
+	free(req);
+	if (rv) {
+		fprintf(stderr, "cchc bench report: asking stats for the figures: %s\n", err);
+		return -1;
+	}
+	rep = cchc__v1__stats_reply__unpack(NULL, inlen, in);
+	free(in);
+	if (!rep || rep->body_case != CCHC__V1__STATS_REPLY__BODY_QUERY || !rep->query->ok) {
+		fprintf(stderr, "cchc bench report: stats did not answer the figures: %s\n",
+		        rep && rep->body_case == CCHC__V1__STATS_REPLY__BODY_QUERY &&
+		                rep->query->error
+		            ? rep->query->error
+		            : "no query reply");
+		if (rep)
+			cchc__v1__stats_reply__free_unpacked(rep, NULL);
+		return -1;
+	}
+	*len = cchc__v1__query_reply__get_packed_size(rep->query);
+	*packed = malloc(*len + 1);
+	if (*packed)
+		cchc__v1__query_reply__pack(rep->query, *packed);
+	cchc__v1__stats_reply__free_unpacked(rep, NULL);
+	if (!*packed) {
+		fprintf(stderr, "cchc bench report: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* One line of the stats-only table: `repeat` round trips as of (seq, ms). With `same_as` the
+ * figures must equal those bytes; returns 1 when they do not, -1 when stats did not answer. */
+static int time_figures(wire_client *wc, const rctx *r, const period *p, unsigned repeat,
+                        const char *name, int64_t seq, int64_t ms, const uint8_t *same_as,
+                        size_t same_len, uint8_t **keep, size_t *keep_len, const char *note)
+{
+	double t[100];
+	uint8_t *got = NULL;
+	size_t len = 0;
+	int same = 1;
+
+	for (unsigned k = 0; k < repeat; k++) {
+		free(got);
+		got = NULL;
+		if (stats_figures(wc, r, p, seq, ms, &got, &len, &t[k]))
+			return -1;
+		if (same_as)
+			same &= len == same_len && !memcmp(got, same_as, len);
+	}
+	qsort(t, repeat, sizeof t[0], cmp_d);
+	printf("%-16s %10.3f %10.3f  %s\n", name, t[0], t[repeat / 2],
+	       same ? note : "DIFFERENT from today's figures");
+	fflush(stdout);
+	if (keep) {
+		*keep = got;
+		*keep_len = len;
+	} else {
+		free(got);
+	}
+	return same ? 0 : 1;
+}
+
+/* Today's figures and the figures as of a moment (docs/design.md §13), each `repeat` times from
+ * stats directly (no rendering): as of now, where nothing was stored since and the figures must
+ * be today's, and as of a watermark with the last tenth of the stored dossier events after it,
+ * whose dossiers stats derives again from their events. Returns 0, 1 when the figures as of now
+ * differ from today's, -1 when something did not answer. */
+static int time_as_of(const client *cl, const rctx *r, unsigned repeat)
+{
+	uint8_t *now = NULL;
+	size_t now_len = 0;
+	char err[512], note[160];
+	int64_t seq, late, dossiers;
+	period p;
+	int rc;
+
+	service_set_timezone(cl->conf.timezone); /* the period's local midnights, as export's */
+	if (period_parse(r->label, &p, err, sizeof err)) {
+		fprintf(stderr, "cchc bench report: %s\n", err);
+		return -1;
+	}
+	/* one connection for every call, as export keeps one: the times are stats' own */
+	wire_client *wc = NULL;
+	if (wire_client_open(cl->conf.stats_listen, cl->conf.max_message_bytes,
+	                     (unsigned)strtoul(r->timeout, NULL, 10), &wc, err, sizeof err)) {
+		fprintf(stderr, "cchc bench report: %s\n", err);
+		return -1;
+	}
+	printf("%-16s %10s %10s\n", "stats only", "best s", "median s");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	rc = time_figures(wc, r, &p, repeat, "figures now", 0, 0, NULL, 0, &now, &now_len,
+	                  "(today's, as reports get them)");
+	if (!rc)
+		rc = time_figures(
+		    wc, r, &p, repeat, "as of now", 0, now_ms, now, now_len, NULL, NULL,
+		    "(nothing stored since: nothing derived again; equal to today's)");
+	free(now);
+	if (rc) {
+		wire_client_close(wc);
+		return rc;
+	}
+	if (bench_pg_watermark(cl->conf.stats_db, 0.9, &seq, &late, &dossiers, err, sizeof err)) {
+		fprintf(stderr, "cchc bench report: %s\n", err);
+		wire_client_close(wc);
+		return -1;
+	}
+	snprintf(note, sizeof note,
+	         "(store_seq %lld: %lld dossier events after it, %lld dossiers derived again)",
+	         (long long)seq, (long long)late, (long long)dossiers);
+	rc =
+	    time_figures(wc, r, &p, repeat, "as of a tenth ago", seq, 0, NULL, 0, NULL, NULL, note);
+	wire_client_close(wc);
+	return rc < 0 ? -1 : 0;
+}
+
 static void report_usage(FILE *f)
 {
 	fprintf(f,
@@ -119,14 +280,11 @@ static void report_usage(FILE *f)
 	        "Times the JSON figures and every report format (json, csv, xlsx, docx, pdf)\n"
 	        "for period P (default 2024-Q1) with N dossiers in the stack; when the stack\n"
 	        "holds fewer for P, generates and pushes the missing ones first (and says so).\n"
-	        "R runs per format (default 1): the best and the median are printed.\n");
-}
-
-static int cmp_d(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
+	        "R runs per format (default 1): the best and the median are printed.\n"
+	        "Then the figures straight from stats, R times each: today's; as of now (must\n"
+	        "be equal); and as of the store sequence with the last tenth of the dossier\n"
+	        "events after it, whose dossiers stats derives again (what a report --as-of\n"
+	        "costs).\n");
 }
 
 enum {
@@ -299,6 +457,14 @@ int bench_report(int argc, char **argv)
 		qsort(t, repeat, sizeof t[0], cmp_d);
 		printf("%-8s %10.3f %10.3f %12lld\n", formats[i], t[0], t[repeat / 2], bytes);
 		fflush(stdout);
+	}
+	int rc = time_as_of(&cl, &r, (unsigned)repeat);
+	if (rc < 0)
+		goto out;
+	if (rc > 0) {
+		fprintf(stderr, "cchc bench report: the figures as of now differ from today's\n");
+		status = 1;
+		goto out;
 	}
 	printf("dossiers in the figures: %lld\n", now_have);
 	status = 0;
