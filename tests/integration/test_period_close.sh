@@ -52,6 +52,7 @@ done
 assert_contains "the closed PDF says so" "Số liệu chốt ngày" "$(pdftotext "$WORK/v1-first.pdf" -)"
 
 step "records dated in the quarter arrive after the close"
+BEFORE_B=$(date +%Y-%m-%dT%H:%M:%S.%3N%:z) # every event of a was stored before it
 push_file "$WORK/b.jsonl"
 assert_eq "push b" 0 "$PUSH_RC"
 cchc report --period "$P" --format json -o "$WORK/closed-after.json" 2>/dev/null || fail "report failed"
@@ -61,6 +62,11 @@ cchc report --period "$P" --as-of now --format json -o "$WORK/now.json" 2>/dev/n
 "$PY" "$HERE/property_compare.py" "$WORK/ab.truth.json" "$WORK/now.json" >"$WORK/cmp.out" ||
 	fail "--as-of now is not the truth of all records: $(head -n 20 "$WORK/cmp.out")"
 assert_eq "--as-of now says it is not closed" false "$(jq .as_of.closed "$WORK/now.json")"
+cchc report --period "$P" --as-of "$BEFORE_B" --format json -o "$WORK/before-b.json" 2>/dev/null ||
+	fail "--as-of $BEFORE_B failed"
+"$PY" "$HERE/property_compare.py" "$WORK/a.truth.json" "$WORK/before-b.json" >"$WORK/cmp.out" ||
+	fail "--as-of the moment before the late records is not the first truth: $(head -n 20 "$WORK/cmp.out")"
+assert_eq "--as-of TIME says when" true "$(jq '.as_of.at != null and .as_of.closed == false' "$WORK/before-b.json")"
 
 step "period diff: exactly the figures the late records changed"
 cchc period diff "$P" --format json >"$WORK/diff.json" || fail "period diff failed"
