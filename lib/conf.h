@@ -23,6 +23,7 @@ typedef struct conf {
 	unsigned clock_window_seconds;    /* refuse batches signed further from now; default 600 */
 	unsigned request_timeout_ms; /* client wait for one reply before resending; default 30000 */
 	unsigned workers;            /* concurrent requests per service; default 4 */
+	unsigned stop_timeout_ms;    /* SIGTERM: wait for the requests in hand; default 15000 */
 	char default_scope[32];      /* report.scope: default scope of reports; default 46 */
 
 	/* TLS for tls+tcp:// addresses (DESIGN §9). A service presents tls.cert_key_file; with
