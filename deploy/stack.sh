@@ -291,11 +291,13 @@ stop_one() {
 		setup_pg_user
 		as_pg "$(pg_bindir)/pg_ctl" stop -D "$PG" -m fast -w -t 60 -s || die "pg_ctl stop failed"
 	else
+		# SIGTERM: the service answers the requests it holds first (stop_timeout_ms, default 15 s;
+		# docs/operations.md "Stopping"); 30 s, as the systemd units' TimeoutStopSec, covers it.
 		kill -TERM "$pid" 2>/dev/null || true
-		local deadline=$((SECONDS + 20))
+		local deadline=$((SECONDS + 30))
 		while pid_alive "$name" "$pid"; do
 			if ((SECONDS >= deadline)); then
-				say "$name did not stop within 20s; killing it"
+				say "$name did not stop within 30s; killing it"
 				kill -KILL "$pid" 2>/dev/null || true
 				break
 			fi

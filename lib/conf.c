@@ -28,6 +28,7 @@ static void conf_defaults(conf *c)
 	c->clock_window_seconds = 600;
 	c->request_timeout_ms = 30000;
 	c->workers = 16;
+	c->stop_timeout_ms = 15000;
 	snprintf(c->report_issuer, sizeof c->report_issuer, "ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ");
 	snprintf(c->report_number, sizeof c->report_number, "Số:      /BC-UBND");
 	snprintf(c->report_place, sizeof c->report_place, "Thừa Thiên Huế");
@@ -157,6 +158,10 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 		if (set_number(&n, value, 1, 256, key, err, errlen))
 			return -1;
 		c->workers = (unsigned)n;
+	} else if (!strcmp(key, "stop_timeout_ms")) {
+		if (set_number(&n, value, 0, 600000, key, err, errlen))
+			return -1;
+		c->stop_timeout_ms = (unsigned)n;
 	} else {
 		snprintf(err, errlen, "unknown setting '%s'", key);
 		return -1;

@@ -30,6 +30,8 @@ typedef struct conf {
 	                                     one reply before resending; default 30000 */
 	unsigned workers;                 /* workers (1 .. 256): requests each service works on at
 	                                     once; default 16 */
+	unsigned stop_timeout_ms;         /* stop_timeout_ms: on SIGTERM, how long to wait for the
+	                                     requests in hand; default 15000 */
 	char default_scope[32];           /* report.scope: default scope of reports; default 46 */
 
 	/* TLS for tls+tcp:// addresses (docs/design.md §9). A service presents tls.cert_key_file;

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "wire.h"
 
+#include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -74,6 +75,35 @@ void service_set_timezone(const char *tz)
 	if (tz && *tz)
 		setenv("TZ", tz, 1);
 	tzset();
+}
+
+static const char *requests(unsigned n)
+{
+	return n == 1 ? "request" : "requests";
+}
+
+int service_drain(wire_server *s, unsigned timeout_ms)
+{
+	wire_drain d;
+	unsigned held = wire_server_quiesce(s);
+	log_info("stopping: %u %s in hand; waiting up to %u ms for their replies", held,
+	         requests(held), timeout_ms);
+	int rv = wire_server_drain(s, timeout_ms, &d);
+	if (!rv && !d.unsent) {
+		if (d.dropped)
+			log_info("stopped cleanly: %u %s answered, %u undecodable dropped as ever",
+			         d.answered, requests(d.answered), d.dropped);
+		else
+			log_info("stopped cleanly: %u %s answered", d.answered,
+			         requests(d.answered));
+		return 0;
+	}
+	unsigned left = held - d.answered - d.dropped - d.unsent;
+	log_warn("stopping: %u of %u %s in hand answered; %u still being handled after %u ms, %u "
+	         "failed to send, %" PRIu64 " replies not yet written out: their senders will "
+	         "send them again",
+	         d.answered, held, requests(held), left, timeout_ms, d.unsent, d.unwritten);
+	return -1;
 }
 
 int service_start(int argc, char **argv, const char *name, conf *cf, const char **listen,

@@ -3,6 +3,7 @@
 #define CCHC_SERVICE_H
 
 #include "conf.h"
+#include "wire.h"
 
 #include <stdint.h>
 
@@ -18,6 +19,12 @@ uint64_t service_uptime_seconds(void);
 int64_t service_clock_ms(void);
 /* Sets TZ for the process (the local day of docs/design.md §4); call before any thread starts. */
 void service_set_timezone(const char *tz);
+
+/* The orderly stop on SIGTERM / SIGINT (docs/operations.md "Stopping"): stops taking requests, logs
+ * "stopping: N requests in hand", waits up to timeout_ms (stop_timeout_ms) for them to be answered
+ * and their replies written out, and logs "stopped cleanly: N requests answered" or what was left.
+ * Returns 0 when all was answered. The caller then frees the server with wire_server_stop. */
+int service_drain(wire_server *s, unsigned timeout_ms);
 
 /* The common start of a service's main: parses --config FILE, --listen URL, --help and --version,
  * calls service_init, loads the configuration and sets the time zone. *listen is the --listen value

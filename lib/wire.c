@@ -1,27 +1,40 @@
 /* wire: REQ/REP plumbing shared by every service and client. A server is a fixed pool of threads,
  * each owning one REP context and handling one request at a time synchronously: simple to reason
  * about, no work in aio callbacks, and the pool size bounds concurrency (and memory) per service.
+ * A server stops in order (quiesce, drain, stop) so that the requests it holds get their replies.
  */
 #include "wire.h"
 
+#include "grow.h"
 #include "log.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct wire_worker {
 	struct wire_server *server;
 	nng_ctx ctx;
-	nng_aio *aio;
+	nng_aio *recv; /* stopped by wire_server_quiesce: no request is taken after it */
+	nng_aio *send;
 	pthread_t thread;
 	int started;
+	int holding; /* under server->mu: handling a request it took */
+	int counted; /* under server->mu: held at quiesce; its outcome goes to server->drain */
+};
+
+/* Replies handed to nng for one connection (pipe), to tell when all are written out. */
+struct wire_pipe_replies {
+	uint32_t pipe;
+	uint64_t replies;
 };
 
 struct wire_server {
@@ -31,6 +44,14 @@ struct wire_server {
 	unsigned nworkers;
 	struct wire_worker *workers;
 	atomic_uint busy;
+	pthread_mutex_t mu;
+	pthread_cond_t changed; /* CLOCK_MONOTONIC: a worker ended, or answered a counted request */
+	int sync_ready;         /* mu and changed initialised */
+	unsigned running;       /* under mu: worker threads not yet ended */
+	wire_drain drain;       /* under mu: what became of the requests held at quiesce */
+	struct wire_pipe_replies *pipes; /* under mu; closed connections pruned as it fills */
+	size_t npipes, cappipes;
+	struct timespec last_reply; /* under mu: when a reply was last handed to nng (monotonic) */
 	char url[256];
 };
 
@@ -40,6 +61,10 @@ struct wire_client {
 	unsigned timeout_ms;
 	char url[256];
 };
+
+/* How long a stopping server keeps its connections open after its last reply, for the peers to
+ * read it (wire_server_drain). */
+#define WIRE_LINGER_MS 500
 
 /* One TLS identity per process, set before any socket opens (wire_tls_configure). */
 static nng_tls_config *tls_server, *tls_client;
@@ -139,7 +164,71 @@ static int closing(int rv)
 	return rv == NNG_ECLOSED || rv == NNG_ECANCELED;
 }
 
-/* Replies to the request in `req` (consumed). Returns 0, or an nng error code. */
+/* Counts a reply handed to nng for `pipe` (under s->mu). The table is bounded by the connections
+ * open: when it is full, those that closed since are forgotten first. */
+static void pipe_replies_add(wire_server *s, int pipe)
+{
+	if (pipe < 0)
+		return;
+	for (size_t i = 0; i < s->npipes; i++)
+		if (s->pipes[i].pipe == (uint32_t)pipe) {
+			s->pipes[i].replies++;
+			return;
+		}
+	if (s->npipes == s->cappipes) {
+		size_t kept = 0;
+		for (size_t i = 0; i < s->npipes; i++) {
+			nng_pipe p = NNG_PIPE_INITIALIZER;
+			nng_sockaddr sa;
+			p.id = s->pipes[i].pipe;
+			if (nng_pipe_get_addr(p, NNG_OPT_REMADDR, &sa) != NNG_ENOENT)
+				s->pipes[kept++] = s->pipes[i];
+		}
+		s->npipes = kept;
+	}
+	if (grow_array((void **)&s->pipes, &s->cappipes, s->npipes + 1, sizeof *s->pipes))
+		return; /* out of memory: a drain will not wait for this connection's replies */
+	s->pipes[s->npipes++] = (struct wire_pipe_replies){.pipe = (uint32_t)pipe, .replies = 1};
+}
+
+/* The statistic `name` of pipe `pipe` in a snapshot, or NULL when the pipe has closed. A pipe's
+ * scope is at the top of nng's tree, with its number in the NNG_STAT_ID child "id". */
+static nng_stat *pipe_stat(nng_stat *all, uint32_t pipe, const char *name)
+{
+	for (nng_stat *c = nng_stat_child(all); c; c = nng_stat_next(c)) {
+		if (strcmp(nng_stat_name(c), "pipe"))
+			continue;
+		nng_stat *id = nng_stat_find(c, "id");
+		if (id && nng_stat_type(id) == NNG_STAT_ID && (uint32_t)nng_stat_value(id) == pipe)
+			return nng_stat_find(c, name);
+	}
+	return NULL;
+}
+
+/* Replies handed to nng that its transport has not yet written to their connection. A REP
+ * context's send completes once the reply is handed to the connection, not once it is written,
+ * and nng_close drops what is still unwritten (nng 1.5 has no linger): each connection's
+ * "tx_msgs" counts the messages its transport finished writing. inproc hands messages over in
+ * memory and counts nothing; without statistics nothing tells. Both count as written. */
+static uint64_t replies_unwritten(wire_server *s)
+{
+	nng_stat *all;
+	uint64_t left = 0;
+	if (!strncmp(s->url, "inproc://", 9) || nng_stats_get(&all))
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->npipes; i++) {
+		nng_stat *tx = pipe_stat(all, s->pipes[i].pipe, "tx_msgs");
+		uint64_t written = tx ? nng_stat_value(tx) : s->pipes[i].replies;
+		if (written < s->pipes[i].replies)
+			left += s->pipes[i].replies - written;
+	}
+	pthread_mutex_unlock(&s->mu);
+	nng_stats_free(all);
+	return left;
+}
+
+/* Sends one reply on the worker's context. Returns 0, or an nng error code. */
 static int wire_reply(struct wire_worker *w, const uint8_t *data, size_t len)
 {
 	nng_msg *msg;
@@ -150,10 +239,10 @@ static int wire_reply(struct wire_worker *w, const uint8_t *data, size_t len)
 		nng_msg_free(msg);
 		return rv;
 	}
-	nng_aio_set_msg(w->aio, msg);
-	nng_ctx_send(w->ctx, w->aio);
-	nng_aio_wait(w->aio);
-	if ((rv = nng_aio_result(w->aio)))
+	nng_aio_set_msg(w->send, msg);
+	nng_ctx_send(w->ctx, w->send);
+	nng_aio_wait(w->send);
+	if ((rv = nng_aio_result(w->send)))
 		nng_msg_free(msg);
 	return rv;
 }
@@ -163,34 +252,76 @@ static void *wire_worker_main(void *p)
 	struct wire_worker *w = p;
 	struct wire_server *s = w->server;
 	for (;;) {
-		nng_ctx_recv(w->ctx, w->aio);
-		nng_aio_wait(w->aio);
-		int rv = nng_aio_result(w->aio);
+		/* Posted under mu, so that wire_server_quiesce can read the aio's outcome without
+		 * racing the next receive; nng calls nothing of ours (the aio has no callback). */
+		pthread_mutex_lock(&s->mu);
+		nng_ctx_recv(w->ctx, w->recv);
+		pthread_mutex_unlock(&s->mu);
+		nng_aio_wait(w->recv);
+		pthread_mutex_lock(&s->mu);
+		int rv = nng_aio_result(w->recv);
+		nng_msg *req = rv ? NULL : nng_aio_get_msg(w->recv);
+		nng_aio_set_msg(w->recv, NULL);
+		w->holding = req != NULL;
+		pthread_mutex_unlock(&s->mu);
 		if (closing(rv))
-			break;
+			break; /* quiesced (ECANCELED) or closed */
 		if (rv) {
 			log_warn("%s: receive failed: %s", s->url, nng_strerror(rv));
 			continue;
 		}
-		nng_msg *req = nng_aio_get_msg(w->aio);
+		int pipe = nng_pipe_id(nng_msg_get_pipe(req));
 		uint8_t *reply = NULL;
 		size_t replylen = 0;
 		atomic_fetch_add(&s->busy, 1);
 		int hr = s->handler(s->arg, nng_msg_body(req), nng_msg_len(req), &reply, &replylen);
 		atomic_fetch_sub(&s->busy, 1);
 		nng_msg_free(req);
-		if (hr) {
-			free(reply);
-			continue; /* dropped: undecodable */
-		}
-		rv = wire_reply(w, reply, replylen);
+		rv = hr ? 0 : wire_reply(w, reply, replylen); /* hr: undecodable, dropped */
 		free(reply);
+		pthread_mutex_lock(&s->mu);
+		if (!hr && !rv) {
+			pipe_replies_add(s, pipe);
+			clock_gettime(CLOCK_MONOTONIC, &s->last_reply);
+		}
+		if (w->counted) {
+			if (hr)
+				s->drain.dropped++;
+			else if (rv)
+				s->drain.unsent++;
+			else
+				s->drain.answered++;
+			w->counted = 0;
+			pthread_cond_broadcast(&s->changed);
+		}
+		w->holding = 0;
+		pthread_mutex_unlock(&s->mu);
 		if (closing(rv))
 			break;
 		if (rv)
 			log_warn("%s: reply not sent: %s", s->url, nng_strerror(rv));
 	}
+	pthread_mutex_lock(&s->mu);
+	s->running--;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->mu);
 	return NULL;
+}
+
+static int server_sync_init(wire_server *s)
+{
+	pthread_condattr_t ca;
+	if (pthread_condattr_init(&ca))
+		return -1;
+	int rv =
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) || pthread_mutex_init(&s->mu, NULL);
+	if (!rv && pthread_cond_init(&s->changed, &ca)) {
+		pthread_mutex_destroy(&s->mu);
+		rv = -1;
+	}
+	pthread_condattr_destroy(&ca);
+	s->sync_ready = !rv;
+	return rv ? -1 : 0;
 }
 
 int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_handler h, void *arg,
@@ -198,7 +329,9 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 {
 	*out = NULL;
 	wire_server *s = calloc(1, sizeof *s);
-	if (!s || !(s->workers = calloc(workers, sizeof *s->workers))) {
+	if (!s || !(s->workers = calloc(workers, sizeof *s->workers)) || server_sync_init(s)) {
+		if (s)
+			free(s->workers);
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return NNG_ENOMEM;
@@ -210,6 +343,8 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 	int rv = nng_rep0_open(&s->sock);
 	if (rv) {
 		snprintf(err, errlen, "opening a REP socket: %s", nng_strerror(rv));
+		pthread_cond_destroy(&s->changed);
+		pthread_mutex_destroy(&s->mu);
 		free(s->workers);
 		free(s);
 		return rv;
@@ -222,7 +357,8 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 		struct wire_worker *w = &s->workers[i];
 		w->server = s;
 		if ((rv = nng_ctx_open(&w->ctx, s->sock)) ||
-		    (rv = nng_aio_alloc(&w->aio, NULL, NULL))) {
+		    (rv = nng_aio_alloc(&w->recv, NULL, NULL)) ||
+		    (rv = nng_aio_alloc(&w->send, NULL, NULL))) {
 			snprintf(err, errlen, "opening context %u: %s", i, nng_strerror(rv));
 			goto fail;
 		}
@@ -240,7 +376,13 @@ int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_ha
 		goto fail;
 	}
 	for (unsigned i = 0; i < workers; i++) {
+		pthread_mutex_lock(&s->mu);
+		s->running++;
+		pthread_mutex_unlock(&s->mu);
 		if (pthread_create(&s->workers[i].thread, NULL, wire_worker_main, &s->workers[i])) {
+			pthread_mutex_lock(&s->mu);
+			s->running--;
+			pthread_mutex_unlock(&s->mu);
 			snprintf(err, errlen, "starting worker thread %u failed", i);
 			rv = NNG_ENOMEM;
 			goto fail;
@@ -254,6 +396,87 @@ fail:
 	return rv;
 }
 
+unsigned wire_server_quiesce(wire_server *s)
+{
+	/* A stopped aio fails every later operation at once (nng_aio_stop), so a worker ends at its
+	 * next receive: those waiting end now, those holding a request once it is answered. A
+	 * receive that completed just before is a request in hand, taken or about to be. */
+	for (unsigned i = 0; i < s->nworkers; i++)
+		nng_aio_stop(s->workers[i].recv);
+	pthread_mutex_lock(&s->mu);
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct wire_worker *w = &s->workers[i];
+		if (w->holding || (!nng_aio_result(w->recv) && nng_aio_get_msg(w->recv))) {
+			w->counted = 1;
+			s->drain.in_hand++;
+		}
+	}
+	unsigned n = s->drain.in_hand;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+static struct timespec ts_after(struct timespec t, unsigned ms)
+{
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return t;
+}
+
+static int ts_reached(struct timespec t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t.tv_sec || (now.tv_sec == t.tv_sec && now.tv_nsec >= t.tv_nsec);
+}
+
+static int ts_less(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+int wire_server_drain(wire_server *s, unsigned timeout_ms, wire_drain *out)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until = ts_after(until, timeout_ms);
+	pthread_mutex_lock(&s->mu);
+	while (s->running > 0 && pthread_cond_timedwait(&s->changed, &s->mu, &until) != ETIMEDOUT)
+		;
+	int ended = s->running == 0;
+	struct timespec linger = ts_after(s->last_reply, WIRE_LINGER_MS);
+	pthread_mutex_unlock(&s->mu);
+	/* Every worker has ended, so no reply is handed to nng any more: wait for the transport to
+	 * write out what it was given (polled: nng tells of no write's end). */
+	uint64_t unwritten = replies_unwritten(s);
+	while (ended && unwritten && !ts_reached(until)) {
+		nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
+		unwritten = replies_unwritten(s);
+	}
+	/* Written is not yet read. Closing resets every connection that still holds unread
+	 * requests, and a peer's nng 1.5 that sees a reset drops what it had not read yet. Worse,
+	 * a peer whose connection goes while it is halfway through reading a reply can wedge for
+	 * good: its TCP transport reissues the read on an aio the close has just stopped, 1.5's
+	 * nni_aio_begin then drops it without completing it, the pipe's teardown waits for it
+	 * forever and the dialer, which redials once that pipe is gone, never dials again (seen
+	 * with `cchc push` in about one stop of ingest in thirty without this wait, in none of 87
+	 * with it). So the peers get WIRE_LINGER_MS after the last reply to read it first. */
+	if (ended && !unwritten && strncmp(s->url, "inproc://", 9)) {
+		struct timespec end = ts_less(linger, until) ? linger : until;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) == EINTR)
+			;
+	}
+	pthread_mutex_lock(&s->mu);
+	*out = s->drain;
+	pthread_mutex_unlock(&s->mu);
+	out->unwritten = unwritten;
+	return ended && !unwritten ? 0 : NNG_ETIMEDOUT;
+}
+
 void wire_server_stop(wire_server *s)
 {
 	if (!s)
@@ -262,9 +485,16 @@ void wire_server_stop(wire_server *s)
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		if (s->workers[i].started)
 			pthread_join(s->workers[i].thread, NULL);
-		if (s->workers[i].aio)
-			nng_aio_free(s->workers[i].aio);
+		if (s->workers[i].recv)
+			nng_aio_free(s->workers[i].recv);
+		if (s->workers[i].send)
+			nng_aio_free(s->workers[i].send);
 	}
+	if (s->sync_ready) {
+		pthread_cond_destroy(&s->changed);
+		pthread_mutex_destroy(&s->mu);
+	}
+	free(s->pipes);
 	free(s->workers);
 	free(s);
 }

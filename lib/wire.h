@@ -27,7 +27,27 @@ typedef struct wire_server wire_server;
  * received message (NNG_OPT_RECVMAXSZ). Returns 0, or an nng error code with a message in err. */
 int wire_server_start(const char *url, size_t max_msg, unsigned workers, wire_handler h, void *arg,
                       wire_server **out, char *err, size_t errlen);
-/* Closes the socket, joins the workers, frees. */
+/* What became of the requests a server held when it stopped taking new ones. */
+typedef struct wire_drain {
+	unsigned in_hand;   /* being handled when wire_server_quiesce stopped the receiving */
+	unsigned answered;  /* of those, replies sent */
+	unsigned dropped;   /* of those, undecodable: dropped without an answer, as ever */
+	unsigned unsent;    /* of those, the reply failed to send (an nng error, logged) */
+	uint64_t unwritten; /* replies (any) handed to nng and not yet written out at the end */
+} wire_drain;
+
+/* The orderly stop (docs/operations.md "Stopping"): quiesce, drain, then wire_server_stop.
+ * wire_server_quiesce stops taking requests: no worker receives again, while the listener and
+ * connections stay open so that replies still go out; requests that arrive meanwhile stay unread
+ * and their senders send them again once the connection closes (REQ does so on reconnect).
+ * Returns the number of requests in hand, each of which gets its reply. Call once. */
+unsigned wire_server_quiesce(wire_server *s);
+/* After wire_server_quiesce: waits up to timeout_ms until every request in hand is answered and
+ * every reply written out to its connection. Fills *out. Returns 0 when all is done, or
+ * NNG_ETIMEDOUT when the time ran out first (wire_server_stop then drops what is left, and the
+ * requesters resend it). */
+int wire_server_drain(wire_server *s, unsigned timeout_ms, wire_drain *out);
+/* Closes the socket (dropping replies not yet written), joins the workers, frees. */
 void wire_server_stop(wire_server *s);
 /* Requests being handled right now besides the caller's own: for a handler answering a status
  * request, which is one of them. */

@@ -1,4 +1,5 @@
-/* cchc-export: wiring only. Dials stats and answers report requests. */
+/* cchc-export: wiring only. Dials stats and answers report requests; on SIGTERM it finishes the
+ * reports in hand and sends them before it exits (service_drain). */
 #include "conf.h"
 #include "handler.h"
 #include "log.h"
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 	log_info("listening on %s (stats at %s)", cf.export_listen, cf.stats_listen);
 	while (service_wait_signal() == SIGHUP)
 		;
-	log_info("stopping");
+	service_drain(ctx.server, cf.stop_timeout_ms);
 	wire_server_stop(ctx.server);
 	wire_client_close(ctx.stats);
 	return 0;

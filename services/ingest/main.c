@@ -1,5 +1,6 @@
 /* cchc-ingest: wiring only. Reads the configuration, the unit registry and the sources file, dials
- * stats, listens for office systems, and rereads the sources file on SIGHUP. */
+ * stats, listens for office systems, and rereads the sources file on SIGHUP. On SIGTERM the
+ * requests in hand still get stats' answer and their replies (service_drain) before it exits. */
 #include "conf.h"
 #include "handler.h"
 #include "log.h"
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 		ingest_replace_sources(&ctx, fresh);
 		log_info("SIGHUP: sources file reread");
 	}
-	log_info("stopping");
+	service_drain(server, cf.stop_timeout_ms);
 	wire_server_stop(server);
 	rc = 0;
 out_ctx:

@@ -154,7 +154,10 @@ int main(int argc, char **argv)
 	log_info("cchc-stats %s listening on %s with %u workers", CCHC_VERSION, listen, c.workers);
 	while ((sig = service_wait_signal()) != SIGINT && sig != SIGTERM)
 		; /* SIGHUP: nothing to reload */
-	log_info("signal %d: stopping", sig);
+	/* The store requests in hand finish their transactions and get their replies before the
+	 * connections to PostgreSQL close. */
+	log_info("signal %d", sig);
+	service_drain(srv, c.stop_timeout_ms);
 	atomic_store(&ctx.server, NULL);
 	wire_server_stop(srv);
 	stats_ctx_destroy(&ctx);

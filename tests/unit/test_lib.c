@@ -150,6 +150,7 @@ static void test_conf(void **state)
 	                        "units_file = data/units.csv\n"
 	                        "key_file = /abs/dev.key\n"
 	                        "max_batch_records = 250\n"
+	                        "stop_timeout_ms = 0\n"
 	                        "\n"
 	                        "timezone=Asia/Bangkok\n");
 	conf c;
@@ -160,6 +161,8 @@ static void test_conf(void **state)
 	assert_string_equal(c.units_file, "/tmp/data/units.csv");    /* relative to the file */
 	assert_string_equal(c.key_file, "/abs/dev.key");
 	assert_int_equal(c.max_batch_records, 250);
+	assert_int_equal(c.stop_timeout_ms, 0);        /* allowed: stop without waiting */
+	assert_int_equal(c.request_timeout_ms, 30000); /* default kept */
 	assert_string_equal(c.timezone, "Asia/Bangkok");
 	unlink(path);
 	free(path);
@@ -168,9 +171,9 @@ static void test_conf(void **state)
 static void test_conf_errors(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {"nonsense line\n", "no_such_key = 1\n",
-	                                  "max_batch_records = -3\n", "workers = 0\n",
-	                                  "max_message_bytes = 12abc\n"};
+	static const char *const bad[] = {
+	    "nonsense line\n", "no_such_key = 1\n",           "max_batch_records = -3\n",
+	    "workers = 0\n",   "max_message_bytes = 12abc\n", "stop_timeout_ms = 600001\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *path = write_temp(bad[i]);
 		conf c;
