@@ -51,6 +51,25 @@ Cchc__V1__StatsReply *check_stats_call(const char *cmd, const client *cl,
 	return out;
 }
 
+int check_period_setup(const char *cmd, const client_opts *co, const char *label,
+                       const char **scope, unsigned long long *timeout, client *cl, period *p)
+{
+	char err[512];
+	int status = client_setup(cmd, co, 0, cl);
+	if (status)
+		return status;
+	service_set_timezone(cl->conf.timezone);
+	if (period_parse(label, p, err, sizeof err)) {
+		fprintf(stderr, "cchc %s: %s\n", cmd, err);
+		return 2;
+	}
+	if (!*scope || !(*scope)[0])
+		*scope = cl->conf.default_scope;
+	if (!*timeout)
+		*timeout = cl->conf.request_timeout_ms;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cchc check --period P [--scope CODE] [--verbose] [--timeout-ms MS]\n"
@@ -82,7 +101,6 @@ int cmd_check(int argc, char **argv)
 	const char *label = NULL, *scope = NULL;
 	unsigned long long timeout = 0;
 	int opt, verbose = 0, status;
-	char err[512];
 	client cl;
 	period p;
 
@@ -115,18 +133,9 @@ int cmd_check(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	status = client_setup("check", &co, 0, &cl);
+	status = check_period_setup("check", &co, label, &scope, &timeout, &cl, &p);
 	if (status)
 		return status;
-	service_set_timezone(cl.conf.timezone);
-	if (period_parse(label, &p, err, sizeof err)) {
-		fprintf(stderr, "cchc check: %s\n", err);
-		return 2;
-	}
-	if (!scope || !scope[0])
-		scope = cl.conf.default_scope;
-	if (!timeout)
-		timeout = cl.conf.request_timeout_ms;
 
 	Cchc__V1__CheckRequest cr = CCHC__V1__CHECK_REQUEST__INIT;
 	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;

@@ -333,7 +333,6 @@ static int status_cmd(int argc, char **argv)
 	const char *label, *scope = NULL, *format = "text";
 	unsigned long long timeout = 0;
 	int opt, status;
-	char err[512];
 	client cl;
 	period p;
 
@@ -369,18 +368,9 @@ static int status_cmd(int argc, char **argv)
 		fprintf(stderr, "cchc period status: --format is text or json, not '%s'\n", format);
 		return 2;
 	}
-	status = client_setup("period status", &co, 0, &cl);
+	status = check_period_setup("period status", &co, label, &scope, &timeout, &cl, &p);
 	if (status)
 		return status;
-	service_set_timezone(cl.conf.timezone);
-	if (period_parse(label, &p, err, sizeof err)) {
-		fprintf(stderr, "cchc period status: %s\n", err);
-		return 2;
-	}
-	if (!scope || !scope[0])
-		scope = cl.conf.default_scope;
-	if (!timeout)
-		timeout = cl.conf.request_timeout_ms;
 
 	Cchc__V1__PeriodStatusRequest pr = CCHC__V1__PERIOD_STATUS_REQUEST__INIT;
 	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
