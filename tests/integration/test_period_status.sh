@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
 # `cchc period status` (docs/design.md §13) on a generated quarter of district 480 (Thị xã Hương
-# Trà) in 2023-Q1, a district and period no other test writes to: the district's own office and two
-# communes send nothing (one of them only events dated just outside the period), the others send
-# the generator's records. status must name exactly the offices left silent, count each office's
-# events dated in the period, give the reporting rate by level, count every event as late (2023-Q1
-# ended long before anything here is stored), agree between text and json and with `cchc check`,
-# and exit 1. A period that has not ended yet (a commune of today's structure, around today)
-# counts new events as sent and none as late, and exits 0. Later periods that read scope 46 see
-# the dossiers this leaves open as carried over; their tests compare relative figures.
+# Trà) in 2022-Q1, a district and period no other test writes to (a generated quarter also writes
+# events up to a fortnight before and a month after its own period, so no other may be near): the
+# district's own office and two communes send nothing (one of them only events dated just outside
+# the period), the others send the generator's records. status must name exactly the offices left
+# silent, count each office's events dated in the period, give the reporting rate by level, count
+# every event as late (2022-Q1 ended long before anything here is stored), agree between text and
+# json and with `cchc check`, and exit 1. A period that has not ended yet (a commune of today's
+# structure, around today) counts new events as sent and none as late, and exits 0. Later periods
+# that read scope 46 see the dossiers this leaves open as carried over; their tests compare relative
+# figures.
 source "$(dirname "$0")/lib.sh"
 
-PERIOD=2023-Q1
-FROM_AT=2022-12-15T00:00:00+07:00 # the period runs [FROM_AT, TO_AT): docs/design.md §5
-TO_AT=2023-03-15T00:00:00+07:00
+PERIOD=2022-Q1
+FROM_AT=2021-12-15T00:00:00+07:00 # the period runs [FROM_AT, TO_AT): docs/design.md §5
+TO_AT=2022-03-15T00:00:00+07:00
 SCOPE=480
 DROP=(480 20005 20026) # send nothing dated in the period
 TZ_LOCAL=Asia/Ho_Chi_Minh
 
 step "the offices of $SCOPE valid in $PERIOD, from the registry"
-cchc units list --at 2023-03-14 >"$WORK/units.txt" 2>/dev/null || fail "cchc units list failed"
+cchc units list --at 2022-03-14 >"$WORK/units.txt" 2>/dev/null || fail "cchc units list failed"
 # code level name… parent snapshot from to merged_from: the parent is the fifth field from the end
 awk -v s="$SCOPE" 'NR > 1 && ($1 == s || $(NF - 4) == s) { print $1, $2 }' "$WORK/units.txt" |
 	sort >"$WORK/offices.txt"
@@ -37,7 +39,7 @@ jq -c --argjson keep "$KEEP" 'select(.office as $o | $keep | index($o))' "$WORK/
 	>"$WORK/push.jsonl"
 # 20026: a second before the period and its very end (outside); 20035: its very start (inside).
 cat >>"$WORK/push.jsonl" <<JSONL
-{"type":"feedback","event_id":"ps480-before","office":"20026","feedback":"PS480-PAKN-1","kind":"received","topic":"regulation","at":"2022-12-14T23:59:59+07:00"}
+{"type":"feedback","event_id":"ps480-before","office":"20026","feedback":"PS480-PAKN-1","kind":"received","topic":"regulation","at":"2021-12-14T23:59:59+07:00"}
 {"type":"feedback","event_id":"ps480-end","office":"20026","feedback":"PS480-PAKN-2","kind":"received","topic":"behavior","at":"$TO_AT"}
 {"type":"feedback","event_id":"ps480-start","office":"20035","feedback":"PS480-PAKN-3","kind":"received","topic":"regulation","at":"$FROM_AT"}
 JSONL
@@ -85,7 +87,7 @@ cchc period status "$PERIOD" --scope "$SCOPE" --format json >"$WORK/status.json"
 assert_eq "json exit status with silent offices" 1 "$RC"
 jq -e . "$WORK/status.json" >/dev/null || fail "not JSON: $(head -c 500 "$WORK/status.json")"
 S="$WORK/status.json"
-assert_eq "period" "$PERIOD 2022-12-15 2023-03-14" "$(jq -r '[.period.label, .period.from, .period.to] | join(" ")' "$S")"
+assert_eq "period" "$PERIOD 2021-12-15 2022-03-14" "$(jq -r '[.period.label, .period.from, .period.to] | join(" ")' "$S")"
 assert_eq "scope" "$SCOPE Thị xã Hương Trà" "$(jq -r '[.scope.code, .scope.name] | join(" ")' "$S")"
 assert_eq "cutoff" "$TO_AT" "$(jq -r .cutoff "$S")"
 assert_eq "offices listed" "$(awk '{ print $1 }' "$WORK/offices.txt" | jq -R . | jq -sc 'sort')" \
@@ -97,7 +99,7 @@ assert_eq "events per office" "$(jq -cS .events "$WORK/expected.json")" \
 assert_eq "levels per office" "$(awk '{ printf "%s %s\n", $1, $2 }' "$WORK/offices.txt")" \
 	"$(jq -r '.offices[] | "\(.code) \(.level)"' "$S" | sort)"
 
-# Every event pushed now is late for a period that ended in 2023; the silent have none.
+# Every event pushed now is late for a period that ended in 2022; the silent have none.
 TOTAL=$(jq .total "$WORK/expected.json")
 assert_eq "late events in total" "$TOTAL" "$(jq .late.events "$S")"
 assert_eq "offices with late events" "$(jq '.events | map(select(. > 0)) | length' "$WORK/expected.json")" \
@@ -126,8 +128,8 @@ cchc period status "$PERIOD" --scope "$SCOPE" >"$WORK/status.txt" 2>"$WORK/statu
 cat "$WORK/status.txt"
 assert_eq "text exit status with silent offices" 1 "$RC"
 T=$(cat "$WORK/status.txt")
-for label in "Tình hình gửi số liệu quý I năm 2023" "Phạm vi: Thị xã Hương Trà (480)" \
-	"từ ngày 15/12/2022 đến ngày 14/03/2023" "Đơn vị" "Số sự kiện trong kỳ" "Lần gửi cuối" \
+for label in "Tình hình gửi số liệu quý I năm 2022" "Phạm vi: Thị xã Hương Trà (480)" \
+	"từ ngày 15/12/2021 đến ngày 14/03/2022" "Đơn vị" "Số sự kiện trong kỳ" "Lần gửi cuối" \
 	"Gửi sau ngày chốt số liệu" "Tỷ lệ đơn vị đã gửi số liệu" "Chưa gửi số liệu: 3/10 đơn vị"; do
 	assert_contains "text" "$label" "$T"
 done
@@ -223,7 +225,7 @@ expect2 "unknown subcommand" "unknown subcommand 'foo'" period foo
 expect2 "no period" "the period P is required" period status
 expect2 "bad period" "cchc period status:" period status 2023-Q9
 expect2 "bad format" "--format is text or json" period status "$PERIOD" --format xml
-expect2 "unknown scope" "no unit valid in 2023-Q1" period status "$PERIOD" --scope 99999
+expect2 "unknown scope" "no unit valid in 2022-Q1" period status "$PERIOD" --scope 99999
 sed 's|^stats\.listen *=.*|stats.listen = tcp://127.0.0.1:1|' "$CCHC_CONF" >"$WORK/down.conf"
 expect2 "stats unreachable" "cchc period status:" period status "$PERIOD" --config "$WORK/down.conf" --timeout-ms 2000
 RC=0
