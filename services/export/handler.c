@@ -48,8 +48,7 @@ static int parse_as_of(const char *s, int default_structure, which *w, char *err
 	return -1;
 }
 
-/* Renders the report into out; returns 0 or -1 with a message in err. */
-static int report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
+int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
                   size_t errlen)
 {
 	period p;
@@ -145,7 +144,7 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 		out.period = &per;
 	} else if (in->body_case == CCHC__V1__EXPORT_REQUEST__BODY_REPORT) {
 		rep.has_ok = 1;
-		rep.ok = report(c, in->report, &ro, err, sizeof err) == 0;
+		rep.ok = export_report(c, in->report, &ro, err, sizeof err) == 0;
 		if (rep.ok) {
 			for (size_t i = 0; i < ro.n; i++) {
 				cchc__v1__report_file__init(&files[i]);

@@ -18,6 +18,13 @@ typedef struct export_ctx {
 	atomic_ullong reports;
 } export_ctx;
 
+struct Cchc__V1__ReportRequest;
+struct render_output;
+/* Renders the report `rq` asks for (as `cchc report` gets it) into out: the console's downloads use
+ * it too, so both give the same bytes. Returns 0, or -1 with a message in err. */
+int export_report(export_ctx *c, const struct Cchc__V1__ReportRequest *rq,
+                  struct render_output *out, char *err, size_t errlen);
+
 int export_handle(void *ctx, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen);
 
 #endif
