@@ -10,7 +10,9 @@ set -euo pipefail
 # DOCX (zip), PDF (cairo + pango) libraries, the Liberation Serif fonts with Vietnamese, and the
 # real readers the report tests open the files with (pdftotext, LibreOffice, openpyxl). Fuzzing:
 # clang with its libFuzzer runtime. Lint: clang-format and shellcheck (the layout check of the C
-# files and the check of the shell scripts, both in `make test`).
+# files and the check of the shell scripts, both in `make test`). Console: libmicrohttpd (with
+# GnuTLS for HTTPS) serves it; its tests drive a real headless Chromium through Debian's
+# chromium-driver and python3-selenium (run by /usr/bin/python3).
 PACKAGES=(
 	build-essential cmake pkg-config
 	protobuf-c-compiler libprotobuf-c-dev
@@ -21,6 +23,7 @@ PACKAGES=(
 	libxlsxwriter-dev libzip-dev libcairo2-dev libpango1.0-dev fonts-liberation2
 	poppler-utils python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui
 	clang libclang-rt-14-dev clang-format shellcheck
+	libmicrohttpd-dev chromium chromium-driver python3-selenium
 )
 
 want=("${PACKAGES[@]}")
