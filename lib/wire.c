@@ -48,7 +48,11 @@ struct wire_server {
 	pthread_cond_t changed; /* CLOCK_MONOTONIC: a worker ended, or answered a counted request */
 	int sync_ready;         /* mu and changed initialised */
 	unsigned running;       /* under mu: worker threads not yet ended */
-	wire_drain drain;       /* under mu: what became of the requests held at quiesce */
+	/* under mu: wire_server_stop has begun; no worker calls into nng again (it would reach a
+	 * context nng_close is freeing) */
+	int stopping;
+	unsigned sending; /* under mu: workers between nng_ctx_send and its completion */
+	wire_drain drain; /* under mu: what became of the requests held at quiesce */
 	struct wire_pipe_replies *pipes; /* under mu; closed connections pruned as it fills */
 	size_t npipes, cappipes;
 	struct timespec last_reply; /* under mu: when a reply was last handed to nng (monotonic) */
@@ -255,6 +259,10 @@ static void *wire_worker_main(void *p)
 		/* Posted under mu, so that wire_server_quiesce can read the aio's outcome without
 		 * racing the next receive; nng calls nothing of ours (the aio has no callback). */
 		pthread_mutex_lock(&s->mu);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
 		nng_ctx_recv(w->ctx, w->recv);
 		pthread_mutex_unlock(&s->mu);
 		nng_aio_wait(w->recv);
@@ -277,9 +285,18 @@ static void *wire_worker_main(void *p)
 		int hr = s->handler(s->arg, nng_msg_body(req), nng_msg_len(req), &reply, &replylen);
 		atomic_fetch_sub(&s->busy, 1);
 		nng_msg_free(req);
-		rv = hr ? 0 : wire_reply(w, reply, replylen); /* hr: undecodable, dropped */
+		pthread_mutex_lock(&s->mu);
+		int stopped = s->stopping; /* the reply cannot be sent any more: it counts unsent */
+		if (!stopped && !hr)
+			s->sending++;
+		pthread_mutex_unlock(&s->mu);
+		rv = hr        ? 0
+		     : stopped ? NNG_ECLOSED
+		               : wire_reply(w, reply, replylen); /* hr: dropped */
 		free(reply);
 		pthread_mutex_lock(&s->mu);
+		if (!stopped && !hr && --s->sending == 0)
+			pthread_cond_broadcast(&s->changed);
 		if (!hr && !rv) {
 			pipe_replies_add(s, pipe);
 			clock_gettime(CLOCK_MONOTONIC, &s->last_reply);
@@ -481,6 +498,26 @@ void wire_server_stop(wire_server *s)
 {
 	if (!s)
 		return;
+	/* nng_close frees the contexts: no worker may be inside nng_ctx_send then, nor enter it
+	 * after. A send held up by a peer that does not read is cancelled rather than waited for
+	 * (after a drain that ran out of time). */
+	if (s->sync_ready) {
+		pthread_mutex_lock(&s->mu);
+		s->stopping = 1;
+		while (s->sending > 0) {
+			pthread_mutex_unlock(&s->mu);
+			for (unsigned i = 0; i < s->nworkers; i++)
+				if (s->workers[i].send)
+					nng_aio_cancel(s->workers[i].send);
+			pthread_mutex_lock(&s->mu);
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until = ts_after(until, 10);
+			if (s->sending > 0)
+				pthread_cond_timedwait(&s->changed, &s->mu, &until);
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
 	nng_close(s->sock);
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		if (s->workers[i].started)
