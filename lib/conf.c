@@ -29,6 +29,15 @@ static void conf_defaults(conf *c)
 	c->request_timeout_ms = 30000;
 	c->workers = 16;
 	c->stop_timeout_ms = 15000;
+	snprintf(c->console_listen, sizeof c->console_listen, "http://127.0.0.1:7404");
+	c->console_session_idle_minutes = 30;
+	c->console_session_max_hours = 12;
+	c->console_max_connections = 64;
+	c->console_max_per_address = 16;
+	c->console_timeout_seconds = 30;
+	c->console_max_body_bytes = 16384;
+	c->console_login_failures = 5;
+	c->console_lock_minutes = 15;
 	snprintf(c->report_issuer, sizeof c->report_issuer, "ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ");
 	snprintf(c->report_number, sizeof c->report_number, "Số:      /BC-UBND");
 	snprintf(c->report_place, sizeof c->report_place, "Thừa Thiên Huế");
@@ -106,6 +115,9 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 	    S("report.signer_name", report_signer_name, 0),
 	    S("report.recipients", report_recipients, 0),
 	    S("report.template", report_template, 1),
+	    S("console.listen", console_listen, 0),
+	    S("console.cert", console_cert, 1),
+	    S("console.key", console_key, 1),
 #undef S
 	};
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
@@ -138,35 +150,42 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 			c->ntargets++;
 		return 0;
 	}
-	if (!strcmp(key, "max_message_bytes")) {
-		if (set_number(&n, value, 4096, 1ull << 30, key, err, errlen))
+	static const struct {
+		const char *key;
+		size_t off, size; /* the field: size_t or unsigned */
+		unsigned long long min, max;
+	} numbers[] = {
+#define N(k, f, lo, hi) {k, offsetof(conf, f), sizeof(((conf *)0)->f), lo, hi}
+	    N("max_message_bytes", max_message_bytes, 4096, 1ull << 30),
+	    N("max_batch_records", max_batch_records, 1, 100000),
+	    N("clock_window_seconds", clock_window_seconds, 1, 7 * 86400),
+	    N("request_timeout_ms", request_timeout_ms, 10, 3600000),
+	    N("workers", workers, 1, 256),
+	    N("stop_timeout_ms", stop_timeout_ms, 0, 600000),
+	    N("console.session_idle_minutes", console_session_idle_minutes, 1, 24 * 60),
+	    N("console.session_max_hours", console_session_max_hours, 1, 7 * 24),
+	    N("console.max_connections", console_max_connections, 1, 10000),
+	    N("console.max_per_address", console_max_per_address, 1, 10000),
+	    N("console.timeout_seconds", console_timeout_seconds, 1, 3600),
+	    N("console.max_body_bytes", console_max_body_bytes, 1024, 1u << 20),
+	    N("console.login_failures", console_login_failures, 1, 1000),
+	    N("console.lock_minutes", console_lock_minutes, 1, 24 * 60),
+#undef N
+	};
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		if (strcmp(key, numbers[i].key))
+			continue;
+		if (set_number(&n, value, numbers[i].min, numbers[i].max, key, err, errlen))
 			return -1;
-		c->max_message_bytes = (size_t)n;
-	} else if (!strcmp(key, "max_batch_records")) {
-		if (set_number(&n, value, 1, 100000, key, err, errlen))
-			return -1;
-		c->max_batch_records = (unsigned)n;
-	} else if (!strcmp(key, "clock_window_seconds")) {
-		if (set_number(&n, value, 1, 7 * 86400, key, err, errlen))
-			return -1;
-		c->clock_window_seconds = (unsigned)n;
-	} else if (!strcmp(key, "request_timeout_ms")) {
-		if (set_number(&n, value, 10, 3600000, key, err, errlen))
-			return -1;
-		c->request_timeout_ms = (unsigned)n;
-	} else if (!strcmp(key, "workers")) {
-		if (set_number(&n, value, 1, 256, key, err, errlen))
-			return -1;
-		c->workers = (unsigned)n;
-	} else if (!strcmp(key, "stop_timeout_ms")) {
-		if (set_number(&n, value, 0, 600000, key, err, errlen))
-			return -1;
-		c->stop_timeout_ms = (unsigned)n;
-	} else {
-		snprintf(err, errlen, "unknown setting '%s'", key);
-		return -1;
+		char *dst = (char *)c + numbers[i].off;
+		if (numbers[i].size == sizeof(size_t))
+			*(size_t *)(void *)dst = (size_t)n;
+		else
+			*(unsigned *)(void *)dst = (unsigned)n;
+		return 0;
 	}
-	return 0;
+	snprintf(err, errlen, "unknown setting '%s'", key);
+	return -1;
 }
 
 static char *trim(char *s)

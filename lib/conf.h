@@ -34,6 +34,22 @@ typedef struct conf {
 	                                     requests in hand; default 15000 */
 	char default_scope[32];           /* report.scope: default scope of reports; default 46 */
 
+	/* The reform office's web console (docs/design.md §14), served by cchc-export. */
+	char console_listen[256];         /* console.listen: http://HOST:PORT (loopback only) or
+	                                     https://HOST:PORT; "" = no console; default
+	                                     http://127.0.0.1:7404 */
+	char console_cert[CONF_PATH_MAX]; /* console.cert: PEM certificate chain for https:// */
+	char console_key[CONF_PATH_MAX];  /* console.key: its PEM private key */
+	unsigned console_session_idle_minutes; /* a session unused this long ends; default 30 */
+	unsigned console_session_max_hours; /* … and this long after sign-in anyway; default 12 */
+	unsigned console_max_connections;   /* connections at once; default 64 */
+	unsigned console_max_per_address;   /* connections at once from one address; default 16 */
+	unsigned console_timeout_seconds;   /* an idle connection is closed; default 30 */
+	unsigned
+	    console_max_body_bytes; /* a larger request body is refused with 413; default 16384 */
+	unsigned console_login_failures; /* failed sign-ins in a row that lock a name; default 5 */
+	unsigned console_lock_minutes;   /* how long such a lock lasts; default 15 */
+
 	/* TLS for tls+tcp:// addresses (docs/design.md §9). A service presents tls.cert_key_file;
 	 * with tls.ca_file it also verifies clients' certificates per tls.auth_mode. A client
 	 * verifies the server against tls.ca_file (required when set) and may present

@@ -151,6 +151,9 @@ static void test_conf(void **state)
 	                        "key_file = /abs/dev.key\n"
 	                        "max_batch_records = 250\n"
 	                        "stop_timeout_ms = 0\n"
+	                        "max_message_bytes = 65536\n"
+	                        "console.max_per_address = 3\n"
+	                        "console.cert = tls/console.crt\n"
 	                        "\n"
 	                        "timezone=Asia/Bangkok\n");
 	conf c;
@@ -164,6 +167,11 @@ static void test_conf(void **state)
 	assert_int_equal(c.stop_timeout_ms, 0);        /* allowed: stop without waiting */
 	assert_int_equal(c.request_timeout_ms, 30000); /* default kept */
 	assert_string_equal(c.timezone, "Asia/Bangkok");
+	assert_int_equal(c.max_message_bytes, 65536); /* a size_t setting */
+	assert_int_equal(c.console_max_per_address, 3);
+	assert_int_equal(c.console_max_connections, 64); /* default kept */
+	assert_string_equal(c.console_cert, "/tmp/tls/console.crt");
+	assert_string_equal(c.console_listen, "http://127.0.0.1:7404");
 	unlink(path);
 	free(path);
 }
@@ -171,9 +179,13 @@ static void test_conf(void **state)
 static void test_conf_errors(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {
-	    "nonsense line\n", "no_such_key = 1\n",           "max_batch_records = -3\n",
-	    "workers = 0\n",   "max_message_bytes = 12abc\n", "stop_timeout_ms = 600001\n"};
+	static const char *const bad[] = {"nonsense line\n",
+	                                  "no_such_key = 1\n",
+	                                  "max_batch_records = -3\n",
+	                                  "workers = 0\n",
+	                                  "max_message_bytes = 12abc\n",
+	                                  "stop_timeout_ms = 600001\n",
+	                                  "console.max_body_bytes = 100\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *path = write_temp(bad[i]);
 		conf c;
