@@ -43,6 +43,7 @@ typedef struct dossier_event {
 	int64_t due_ms;        /* STATE_NO_TIME when absent */
 	const char *procedure; /* may be NULL or "" */
 	const char *field;     /* may be NULL or "" */
+	int rating;            /* Cchc__V1__Rating, on `rated` (0 otherwise) */
 } dossier_event;
 
 /* One step of the due history: `due_ms` holds from `from_ms` (the event that set it) on. */

@@ -40,8 +40,8 @@
 /* clang-format off */
 static const char dossier_events_cursor[] =
     "DECLARE verify_ev NO SCROLL CURSOR FOR SELECT office, dossier, procedure, field, kind, "
-    "channel, (extract(epoch FROM at) * 1000)::bigint, (extract(epoch FROM due) * 1000)::bigint "
-    "FROM dossier_event ORDER BY office COLLATE \"C\", dossier COLLATE \"C\"";
+    "channel, (extract(epoch FROM at) * 1000)::bigint, (extract(epoch FROM due) * 1000)::bigint, "
+    "rating FROM dossier_event ORDER BY office COLLATE \"C\", dossier COLLATE \"C\"";
 
 static const char dossier_states_cursor[] =
     "DECLARE verify_st NO SCROLL CURSOR FOR SELECT s.office, s.dossier, "
@@ -442,6 +442,7 @@ static int read_group(cursor *ev, int feedback, group *g, char *err, size_t errl
 			    .channel = atoi(PQgetvalue(r, i, 5)),
 			    .at_ms = db_get_ms(r, i, 6),
 			    .due_ms = db_get_ms(r, i, 7),
+			    .rating = atoi(PQgetvalue(r, i, 8)),
 			};
 		}
 		ev->i++;

@@ -601,9 +601,13 @@ static void test_evblob_roundtrip(void **st)
 {
 	(void)st;
 	dossier_event in[] = {
-	    {REC, 2, -86400000LL * 365 * 60, STATE_NO_TIME, "1.0\t;\\", "h\xe1\xbb\x99 t\u00edch"},
-	    {RES, 0, INT64_MAX - 1, INT64_MIN + 1, NULL, ""},
-	    {SREQ, 3, 0, 1711929600000LL, "", "x"},
+	    {REC, 2, -86400000LL * 365 * 60, STATE_NO_TIME, "1.0\t;\\", "h\xe1\xbb\x99 t\u00edch",
+	     0},
+	    {RES, 0, INT64_MAX - 1, INT64_MIN + 1, NULL, "", 0},
+	    {SREQ, 3, 0, 1711929600000LL, "", "x", 0},
+	    /* a rating shares the channel's byte (stats_evblob.h) */
+	    {CCHC__V1__DOSSIER_KIND__RATED, 3, 5, STATE_NO_TIME, "", "", 3},
+	    {CCHC__V1__DOSSIER_KIND__RATED, 0, 6, STATE_NO_TIME, "", "", 1},
 	};
 	feedback_event fin[] = {{1, 2, 1711929600123LL}, {3, 0, -1}};
 	db_buf b = {0};
@@ -612,14 +616,15 @@ static void test_evblob_roundtrip(void **st)
 	size_t n = 0, cap = 0;
 	char *strings = NULL;
 
-	evblob_put_dossier(&b, in, 3);
+	evblob_put_dossier(&b, in, 5);
 	char *hex = bytea_text(&b);
 	assert_int_equal(b.p[0], 1);
 	assert_int_equal(evblob_get_dossier(hex, &out, &n, &cap, &strings), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 5);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(out[i].kind, in[i].kind);
 		assert_int_equal(out[i].channel, in[i].channel);
+		assert_int_equal(out[i].rating, in[i].rating);
 		assert_true(out[i].at_ms == in[i].at_ms);
 		assert_true(out[i].due_ms == in[i].due_ms);
 		assert_string_equal(out[i].procedure, in[i].procedure ? in[i].procedure : "");
