@@ -21,6 +21,7 @@ enum {
 	K_DELIVERED = CCHC__V1__DOSSIER_KIND__DELIVERED,
 	K_PAID_ONLINE = CCHC__V1__DOSSIER_KIND__PAID_ONLINE,
 	K_DIGITIZED = CCHC__V1__DOSSIER_KIND__DIGITIZED,
+	K_RATED = CCHC__V1__DOSSIER_KIND__RATED,
 };
 
 static int cmp_i64(int64_t a, int64_t b)
@@ -34,7 +35,9 @@ static const char *nz(const char *s)
 }
 
 /* at, then the order of kinds (docs/design.md §4), then the rest of the content: two events that
- * differ in nothing are interchangeable, so the order is total on what matters. */
+ * differ in nothing are interchangeable, so the order is total on what matters. The rating comes
+ * right after the kind: of two `rated` events at one instant the less satisfied (the higher value)
+ * sorts last and is the dossier's rating, whatever order they came in. */
 static int dossier_event_cmp(const void *pa, const void *pb)
 {
 	const dossier_event *a = *(const dossier_event *const *)pa;
@@ -44,6 +47,8 @@ static int dossier_event_cmp(const void *pa, const void *pb)
 	if ((c = cmp_i64(a->at_ms, b->at_ms)) != 0)
 		return c;
 	if ((c = cmp_i64(a->kind, b->kind)) != 0)
+		return c;
+	if ((c = cmp_i64(a->rating, b->rating)) != 0)
 		return c;
 	if ((c = cmp_i64(a->due_ms, b->due_ms)) != 0)
 		return c;
@@ -137,6 +142,8 @@ int dossier_state_from_events(const dossier_event *ev, size_t n, dossier_state *
 			set_first(&out->paid_online_at, e[i]->at_ms);
 		else if (e[i]->kind == K_DIGITIZED)
 			set_first(&out->digitized_at, e[i]->at_ms);
+		else if (e[i]->kind == K_RATED)
+			out->rating = e[i]->rating; /* in order: the latest stays */
 	}
 
 	/* chờ tiếp nhận: from the submission to the first `received` or `returned` after it. */

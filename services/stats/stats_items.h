@@ -49,7 +49,7 @@ void items_units_free(items_units *u);
 	"procedure, field, channel, has_received, received_at, due, due_from, due_val, "           \
 	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, "       \
 	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, "            \
-	"digitized_at, anomalies, events, ev"
+	"digitized_at, anomalies, events, ev, rating"
 #define ITEMS_FEEDBACK_COLS                                                                        \
 	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, "      \
 	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"

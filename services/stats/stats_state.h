@@ -13,6 +13,9 @@
  *   within due" at a past period's end is answered from what was known then;
  * - flags (delivered, paid_online, digitized) keep their earliest time but the figures count a
  *   dossier received in the period whatever the flag's time;
+ * - the rating is that of the latest `rated` event (docs/design.md §16), whenever it came: before
+ *   or after the end, or even before the `received`; it changes no other figure. Two `rated`
+ *   events at the same instant: the less satisfied one counts (the sort below puts it last);
  * - resolved_class uses the process TZ when the state is computed: changing `timezone` needs a
  *   recomputation of all states (not done automatically);
  * - due / supplement / finishing events before the `received` are ignored (listed as anomalies),
@@ -86,6 +89,8 @@ typedef struct dossier_state {
 	int64_t delivered_at; /* earliest flag event of each kind, or STATE_NO_TIME */
 	int64_t paid_online_at;
 	int64_t digitized_at;
+
+	int rating; /* Cchc__V1__Rating of the latest `rated` event, 0 when never rated */
 
 	int anomalies; /* STATE_ANOMALY_* */
 	size_t events; /* events considered (all given) */

@@ -58,7 +58,7 @@ static const char dossier_states_cursor[] =
     TS("s.not_accepted_at") ", "
     TS("s.delivered_at") ", "
     TS("s.paid_online_at") ", "
-    TS("s.digitized_at") ", s.anomalies::text, s.events::text, "
+    TS("s.digitized_at") ", s.anomalies::text, s.events::text, s.rating::text, "
     UNIT_STORED ", "
     UNIT_EXPECTED ", s.ev"
     " FROM dossier_state s ORDER BY s.office COLLATE \"C\", s.dossier COLLATE \"C\"";
@@ -93,7 +93,7 @@ static const field_def dossier_fields[] = {
     {"finished_at", 1},  {"finish_kind", 0},    {"resolved_class", 0},
     {"submitted_at", 1}, {"waiting_end_at", 1}, {"not_accepted_at", 1},
     {"delivered_at", 1}, {"paid_online_at", 1}, {"digitized_at", 1},
-    {"anomalies", 0},    {"events", 0},
+    {"anomalies", 0},    {"events", 0},         {"rating", 0},
 };
 enum { N_DOSSIER_FIELDS = sizeof dossier_fields / sizeof dossier_fields[0] };
 
@@ -225,6 +225,7 @@ static int dossier_canon(const dossier_state *s, canon *c)
 	c->v[k++] = ms_text(s->digitized_at);
 	c->v[k++] = int_text(s->anomalies);
 	c->v[k++] = int_text((long long)s->events);
+	c->v[k++] = int_text(s->rating);
 	for (int i = 0; i < k; i++)
 		if (!c->v[i])
 			return -1;

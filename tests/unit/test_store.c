@@ -1149,11 +1149,20 @@ static void test_ratings_stored(void **st)
 	assert_string_equal(r->store->rejections[0]->code, "bad_field");
 	cchc__v1__stats_reply__free_unpacked(r, NULL);
 
-	PGresult *q =
-	    db_query(admin, "check", "SELECT rating FROM dossier_event WHERE event_id = 'rt3'", 0,
-	             NULL, err, sizeof err);
+	/* re-rated later: the dossier's rating is the latest */
+	r = store_rated("rt5", "RT1", CCHC__V1__RATING__UNSATISFIED, "2024-04-09T08:00:00+07:00");
+	assert_int_equal(r->store->accepted, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	PGresult *q = db_query(admin, "check",
+	                       "SELECT e.rating, s.rating, s.events, s.finish_kind FROM "
+	                       "dossier_event e, dossier_state s WHERE e.event_id = 'rt3' AND "
+	                       "s.dossier = 'RT1'",
+	                       0, NULL, err, sizeof err);
 	assert_non_null(q);
 	assert_string_equal(PQgetvalue(q, 0, 0), "2");
+	assert_string_equal(PQgetvalue(q, 0, 1), "3");
+	assert_string_equal(PQgetvalue(q, 0, 2), "4");
+	assert_string_equal(PQgetvalue(q, 0, 3), "6");
 	PQclear(q);
 	admin_then_verify(NULL, 0, NULL);
 	admin_then_verify("UPDATE dossier_state SET ev = cchc_packed_dossier_events(office, "
