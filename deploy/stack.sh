@@ -153,6 +153,8 @@ stats.listen = tcp://127.0.0.1:$STATS_PORT
 export.listen = tcp://127.0.0.1:$EXPORT_PORT
 stats.db = host=127.0.0.1 port=$PG_PORT dbname=cchc user=cchc connect_timeout=5
 units_file = $ROOT/deploy/data/units.csv
+calendar_file = $ROOT/deploy/data/days-off.txt
+index_766_file = $ROOT/deploy/data/index-766.csv
 sources_file = sources
 source = dev
 key_file = dev.key
