@@ -260,3 +260,15 @@ size_t workdays_count(const workdays *w)
 {
 	return w->n;
 }
+
+static const workdays *current;
+
+void workdays_set_current(const workdays *w)
+{
+	current = w;
+}
+
+const workdays *workdays_current(void)
+{
+	return current;
+}

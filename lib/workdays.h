@@ -38,4 +38,11 @@ void workdays_years(const workdays *w, int *first, int *last);
 /* Days listed (days off and days worked). */
 size_t workdays_count(const workdays *w);
 
+/* The calendar of this process, like its time zone (service_set_timezone): set once at start,
+ * before any thread reads it (NULL: weekends only), and never freed while in use. The pure code
+ * that counts deadlines (stats' state.c) reads it, so every path that derives a state counts the
+ * same days. */
+void workdays_set_current(const workdays *w);
+const workdays *workdays_current(void);
+
 #endif

@@ -114,9 +114,15 @@ typedef struct feedback_event {
 	int64_t at_ms;
 } feedback_event;
 
+/* A feedback item's answer is due within this many working days after the day it was received
+ * (docs/design.md §16), on the process's calendar (workdays_current, lib/workdays.h). */
+#define STATE_FEEDBACK_WORKDAYS 15
+
 typedef struct feedback_state {
 	int has_received;
 	int64_t received_at;  /* earliest received, or STATE_NO_TIME */
+	int64_t deadline;     /* the local midnight ending the answer's last working day, or
+	                         STATE_NO_TIME without a received */
 	int64_t anchor_at;    /* received, else the first event */
 	int topic;            /* of the received */
 	int64_t resolved_at;  /* earliest resolved after received */
@@ -125,7 +131,13 @@ typedef struct feedback_state {
 	size_t events;
 } feedback_state;
 
-/* Same rules for a feedback item. Returns 0, or -1 when n is 0 or out of memory. */
+/* The deadline of a feedback item received at instant received_ms: the local midnight ending the
+ * STATE_FEEDBACK_WORKDAYS-th working day of w (NULL: weekends only) after the day received. */
+struct workdays;
+int64_t state_feedback_deadline(const struct workdays *w, int64_t received_ms);
+
+/* Same rules for a feedback item, its deadline counted on the process's working days. Returns 0,
+ * or -1 when n is 0 or out of memory. */
 int feedback_state_from_events(const feedback_event *ev, size_t n, feedback_state *out);
 
 #endif

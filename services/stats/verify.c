@@ -73,7 +73,7 @@ static const char feedback_states_cursor[] =
     TS("s.anchor_at") ", s.has_received::int::text, "
     TS("s.received_at") ", s.topic::text, "
     TS("s.resolved_at") ", "
-    TS("s.published_at") ", s.anomalies::text, s.events::text, "
+    TS("s.published_at") ", s.anomalies::text, s.events::text, " TS("s.deadline") ", "
     UNIT_STORED ", "
     UNIT_EXPECTED ", s.ev"
     " FROM feedback_state s ORDER BY s.office COLLATE \"C\", s.feedback COLLATE \"C\"";
@@ -98,8 +98,9 @@ static const field_def dossier_fields[] = {
 enum { N_DOSSIER_FIELDS = sizeof dossier_fields / sizeof dossier_fields[0] };
 
 static const field_def feedback_fields[] = {
-    {"anchor_at", 1},   {"has_received", 0}, {"received_at", 1}, {"topic", 0},
-    {"resolved_at", 1}, {"published_at", 1}, {"anomalies", 0},   {"events", 0},
+    {"anchor_at", 1}, {"has_received", 0}, {"received_at", 1},
+    {"topic", 0},     {"resolved_at", 1},  {"published_at", 1},
+    {"anomalies", 0}, {"events", 0},       {"deadline", 1},
 };
 enum { N_FEEDBACK_FIELDS = sizeof feedback_fields / sizeof feedback_fields[0] };
 enum { MAX_FIELDS = N_DOSSIER_FIELDS };
@@ -244,6 +245,7 @@ static int feedback_canon(const feedback_state *s, canon *c)
 	c->v[k++] = ms_text(s->published_at);
 	c->v[k++] = int_text(s->anomalies);
 	c->v[k++] = int_text((long long)s->events);
+	c->v[k++] = ms_text(s->deadline);
 	for (int i = 0; i < k; i++)
 		if (!c->v[i])
 			return -1;
