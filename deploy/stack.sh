@@ -164,6 +164,7 @@ workers = ${CCHC_WORKERS:-16}
 report.template = $ROOT/deploy/templates/bao-cao-cchc-thua-thien-hue.txt
 # Targets of the province's CCHC programme 2022-2025 (Kế hoạch, section II).
 target.online = 60
+target.satisfaction = 90
 EOF
 	mv "$CONF.tmp" "$CONF"
 	printf 'CCHC_PORT_BASE=%s\nCCHC_BIN=%s\n' "$PORT_BASE" "$BIN" >"$STACK_ENV"

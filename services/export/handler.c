@@ -99,6 +99,7 @@ int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 	                   .scope = scope,
 	                   .figures = &f,
 	                   .conf = c->conf,
+	                   .index766 = c->index766,
 	                   .now_ms = service_clock_ms(),
 	                   .structure_day = map_to,
 	                   .as_of = &a};

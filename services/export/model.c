@@ -52,24 +52,31 @@ void model_rates_of(const Cchc__V1__DossierFigures *d, model_rates *r)
 	r->progress_766_x100 = vnfmt_percent_x100(on_time + d->pending_within_due, d->intake);
 	r->digitized_x100 = vnfmt_percent_x100(d->digitized, d->received);
 	r->paid_online_x100 = vnfmt_percent_x100(d->paid_online, d->received);
+	r->satisfied_x100 = vnfmt_percent_x100(d->rated_satisfied, d->rated);
 	r->has_online = r->has_resolved = d->received > 0;
 	r->has_on_time = d->resolved > 0;
 	r->has_progress_766 = d->intake > 0;
+	r->has_satisfied = d->rated > 0;
 }
 
-/* Every int64 figure of DossierFigures, in proto order: summing and testing for zero walk the
- * message's descriptor so a figure added to the contract is never forgotten here. */
-static int64_t *figure_at(Cchc__V1__DossierFigures *d, const ProtobufCFieldDescriptor *fd)
+/* Every int64 figure of DossierFigures (and FeedbackFigures), in proto order: summing and testing
+ * for zero walk the message's descriptor so a figure added to the contract is never forgotten
+ * here. */
+static int64_t *figure_at(void *m, const ProtobufCFieldDescriptor *fd)
 {
-	return (int64_t *)(void *)((char *)d + fd->offset);
+	return (int64_t *)(void *)((char *)m + fd->offset);
+}
+
+static void message_add(ProtobufCMessage *to, const ProtobufCMessage *from)
+{
+	const ProtobufCMessageDescriptor *md = to->descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++)
+		*figure_at(to, &md->fields[i]) += *figure_at((void *)from, &md->fields[i]);
 }
 
 static void figures_add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *from)
 {
-	const ProtobufCMessageDescriptor *md = &cchc__v1__dossier_figures__descriptor;
-	for (unsigned i = 0; i < md->n_fields; i++)
-		*figure_at(to, &md->fields[i]) +=
-		    *figure_at((Cchc__V1__DossierFigures *)from, &md->fields[i]);
+	message_add(&to->base, &from->base);
 }
 
 static int figures_any(const Cchc__V1__DossierFigures *d)
@@ -85,10 +92,19 @@ static void row_set(model_row *r, const char *code, const char *name,
                     const Cchc__V1__DossierFigures *d)
 {
 	static const Cchc__V1__DossierFigures zero = CCHC__V1__DOSSIER_FIGURES__INIT;
+	static const Cchc__V1__FeedbackFigures fzero = CCHC__V1__FEEDBACK_FIGURES__INIT;
 	r->code = code ? code : "";
 	r->name = name ? name : "";
 	r->parent = "";
 	r->d = d ? *d : zero;
+	r->fb = fzero;
+}
+
+/* The feedback stats counted for a row (none for fields, or from a stats before issue 15). */
+static void row_feedback(model_row *r, const Cchc__V1__FigureRow *x)
+{
+	if (x && x->feedback)
+		r->fb = *x->feedback;
 }
 
 static int is_group(const Cchc__V1__FigureRow *r, const char *group)
@@ -146,6 +162,8 @@ static int build_units(const Cchc__V1__QueryReply *q, report_model *m)
 			model_row *u = unit_slot(found, &nfound, q->rows[i]);
 			if (q->rows[i]->dossiers)
 				figures_add(&u->d, q->rows[i]->dossiers);
+			if (q->rows[i]->feedback)
+				message_add(&u->fb.base, &q->rows[i]->feedback->base);
 		}
 	m->units = calloc(nfound + 1, sizeof *m->units);
 	if (!m->units) {
@@ -183,9 +201,12 @@ static void build_levels(const figures *f, report_model *m)
 		memset(l, 0, sizeof *l);
 		const Cchc__V1__FigureRow *r = lv ? figures_row(f, "level", level_key[lv]) : NULL;
 		row_set(&l->row, level_key[lv], level_name[lv], r ? r->dossiers : NULL);
+		row_feedback(&l->row, r);
 		if (lv == 0)
-			for (size_t i = first; i < first + n; i++)
+			for (size_t i = first; i < first + n; i++) {
 				figures_add(&l->row.d, &m->units[i].d);
+				message_add(&l->row.fb.base, &m->units[i].fb.base);
+			}
 		/* shown when the structure has units of the level, or when it has figures anyway */
 		if (!n && !figures_any(&l->row.d))
 			continue;
@@ -235,6 +256,7 @@ int model_build(const figures *f, const char *scope, report_model *m, char *err,
 	row_set(&m->all, "", m->scope_name, all ? all->dossiers : NULL);
 	model_rates_of(&m->all.d, &m->all.rates);
 	m->feedback = q->feedback ? *q->feedback : fzero;
+	m->all.fb = m->feedback;
 	if (build_units(q, m) || build_fields(q, m)) {
 		snprintf(err, errlen, "out of memory building the report's rows");
 		return -1;

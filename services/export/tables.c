@@ -20,16 +20,18 @@ static const char G_PENDING[] = "Số hồ sơ đang giải quyết";
 
 #define DOSSIER_COLUMNS(label)                                                                     \
 	{                                                                                          \
-		{NULL, "TT", "tt"}, {NULL, label, "label"}, {G_INTAKE, "Tổng số", "intake"},       \
-		    {G_INTAKE, "Trực tuyến", "received_online"},                                   \
-		    {G_INTAKE, "Trực tiếp, dịch vụ bưu chính", "received_direct_postal"},          \
-		    {G_INTAKE, "Từ kỳ trước", "carried_over"},                                     \
-		    {G_RESOLVED, "Tổng số", "resolved"},                                           \
-		    {G_RESOLVED, "Trước hạn", "resolved_early"},                                   \
-		    {G_RESOLVED, "Đúng hạn", "resolved_on_time"},                                  \
-		    {G_RESOLVED, "Quá hạn", "resolved_late"}, {G_PENDING, "Tổng số", "pending"},   \
-		    {G_PENDING, "Trong hạn", "pending_within_due"},                                \
-		    {G_PENDING, "Quá hạn", "pending_overdue"},                                     \
+		{NULL, "TT", "tt", 0}, {NULL, label, "label", 0},                                  \
+		    {G_INTAKE, "Tổng số", "intake", 0},                                            \
+		    {G_INTAKE, "Trực tuyến", "received_online", 0},                                \
+		    {G_INTAKE, "Trực tiếp, dịch vụ bưu chính", "received_direct_postal", 0},       \
+		    {G_INTAKE, "Từ kỳ trước", "carried_over", 0},                                  \
+		    {G_RESOLVED, "Tổng số", "resolved", 0},                                        \
+		    {G_RESOLVED, "Trước hạn", "resolved_early", 0},                                \
+		    {G_RESOLVED, "Đúng hạn", "resolved_on_time", 0},                               \
+		    {G_RESOLVED, "Quá hạn", "resolved_late", 0},                                   \
+		    {G_PENDING, "Tổng số", "pending", 0},                                          \
+		    {G_PENDING, "Trong hạn", "pending_within_due", 0},                             \
+		    {G_PENDING, "Quá hạn", "pending_overdue", 0},                                  \
 	}
 
 static const tables_column level_cols[] = DOSSIER_COLUMNS("Cấp hành chính");
@@ -42,18 +44,33 @@ static const char G_FB_TOPIC[] = "Phân loại số mới tiếp nhận";
 static const char G_FB_DONE[] = "Số phản ánh, kiến nghị đã xử lý";
 
 static const tables_column feedback_cols[] = {
-    {NULL, "TT", "tt"},
-    {NULL, "Đơn vị", "label"},
-    {G_FB_IN, "Tổng số", "total"},
-    {G_FB_IN, "Từ kỳ trước", "carried_over"},
-    {G_FB_IN, "Mới tiếp nhận", "received"},
-    {G_FB_TOPIC, "Về quy định hành chính", "about_regulation"},
-    {G_FB_TOPIC, "Về hành vi hành chính", "about_behavior"},
-    {G_FB_DONE, "Tổng số", "resolved"},
-    {G_FB_DONE, "Trong đó đã công khai", "published"},
-    {NULL, "Số phản ánh, kiến nghị đang xử lý", "pending"},
+    {NULL, "TT", "tt", 0},
+    {NULL, "Đơn vị", "label", 0},
+    {G_FB_IN, "Tổng số", "total", 0},
+    {G_FB_IN, "Từ kỳ trước", "carried_over", 0},
+    {G_FB_IN, "Mới tiếp nhận", "received", 0},
+    {G_FB_TOPIC, "Về quy định hành chính", "about_regulation", 0},
+    {G_FB_TOPIC, "Về hành vi hành chính", "about_behavior", 0},
+    {G_FB_DONE, "Tổng số", "resolved", 0},
+    {G_FB_DONE, "Trong đó đã công khai", "published", 0},
+    {NULL, "Số phản ánh, kiến nghị đang xử lý", "pending", 0},
 };
 #define NFEEDBACK_COLS (sizeof feedback_cols / sizeof feedback_cols[0])
+
+/* docs/design.md §16: the ratings of the dossiers finished in the period (resolved, returned or
+ * withdrawn), each by its latest rating. */
+static const char G_RATED[] = "Số hồ sơ được đánh giá";
+
+static const tables_column satisfaction_cols[] = {
+    {NULL, "TT", "tt", 0},
+    {NULL, "Đơn vị", "label", 0},
+    {NULL, "Số hồ sơ đã giải quyết xong (có kết quả, trả lại, rút)", "finished", 0},
+    {G_RATED, "Tổng số", "rated", 0},
+    {G_RATED, "Rất hài lòng, hài lòng", "rated_satisfied", 0},
+    {G_RATED, "Không hài lòng", "rated_unsatisfied", 0},
+    {NULL, "Tỷ lệ hài lòng (%)", "rate_satisfied", 1},
+};
+#define NSATISFACTION_COLS (sizeof satisfaction_cols / sizeof satisfaction_cols[0])
 
 /* ---- arithmetic within a row: value indices (column number - 3) ---- */
 
@@ -72,6 +89,9 @@ static const row_rule feedback_rules[] = {
     {0, {1, 2}, 2}, /* (3) = (4) + (5) */
     {2, {3, 4}, 2}, /* (5) = (6) + (7) */
     {0, {5, 7}, 2}, /* (3) = (8) + (10) */
+};
+static const row_rule satisfaction_rules[] = {
+    {1, {2, 3}, 2}, /* (4) = (5) + (6) */
 };
 
 /* ---- building: the rows are the model's (model.c); only the layout is decided here ---- */
@@ -215,6 +235,50 @@ static int build_feedback(const report_model *m, tables_table *t)
 	return 0;
 }
 
+static void satisfaction_values(const model_row *r, int64_t v[TABLES_MAX_VALUES])
+{
+	const Cchc__V1__DossierFigures *d = &r->d;
+	memset(v, 0, sizeof(int64_t) * TABLES_MAX_VALUES);
+	v[0] = d->resolved + d->returned + d->withdrawn;
+	v[1] = d->rated;
+	v[2] = d->rated_satisfied;
+	v[3] = d->rated_unsatisfied;
+	v[4] = r->rates.satisfied_x100; /* the model's rate, rounded once; 0 with nothing rated */
+}
+
+/* The satisfaction table, laid out as the by-unit table: level headings, their units, the total. */
+static int build_satisfaction(const report_model *m, tables_table *t)
+{
+	size_t cap = m->n_units + m->n_levels + 1;
+	table_init(t, "hai-long", "Mức độ hài lòng", "(theo đơn vị)", satisfaction_cols,
+	           NSATISFACTION_COLS);
+	t->form = NULL;
+	t->title = "Kết quả đánh giá sự hài lòng của người dân, doanh nghiệp trong giải quyết TTHC";
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	for (size_t i = 0; i < m->n_levels; i++) {
+		const model_level *l = &m->levels[i];
+		satisfaction_values(
+		    &l->row,
+		    add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
+		for (size_t k = 0; k < l->n_units; k++) {
+			const model_row *u = &m->units[l->first_unit + k];
+			char tt[24], label[256];
+			snprintf(tt, sizeof tt, "%zu", k + 1);
+			if (u->parent_name)
+				snprintf(label, sizeof label, "%.150s (%.100s)", u->name,
+				         u->parent_name);
+			else
+				snprintf(label, sizeof label, "%.250s", u->name);
+			satisfaction_values(
+			    u, add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
+		}
+	}
+	satisfaction_values(&m->all, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	return 0;
+}
+
 /* "2023-12-15" -> "15/12/2023" */
 static void vn_date(const char *iso, char out[11])
 {
@@ -240,7 +304,8 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 	int oom = build_by_level(&m, &out->t[TABLES_BY_LEVEL]) ||
 	          build_by_unit(&m, &out->t[TABLES_BY_UNIT]) ||
 	          build_by_field(&m, &out->t[TABLES_BY_FIELD]) ||
-	          build_feedback(&m, &out->t[TABLES_FEEDBACK]);
+	          build_feedback(&m, &out->t[TABLES_FEEDBACK]) ||
+	          build_satisfaction(&m, &out->t[TABLES_SATISFACTION]);
 	model_free(&m);
 	if (oom) {
 		snprintf(err, errlen, "out of memory building the tables");
@@ -309,6 +374,8 @@ static int check_sum(const tables_table *t, const tables_row *r, size_t from, si
 	size_t nv = t->ncols - 2;
 	for (size_t c = 0; c < nv; c++) {
 		int64_t sum = 0;
+		if (t->cols[c + 2].percent)
+			continue;
 		for (size_t i = from; i < to; i++)
 			if (t->rows[i].kind == kind)
 				sum += t->rows[i].v[c];
@@ -329,6 +396,10 @@ int tables_check(const tables_table *t, char *err, size_t errlen)
 	const row_rule *rules = feedback ? feedback_rules : dossier_rules;
 	size_t nrules = feedback ? sizeof feedback_rules / sizeof feedback_rules[0]
 	                         : sizeof dossier_rules / sizeof dossier_rules[0];
+	if (t->cols == satisfaction_cols) {
+		rules = satisfaction_rules;
+		nrules = sizeof satisfaction_rules / sizeof satisfaction_rules[0];
+	}
 	int has_groups = 0;
 
 	/* rows first: a wrong unit is named, not the level heading its error spills into */

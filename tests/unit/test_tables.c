@@ -51,6 +51,9 @@ static void fill(Cchc__V1__DossierFigures *d, int s)
 	d->pending_overdue = d->pending / 4;
 	d->pending_within_due = d->pending - d->pending_overdue;
 	d->waiting = s;
+	d->rated_satisfied = 10 * s + 2;
+	d->rated_unsatisfied = s % 4;
+	d->rated = d->rated_satisfied + d->rated_unsatisfied;
 }
 
 static void add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *d)
@@ -68,6 +71,11 @@ static void add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *d)
 	to->pending += d->pending;
 	to->pending_within_due += d->pending_within_due;
 	to->pending_overdue += d->pending_overdue;
+	to->returned += d->returned;
+	to->withdrawn += d->withdrawn;
+	to->rated += d->rated;
+	to->rated_satisfied += d->rated_satisfied;
+	to->rated_unsatisfied += d->rated_unsatisfied;
 }
 
 static Cchc__V1__FigureRow *row(fixture *x, const char *group, const char *key, const char *name,
@@ -494,7 +502,7 @@ static void test_csv(void **state)
 	char err[512], line[1024], want[1024];
 	three_levels(&x);
 	assert_int_equal(render_csv(&x.in, &out, err, sizeof err), 0);
-	assert_int_equal(out.n, 4);
+	assert_int_equal(out.n, 5);
 	const render_file *lv = file_named(&out, "-theo-cap.csv");
 	file_named(&out, "-theo-don-vi.csv");
 	file_named(&out, "-theo-linh-vuc.csv");
@@ -529,7 +537,65 @@ static void test_csv(void **state)
 	assert_non_null(strstr(line, "\"Số phản ánh, kiến nghị tiếp nhận - Tổng số\""));
 	csv_line(fb, 1, line, sizeof line);
 	assert_string_equal(line, ",46,Tỉnh Thừa Thiên Huế,11,2,9,7,2,8,6,3");
+	/* the ratings: the rate with a decimal point, as a spreadsheet reads a number */
+	const render_file *hl = file_named(&out, "-hai-long.csv");
+	csv_line(hl, 0, line, sizeof line);
+	assert_string_equal(
+	    line + 3, "TT,Mã,Đơn vị,\"Số hồ sơ đã giải quyết xong (có kết quả, trả lại, rút)\","
+	              "Số hồ sơ được đánh giá - Tổng số,\"Số hồ sơ được đánh giá - Rất hài "
+	              "lòng, hài lòng\",Số hồ sơ được đánh giá - Không hài lòng,Tỷ lệ hài lòng "
+	              "(%)");
+	csv_line(hl, 2, line, sizeof line); /* 46, seed 5: 288 resolved, 2 returned, 1 withdrawn */
+	assert_string_equal(line, "1,46,Tỉnh Thừa Thiên Huế,291,53,52,1,98.11");
 	render_output_free(&out);
+}
+
+/* docs/design.md §16: the satisfaction table by level and unit adds up like form II.06a's, with
+ * the rate the model rounded and none without a rating; one that does not add up is refused. */
+static void test_satisfaction(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_SATISFACTION];
+	assert_string_equal(t->id, "hai-long");
+	assert_int_equal(t->ncols, 7);
+	assert_true(t->cols[6].percent);
+	assert_int_equal(t->nrows, 3 + 6 + 1); /* three level headings, six units, the total */
+	const tables_row *total = &t->rows[t->nrows - 1];
+	const Cchc__V1__DossierFigures *a = figs_of(&x, "all", "");
+	assert_int_equal(total->kind, TABLES_ROW_TOTAL);
+	assert_int_equal(total->v[0], a->resolved + a->returned + a->withdrawn);
+	assert_int_equal(total->v[1], a->rated);
+	assert_int_equal(total->v[2], a->rated_satisfied);
+	assert_int_equal(total->v[3], a->rated_unsatisfied);
+	assert_int_equal(total->v[4], (10000 * a->rated_satisfied + a->rated / 2) / a->rated);
+	assert_string_equal(t->rows[1].code, "46"); /* I, then the province's own unit */
+	tables_free(&ts);
+	/* nothing rated in a commune: no rate there; the sums still hold */
+	Cchc__V1__DossierFigures *c = figs_of(&x, "unit", "19753");
+	Cchc__V1__DossierFigures *rows[] = {figs_of(&x, "level", "commune"),
+	                                    figs_of(&x, "all", "")};
+	for (int i = 0; i < 2; i++) {
+		rows[i]->rated -= c->rated;
+		rows[i]->rated_satisfied -= c->rated_satisfied;
+		rows[i]->rated_unsatisfied -= c->rated_unsatisfied;
+	}
+	c->rated = c->rated_satisfied = c->rated_unsatisfied = 0;
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	for (size_t i = 0; i < ts.t[TABLES_SATISFACTION].nrows; i++)
+		if (!strcmp(ts.t[TABLES_SATISFACTION].rows[i].code, "19753"))
+			assert_int_equal(ts.t[TABLES_SATISFACTION].rows[i].v[4], 0);
+	tables_free(&ts);
+	/* ratings that do not add up: refused, naming the row */
+	c->rated = 3;
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), -1);
+	assert_non_null(strstr(err, "table hai-long"));
+	assert_non_null(strstr(err, "Phường Thuận Lộc"));
+	tables_free(&ts);
 }
 
 /* A label with a quote is quoted and the quote doubled (RFC 4180). */
@@ -570,11 +636,12 @@ int main(void)
 {
 	service_set_timezone("Asia/Ho_Chi_Minh");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_header_lines), cmocka_unit_test(test_by_level),
-	    cmocka_unit_test(test_by_unit),      cmocka_unit_test(test_by_field_and_feedback),
-	    cmocka_unit_test(test_two_tiers),    cmocka_unit_test(test_refuses_row_arithmetic),
-	    cmocka_unit_test(test_refuses_sums), cmocka_unit_test(test_csv),
-	    cmocka_unit_test(test_csv_quoting),  cmocka_unit_test(test_xlsx_container),
+	    cmocka_unit_test(test_header_lines),   cmocka_unit_test(test_by_level),
+	    cmocka_unit_test(test_by_unit),        cmocka_unit_test(test_by_field_and_feedback),
+	    cmocka_unit_test(test_two_tiers),      cmocka_unit_test(test_refuses_row_arithmetic),
+	    cmocka_unit_test(test_refuses_sums),   cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_satisfaction),   cmocka_unit_test(test_csv_quoting),
+	    cmocka_unit_test(test_xlsx_container),
 	};
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
 }
