@@ -4,11 +4,10 @@
 #include "workdays.h"
 
 #include "calendar.h"
+#include "datafile.h"
 #include "units.h"
 
-#include <ctype.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,20 +24,6 @@ struct workdays {
 	char digest[2 * crypto_hash_sha256_BYTES + 1];
 	int first_year, last_year;
 };
-
-__attribute__((format(printf, 5, 6))) static int fail(char *err, size_t errlen, const char *name,
-                                                      int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(err, errlen, "%s:%d: ", name, line);
-
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int is_weekend(int64_t day)
 {
@@ -83,76 +68,55 @@ workdays *workdays_weekends_only(void)
 	return w;
 }
 
-/* One line, without its end: a day into *x (1), nothing (0: blank or comment), or -1 with err. */
+/* One line of data (datafile_next): a day into *x. Returns 0, or -1 with err. */
 static int parse_line(char *s, const char *name, int line, listed *x, char *err, size_t errlen)
 {
 	int y, m, d;
 	char date[11];
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s || *s == '#')
-		return 0;
 	x->worked = *s == '+';
 	if (x->worked)
 		s++;
 	if (strlen(s) < 10)
-		return fail(err, errlen, name, line, "expected a date YYYY-MM-DD, found '%.40s'",
-		            s);
+		return datafile_fail(err, errlen, name, line,
+		                     "expected a date YYYY-MM-DD, found '%.40s'", s);
 	memcpy(date, s, 10);
 	date[10] = '\0';
 	if (cal_parse_date(date, &y, &m, &d) != 0)
-		return fail(err, errlen, name, line, "'%s' is not a date YYYY-MM-DD", date);
+		return datafile_fail(err, errlen, name, line, "'%s' is not a date YYYY-MM-DD",
+		                     date);
 	if (s[10] && s[10] != ' ' && s[10] != '\t')
-		return fail(err, errlen, name, line,
-		            "'%.20s': a date is followed by a space and its description", s);
+		return datafile_fail(err, errlen, name, line,
+		                     "'%.20s': a date is followed by a space and its description",
+		                     s);
 	x->day = cal_days_from_civil(y, m, d);
 	x->line = line;
 	if (x->worked && !is_weekend(x->day))
-		return fail(err, errlen, name, line,
-		            "+%s is a weekday: '+' marks a Saturday or Sunday that is worked",
-		            date);
-	return 1;
+		return datafile_fail(
+		    err, errlen, name, line,
+		    "+%s is a weekday: '+' marks a Saturday or Sunday that is worked", date);
+	return 0;
 }
 
 int workdays_parse(const char *text, size_t len, const char *name, workdays **out, char *err,
                    size_t errlen)
 {
 	workdays *w = calloc(1, sizeof *w);
-	char *buf = malloc(len + 1);
+	datafile f;
 	size_t cap = 0;
-	int line = 0, rc = -1;
+	int rc = -1;
 
 	*out = NULL;
-	if (!w || !buf) {
+	if (datafile_open(&f, text, len, name, err, errlen) != 0)
+		goto out;
+	if (!w) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		goto out;
 	}
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	const char *nul = memchr(text, '\0', len);
-	if (nul) { /* not text: the lines after it would be lost silently */
-		for (const char *p = text; p < nul; p++)
-			line += *p == '\n';
-		fail(err, errlen, name, line + 1, "a NUL byte: not a text file");
-		goto out;
-	}
-	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) /* a BOM from a Windows editor */
-		memset(buf, ' ', 3);
-	for (char *s = buf, *next; s && *s; s = next) {
-		next = strchr(s, '\n');
-		if (next)
-			*next++ = '\0';
-		line++;
-		size_t l = strlen(s);
-		while (l && (s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
-			s[--l] = '\0';
+	for (char *s; (s = datafile_next(&f));) {
 		listed x;
-		int got = parse_line(s, name, line, &x, err, errlen);
-		if (got < 0)
+		if (parse_line(s, name, f.line, &x, err, errlen) != 0)
 			goto out;
-		if (!got)
-			continue;
 		if (w->n == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
 			listed *p = realloc(w->d, ncap * sizeof *p);
@@ -173,8 +137,8 @@ int workdays_parse(const char *text, size_t len, const char *name, workdays **ou
 			const listed *a = w->d[i - 1].line < w->d[i].line ? &w->d[i - 1] : &w->d[i];
 			const listed *b = a == &w->d[i] ? &w->d[i - 1] : &w->d[i];
 			cal_format_date(b->day, date);
-			fail(err, errlen, name, b->line, "%s is listed already on line %d", date,
-			     a->line);
+			datafile_fail(err, errlen, name, b->line, "%s is listed already on line %d",
+			              date, a->line);
 			goto out;
 		}
 	set_digest(w);
@@ -182,7 +146,7 @@ int workdays_parse(const char *text, size_t len, const char *name, workdays **ou
 	w = NULL;
 	rc = 0;
 out:
-	free(buf);
+	datafile_close(&f);
 	workdays_free(w);
 	return rc;
 }

@@ -5,10 +5,10 @@
  * altogether the indicator is listed as not computed with what it needs — never guessed. */
 #include "index766.h"
 
+#include "datafile.h"
 #include "units.h"
 #include "vnfmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,20 +107,6 @@ struct index766_conf {
 	size_t nunknown;
 };
 
-__attribute__((format(printf, 5, 6))) static int fail(char *err, size_t errlen, const char *name,
-                                                      int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(err, errlen, "%s:%d: ", name, line);
-
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* "6", "2.5", "0.25" into times 100; -1 when not a number with at most two decimals. */
 static long long hundredths(const char *s)
 {
@@ -146,12 +132,13 @@ static long long hundredths(const char *s)
 	return v;
 }
 
+/* Without blanks on either side (the cells of a row). */
 static char *trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
 	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		s[--n] = '\0';
 	return s;
 }
@@ -190,15 +177,16 @@ static int conf_row(index766_conf *c, char *cell[3], int *seen, const char *name
 	long long target = *cell[2] ? hundredths(cell[2]) : 0;
 
 	if (!*id || strlen(id) >= sizeof c->unknown[0].id)
-		return fail(err, errlen, name, line, "'%.20s' is not an indicator number", id);
+		return datafile_fail(err, errlen, name, line, "'%.20s' is not an indicator number",
+		                     id);
 	if (max < 0 || max > 10000)
-		return fail(
+		return datafile_fail(
 		    err, errlen, name, line,
 		    "indicator %s: max_points '%.20s' is not a number from 0 to 100 with at "
 		    "most two decimals",
 		    id, cell[1]);
 	if (target < 0 || target > 10000 || (*cell[2] && target == 0))
-		return fail(
+		return datafile_fail(
 		    err, errlen, name, line,
 		    "indicator %s: target_percent '%.20s' is not a percentage above 0 and at "
 		    "most 100 with at most two decimals",
@@ -206,12 +194,12 @@ static int conf_row(index766_conf *c, char *cell[3], int *seen, const char *name
 	for (int k = 0; k < INDEX766_COMPUTED; k++)
 		if (!strcmp(id, computed[k].id)) {
 			if (seen[k])
-				return fail(err, errlen, name, line,
-				            "indicator %s is listed already on "
-				            "line %d",
-				            id, seen[k]);
+				return datafile_fail(err, errlen, name, line,
+				                     "indicator %s is listed already on "
+				                     "line %d",
+				                     id, seen[k]);
 			if (!*cell[2])
-				return fail(
+				return datafile_fail(
 				    err, errlen, name, line,
 				    "indicator %s needs target_percent: the ratio from which it "
 				    "earns full points (100: points grow with the ratio)",
@@ -223,7 +211,8 @@ static int conf_row(index766_conf *c, char *cell[3], int *seen, const char *name
 		}
 	for (size_t i = 0; i < c->nmiss; i++)
 		if (!strcmp(id, c->miss[i].def->id))
-			return fail(err, errlen, name, line, "indicator %s is listed twice", id);
+			return datafile_fail(err, errlen, name, line,
+			                     "indicator %s is listed twice", id);
 	const index766_def *def = NULL;
 	for (size_t i = 0; i < NMISSING; i++)
 		if (!strcmp(id, missing[i].id))
@@ -237,7 +226,7 @@ static int conf_row(index766_conf *c, char *cell[3], int *seen, const char *name
 		def = &u->def;
 	}
 	if (add_missing(c, def, max) != 0)
-		return fail(err, errlen, name, line, "out of memory");
+		return datafile_fail(err, errlen, name, line, "out of memory");
 	return 0;
 }
 
@@ -245,64 +234,47 @@ int index766_conf_parse(const char *text, size_t len, const char *name, index766
                         char *err, size_t errlen)
 {
 	index766_conf *c = calloc(1, sizeof *c);
-	char *buf = malloc(len + 1);
-	int seen[INDEX766_COMPUTED] = {0}, line = 0, header = 0, rc = -1;
+	int seen[INDEX766_COMPUTED] = {0}, header = 0, rc = -1;
 	size_t rows = 0;
+	datafile f;
 
 	*out = NULL;
-	if (!c || !buf) {
+	if (datafile_open(&f, text, len, name, err, errlen) != 0)
+		goto out;
+	for (size_t i = 0; i < len; i++)
+		rows += text[i] == '\n';
+	if (c)
+		c->unknown = calloc(rows + 1, sizeof *c->unknown); /* at most one per line */
+	if (!c || !c->unknown) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		goto out;
 	}
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "%s: a NUL byte: not a text file", name);
-		goto out;
-	}
-	for (const char *p = buf; *p; p++)
-		rows += *p == '\n';
-	c->unknown = calloc(rows + 1, sizeof *c->unknown); /* at most one per line */
-	if (!c->unknown) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		goto out;
-	}
-	char *s = buf;
-	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-		s += 3;
-	for (char *next; s && *s; s = next) {
-		next = strchr(s, '\n');
-		if (next)
-			*next++ = '\0';
-		line++;
-		char *t = trim(s), *cell[3];
-		if (!*t || *t == '#')
-			continue;
-		if (cells(t, cell) != 0) {
-			fail(err, errlen, name, line,
-			     "expected three cells: indicator,max_points,"
-			     "target_percent");
+	for (char *s; (s = datafile_next(&f));) {
+		char *cell[3];
+		if (cells(s, cell) != 0) {
+			datafile_fail(err, errlen, name, f.line,
+			              "expected three cells: indicator,max_points,target_percent");
 			goto out;
 		}
 		if (!header) {
 			if (strcmp(cell[0], "indicator") || strcmp(cell[1], "max_points") ||
 			    strcmp(cell[2], "target_percent")) {
-				fail(err, errlen, name, line,
-				     "the first row must be the header "
-				     "indicator,max_points,target_percent");
+				datafile_fail(err, errlen, name, f.line,
+				              "the first row must be the header "
+				              "indicator,max_points,target_percent");
 				goto out;
 			}
 			header = 1;
 			continue;
 		}
-		if (conf_row(c, cell, seen, name, line, err, errlen) != 0)
+		if (conf_row(c, cell, seen, name, f.line, err, errlen) != 0)
 			goto out;
 	}
 	for (int k = 0; k < INDEX766_COMPUTED; k++)
 		if (!seen[k]) {
 			snprintf(err, errlen,
-			         "%s: indicator %s (%s) has no row: cchc computes it and "
-			         "needs its max_points and target_percent",
+			         "%s: indicator %s (%s) has no row: cchc computes it and needs its "
+			         "max_points and target_percent",
 			         name, computed[k].id, computed[k].name);
 			goto out;
 		}
@@ -310,7 +282,7 @@ int index766_conf_parse(const char *text, size_t len, const char *name, index766
 	c = NULL;
 	rc = 0;
 out:
-	free(buf);
+	datafile_close(&f);
 	index766_conf_free(c);
 	return rc;
 }

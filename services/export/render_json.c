@@ -41,7 +41,8 @@ static json_t *dossier_object(const model_row *r)
 	return o;
 }
 
-/* One row's 766 indicators (docs/design.md §16): each with its ratio, points and formula. */
+/* One row's 766 indicators (docs/design.md §16): each with its ratio, points and formula. What
+ * an indicator is (its name, group, target, note) is said once, in index_766.indicators. */
 static json_t *index_object(const index766_conf *c, const model_row *r)
 {
 	index766_row x;
@@ -55,28 +56,49 @@ static json_t *index_object(const index766_conf *c, const model_row *r)
 		index766_formula(v, formula, sizeof formula);
 		json_t *i = json_object();
 		json_object_set_new(i, "id", json_string(v->def->id));
-		json_object_set_new(i, "group", json_string(v->def->group));
-		json_object_set_new(i, "name", json_string(v->def->name));
 		json_object_set_new(i, "numerator", json_integer(v->numerator));
 		json_object_set_new(i, "denominator", json_integer(v->denominator));
 		put_rate(i, "ratio", v->ratio_x100);
-		put_rate(i, "target", v->target_x100);
 		put_rate(i, "points", v->points_x100);
 		put_rate(i, "max_points", v->max_x100);
 		json_object_set_new(i, "formula", json_string(formula));
-		json_object_set_new(i, "approximation", json_boolean(v->def->approximation));
-		json_object_set_new(i, "note", json_string(v->def->note));
 		json_array_append_new(a, i);
 	}
 	json_object_set_new(o, "indicators", a);
 	return o;
 }
 
-/* index_766{all, province, district, commune, units[], not_computed[]}, the rows of the model. */
+/* The computed indicators themselves, once: id, group, name, target, weight, approximation. */
+static json_t *index_definitions(const index766_conf *c)
+{
+	static const Cchc__V1__DossierFigures none = CCHC__V1__DOSSIER_FIGURES__INIT;
+	index766_row x;
+	index766_compute(c, &none, NULL, &x);
+	json_t *a = json_array();
+	for (int k = 0; k < INDEX766_COMPUTED; k++) {
+		const index766_value *v = &x.v[k];
+		json_t *i = json_object();
+		json_object_set_new(i, "id", json_string(v->def->id));
+		json_object_set_new(i, "group", json_string(v->def->group));
+		json_object_set_new(i, "name", json_string(v->def->name));
+		json_object_set_new(i, "ratio", json_string(v->def->ratio));
+		put_rate(i, "target", v->target_x100);
+		put_rate(i, "max_points", v->max_x100);
+		json_object_set_new(i, "approximation", json_boolean(v->def->approximation));
+		json_object_set_new(i, "note", json_string(v->def->note));
+		json_array_append_new(a, i);
+	}
+	return a;
+}
+
+/* index_766{indicators[], not_computed[], all, province, district, commune, units[]}, the rows of
+ * the model. */
 static json_t *index_766_object(const index766_conf *c, const report_model *m)
 {
 	static const char *const level_keys[] = {"province", "district", "commune"};
 	json_t *o = json_object(), *units = json_array(), *missing = json_array();
+	json_object_set_new(o, "indicators", index_definitions(c));
+	json_object_set_new(o, "not_computed", missing);
 	json_object_set_new(o, "all", index_object(c, &m->all));
 	for (int lv = 1; lv <= 3; lv++) {
 		const model_level *l = model_level_get(m, lv);
@@ -105,7 +127,6 @@ static json_t *index_766_object(const index766_conf *c, const report_model *m)
 		json_object_set_new(x, "reason", json_string(nc[i].def->reason));
 		json_array_append_new(missing, x);
 	}
-	json_object_set_new(o, "not_computed", missing);
 	return o;
 }
 

@@ -159,21 +159,26 @@ static int build_by_level(const report_model *m, tables_table *t)
 	return 0;
 }
 
-/* Every unit of the model is a row, those with nothing at all included: a silent office is itself
- * worth seeing on the form. The total sits last, after the level headings (I, II, III) and their
- * units (1, 2, …). */
-static int build_by_unit(const report_model *m, tables_table *t)
+typedef void (*row_values)(const model_row *r, int64_t v[TABLES_MAX_VALUES]);
+
+static void dossier_row_values(const model_row *r, int64_t v[TABLES_MAX_VALUES])
+{
+	dossier_values(&r->d, v);
+}
+
+/* The rows of a table by unit: each level's heading (I, II, III) with the level's own figures,
+ * its units (1, 2, …) under it, the total last. Every unit of the model is a row, those with
+ * nothing at all included: a silent office is itself worth seeing on the form. */
+static int unit_rows(const report_model *m, tables_table *t, row_values values)
 {
 	size_t cap = m->n_units + m->n_levels + 1;
-	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
 	for (size_t i = 0; i < m->n_levels; i++) {
 		const model_level *l = &m->levels[i];
-		dossier_values(
-		    &l->row.d,
-		    add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
+		values(&l->row,
+		       add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
 		for (size_t k = 0; k < l->n_units; k++) {
 			const model_row *u = &m->units[l->first_unit + k];
 			char tt[24], label[256];
@@ -183,12 +188,17 @@ static int build_by_unit(const report_model *m, tables_table *t)
 				         u->parent_name);
 			else
 				snprintf(label, sizeof label, "%.250s", u->name);
-			dossier_values(&u->d,
-			               add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
+			values(u, add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
 		}
 	}
-	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	values(&m->all, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
 	return 0;
+}
+
+static int build_by_unit(const report_model *m, tables_table *t)
+{
+	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	return unit_rows(m, t, dossier_row_values);
 }
 
 static int build_by_field(const report_model *m, tables_table *t)
@@ -249,34 +259,11 @@ static void satisfaction_values(const model_row *r, int64_t v[TABLES_MAX_VALUES]
 /* The satisfaction table, laid out as the by-unit table: level headings, their units, the total. */
 static int build_satisfaction(const report_model *m, tables_table *t)
 {
-	size_t cap = m->n_units + m->n_levels + 1;
 	table_init(t, "hai-long", "Mức độ hài lòng", "(theo đơn vị)", satisfaction_cols,
 	           NSATISFACTION_COLS);
 	t->form = NULL;
 	t->title = "Kết quả đánh giá sự hài lòng của người dân, doanh nghiệp trong giải quyết TTHC";
-	t->rows = calloc(cap, sizeof *t->rows);
-	if (!t->rows)
-		return -1;
-	for (size_t i = 0; i < m->n_levels; i++) {
-		const model_level *l = &m->levels[i];
-		satisfaction_values(
-		    &l->row,
-		    add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
-		for (size_t k = 0; k < l->n_units; k++) {
-			const model_row *u = &m->units[l->first_unit + k];
-			char tt[24], label[256];
-			snprintf(tt, sizeof tt, "%zu", k + 1);
-			if (u->parent_name)
-				snprintf(label, sizeof label, "%.150s (%.100s)", u->name,
-				         u->parent_name);
-			else
-				snprintf(label, sizeof label, "%.250s", u->name);
-			satisfaction_values(
-			    u, add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
-		}
-	}
-	satisfaction_values(&m->all, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
-	return 0;
+	return unit_rows(m, t, satisfaction_values);
 }
 
 /* "2023-12-15" -> "15/12/2023" */
