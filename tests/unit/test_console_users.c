@@ -4,7 +4,8 @@
  * the dummy hash and so take as long as a known one. With PostgreSQL (as test_store: a schema of
  * its own in $CCHC_TEST_PGURL or the stack of $CCHC_CONF): the real stats handler behind an
  * inproc:// socket, reached the way the console reaches it (console_user_add, _lookup, _list,
- * _set_disabled, _passwd, console_audit), every refusal, and the audit chain afterwards. */
+ * _set_disabled, _passwd, console_audit), every refusal, and the audit chain afterwards,
+ * including entries written before migration 012. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include "stats_audit.h"
 #include "stats_db_units.h"
 #include "stats_migrations.h"
+#include "stats_users.h"
 #include "units.h"
 
 /* ---- the rules ---- */
@@ -451,6 +453,80 @@ static void test_accounts_through_stats(void **st)
 	audit_reply_clear(&ar);
 }
 
+/* Entries written before migration 012 (a batch's text, computed here as issue 5 wrote it) still
+ * verify after it, and chain on to the new kinds. */
+static void test_chain_across_migration(void **st)
+{
+	char err[512], conninfo[2300], old_schema[64];
+	PGconn *old_admin, *c;
+	uint8_t prev[32] = {0}, hash[32];
+	(void)st;
+	if (!have_db)
+		skip();
+	assert_int_equal(scratch_open("cchc_test_users_old", &old_admin, old_schema,
+	                              sizeof old_schema, conninfo, sizeof conninfo),
+	                 1);
+	assert_int_equal(db_connect(conninfo, &c, err, sizeof err), 0);
+	const char *m012 = NULL;
+	for (size_t i = 0; i < stats_migrations_count; i++)
+		if (stats_migrations[i].version < 12)
+			assert_int_equal(db_exec(c, stats_migrations[i].name,
+			                         stats_migrations[i].sql, err, sizeof err),
+			                 0);
+		else if (stats_migrations[i].version == 12)
+			m012 = stats_migrations[i].sql;
+	assert_non_null(m012);
+	for (int k = 0; k < 2; k++) {
+		char text[256], logged[24], p_prev[67], p_hash[67];
+		long long at = 1700000000000LL + k;
+		snprintf(text, sizeof text, "cchc-audit-v1|%lld|dev|%lld|0102|3|2|1|0", at,
+		         at - 1000);
+		crypto_hash_sha256_state h;
+		crypto_hash_sha256_init(&h);
+		crypto_hash_sha256_update(&h, prev, sizeof prev);
+		crypto_hash_sha256_update(&h, (const uint8_t *)text, strlen(text));
+		crypto_hash_sha256_final(&h, hash);
+		snprintf(logged, sizeof logged, "%lld", at);
+		memcpy(p_prev, "\\x", 2);
+		sodium_bin2hex(p_prev + 2, sizeof p_prev - 2, prev, sizeof prev);
+		memcpy(p_hash, "\\x", 2);
+		sodium_bin2hex(p_hash + 2, sizeof p_hash - 2, hash, sizeof hash);
+		const char *params[3] = {logged, p_prev, p_hash};
+		PGresult *r =
+		    db_query(c, "old entry",
+		             "INSERT INTO audit_log (logged_ms, source, sent_at_ms, "
+		             "batch_sha256, records, accepted, duplicate, rejected, prev_hash, "
+		             "entry_hash) VALUES ($1, 'dev', $1::bigint - 1000, '\\x0102', 3, "
+		             "2, 1, 0, $2, $3)",
+		             3, params, err, sizeof err);
+		if (!r)
+			fail_msg("%s", err);
+		PQclear(r);
+		memcpy(prev, hash, sizeof prev);
+	}
+	Cchc__V1__AuditReply ar;
+	assert_int_equal(db_exec(c, "012", m012, err, sizeof err), 0);
+	assert_int_equal(audit_verify(c, &ar), 0);
+	assert_true(ar.intact);
+	assert_int_equal(ar.entries, 2);
+	audit_reply_clear(&ar);
+
+	Cchc__V1__UserRequest ur = CCHC__V1__USER_REQUEST__INIT;
+	Cchc__V1__UserReply reply;
+	ur.action = "audit";
+	ur.event = "login-locked";
+	ur.name = "canbo474";
+	ur.address = "10.0.0.7";
+	assert_int_equal(users_run(c, &ur, &reply), 0);
+	users_reply_clear(&reply);
+	assert_int_equal(audit_verify(c, &ar), 0);
+	assert_true(ar.intact);
+	assert_int_equal(ar.entries, 3);
+	audit_reply_clear(&ar);
+	PQfinish(c);
+	scratch_drop(old_admin, old_schema);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +537,7 @@ int main(void)
 	    cmocka_unit_test(test_password_ok),
 	    cmocka_unit_test(test_unknown_takes_as_long),
 	    cmocka_unit_test(test_accounts_through_stats),
+	    cmocka_unit_test(test_chain_across_migration),
 	};
 	return cmocka_run_group_tests_name("console_users", tests, setup, teardown);
 }
