@@ -223,8 +223,8 @@ static int list(wire_client *stats)
 				if (period_cli_time(u->changed_ms, 0, changed[i],
 				                    sizeof changed[i]))
 					snprintf(changed[i], sizeof changed[i], "?");
-				cells[COL_NAME] = u->name;
-				cells[COL_ROLE] = u->role;
+				cells[COL_NAME] = u->name ? u->name : "?";
+				cells[COL_ROLE] = u->role ? u->role : "?";
 				cells[COL_SCOPE] = u->scope && u->scope[0] ? u->scope : "toàn tỉnh";
 				cells[COL_STATE] = u->disabled ? "đã khóa" : "đang hoạt động";
 				cells[COL_CHANGED] = changed[i];
