@@ -181,8 +181,8 @@ static const char *refusal_words(int rc)
 	case CONSOLE_USER_NOT_FOUND:
 		return "Không có tài khoản này (có thể vừa bị xóa).";
 	case CONSOLE_USER_BAD_NAME:
-		return "Tên đăng nhập không hợp lệ: chỉ dùng chữ không dấu, số, dấu chấm, gạch "
-		       "ngang hoặc gạch dưới.";
+		return "Tên đăng nhập không hợp lệ: 1 đến 63 ký tự gồm chữ thường không dấu (a-z), "
+		       "số, dấu chấm, gạch ngang hoặc gạch dưới, bắt đầu bằng chữ hoặc số.";
 	case CONSOLE_USER_BAD_ROLE:
 		return "Vai trò không hợp lệ: chọn Xem, Cán bộ hoặc Quản trị.";
 	case CONSOLE_USER_BAD_SCOPE:
