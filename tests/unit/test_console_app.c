@@ -101,6 +101,29 @@ static void signed_in(fixture *f, const char *role, const char *scope, session_i
 	snprintf(cookie, len, "cchc_session=%s", s->id);
 }
 
+/* A request's view for `query` (console_view_init): its status, the view and the reason. */
+typedef struct asked {
+	http_req rq;
+	console_view v;
+	char msg[1024];
+} asked;
+
+static int ask(fixture *f, const session_info *who, const char *query, asked *a)
+{
+	memset(a, 0, sizeof *a);
+	a->rq.method = "GET";
+	a->rq.path = "/";
+	assert_int_equal(
+	    http_parse_urlencoded(query, strlen(query), 16, &a->rq.query, &a->rq.n_query), 0);
+	return console_view_init(&f->app, &a->rq, who, &a->v, a->msg, sizeof a->msg);
+}
+
+static void asked_free(asked *a)
+{
+	console_view_free(&a->v);
+	http_kv_free(a->rq.query, a->rq.n_query);
+}
+
 static void test_without_session(void **state)
 {
 	fixture *f = *state;
@@ -256,8 +279,7 @@ static void test_rights(void **state)
 	session_info district = {.user = "huyen", .role = "officer", .scope = "474"};
 	session_info province = {.user = "tinh", .role = "viewer", .scope = ""};
 	period q1, late;
-	char err[256], msg[1024];
-	console_view v;
+	char err[256];
 	assert_int_equal(period_parse("2024-Q1", &q1, err, sizeof err), 0);
 	assert_int_equal(period_parse("2025-Q4", &late, err, sizeof err), 0);
 	/* a district sees itself and its communes, not its neighbour nor the province */
@@ -274,48 +296,36 @@ static void test_rights(void **state)
 	assert_int_equal(console_may_manage_users(&district), 0);
 
 	/* the same through a request's view: the URL edited by hand is refused with the reason */
-	http_req rq = {.method = "GET", .path = "/"};
-	const char *q = "period=2024-Q1&scope=476";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	assert_int_equal(console_view_init(&f->app, &rq, &district, &v, msg, sizeof msg), 403);
-	assert_non_null(strstr(msg, "Thành phố Huế"));
-	assert_non_null(strstr(msg, "Huyện Phong Điền"));
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
-	q = "period=2024-q1&scope=19753";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	assert_int_equal(console_view_init(&f->app, &rq, &district, &v, msg, sizeof msg), 0);
-	assert_string_equal(v.period_text, "2024-Q1");
-	assert_string_equal(v.scope_name, "Phường Thuận Lộc");
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
+	asked a;
+	assert_int_equal(ask(f, &district, "period=2024-Q1&scope=476", &a), 403);
+	assert_non_null(strstr(a.msg, "Thành phố Huế"));
+	assert_non_null(strstr(a.msg, "Huyện Phong Điền"));
+	asked_free(&a);
+	assert_int_equal(ask(f, &district, "period=2024-q1&scope=19753", &a), 0);
+	assert_string_equal(a.v.period_text, "2024-Q1");
+	assert_string_equal(a.v.scope_name, "Phường Thuận Lộc");
+	asked_free(&a);
 	/* no ?scope: the user's own */
-	q = "period=2024-03";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	assert_int_equal(console_view_init(&f->app, &rq, &district, &v, msg, sizeof msg), 0);
-	assert_string_equal(v.scope, "474");
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
+	assert_int_equal(ask(f, &district, "period=2024-03", &a), 0);
+	assert_string_equal(a.v.scope, "474");
+	asked_free(&a);
 	/* a code no unit has that day */
-	q = "period=2024-Q1&scope=99999";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	assert_int_equal(console_view_init(&f->app, &rq, &province, &v, msg, sizeof msg), 404);
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
+	assert_int_equal(ask(f, &province, "period=2024-Q1&scope=99999", &a), 404);
+	asked_free(&a);
 	/* the chooser's month and range buttons */
-	q = "pick=range&period=2024-Q1&from=2024-01-01&to=2024-03-31&scope=46";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	assert_int_equal(console_view_init(&f->app, &rq, &province, &v, msg, sizeof msg), 0);
-	assert_string_equal(v.period_text, "2024-01-01..2024-03-31");
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
-	q = "pick=month&period=2024-Q1&month=2024-02";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	assert_int_equal(console_view_init(&f->app, &rq, &province, &v, msg, sizeof msg), 0);
-	assert_string_equal(v.period_text, "2024-02");
-	assert_string_equal(v.scope, "46"); /* report.scope */
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
+	assert_int_equal(ask(f, &province,
+	                     "pick=range&period=2024-Q1&from=2024-01-01&to=2024-03-31&scope=46",
+	                     &a),
+	                 0);
+	assert_string_equal(a.v.period_text, "2024-01-01..2024-03-31");
+	asked_free(&a);
+	assert_int_equal(ask(f, &province, "pick=month&period=2024-Q1&month=2024-02", &a), 0);
+	assert_string_equal(a.v.period_text, "2024-02");
+	assert_string_equal(a.v.scope, "46"); /* report.scope */
+	asked_free(&a);
+	/* a range longer than about three years is not sent to stats */
+	assert_int_equal(ask(f, &province, "period=2020-01-01..2024-12-31", &a), 400);
+	asked_free(&a);
 }
 
 static void test_default_period(void **state)
@@ -339,51 +349,44 @@ static void test_default_period(void **state)
 	/* a request without ?period gets it (for now) */
 	fixture *f = *state;
 	session_info who = {.user = "tinh", .role = "viewer"};
-	console_view v;
-	char msg[512], now_label[32];
-	http_req rq = {.method = "GET", .path = "/"};
+	char now_label[32];
+	asked a;
 	console_default_period((int64_t)time(NULL) * 1000, now_label, sizeof now_label);
-	assert_int_equal(console_view_init(&f->app, &rq, &who, &v, msg, sizeof msg), 0);
-	assert_string_equal(v.period_text, now_label);
-	console_view_free(&v);
+	assert_int_equal(ask(f, &who, "", &a), 0);
+	assert_string_equal(a.v.period_text, now_label);
+	asked_free(&a);
 }
 
 static void test_hostile_values_escaped(void **state)
 {
 	fixture *f = *state;
 	session_info who = {.user = "tinh", .role = "viewer"};
-	console_view v;
-	http_resp r = {0};
-	char msg[1024];
-	http_req rq = {.method = "GET", .path = "/"};
-	const char *q = "period=%3Cscript%3Ealert(1)%3C%2Fscript%3E&scope=46";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	int status = console_view_init(&f->app, &rq, &who, &v, msg, sizeof msg);
-	assert_int_equal(status, 400);
-	assert_non_null(strstr(msg, "<script>")); /* raw in the reason… */
-	console_error_page(&v, status, NULL, msg, &r);
-	char *body = strndup((const char *)r.body, r.len);
-	assert_int_equal(r.status, 400);
-	assert_null(strstr(body, "<script>")); /* …escaped on the page */
-	assert_non_null(strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-	assert_non_null(strstr(body, "<!DOCTYPE html>"));
-	assert_non_null(strstr(body, "href=\"/style.css\""));
-	free(body);
-	http_resp_clear(&r);
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
-	/* a hostile scope */
-	q = "period=2024-Q1&scope=%22%3E%3Cimg%20src%3Dx%3E";
-	assert_int_equal(http_parse_urlencoded(q, strlen(q), 16, &rq.query, &rq.n_query), 0);
-	status = console_view_init(&f->app, &rq, &who, &v, msg, sizeof msg);
-	assert_int_equal(status, 400);
-	console_error_page(&v, status, NULL, msg, &r);
-	body = strndup((const char *)r.body, r.len);
-	assert_null(strstr(body, "<img"));
-	free(body);
-	http_resp_clear(&r);
-	console_view_free(&v);
-	http_kv_free(rq.query, rq.n_query);
+	static const struct {
+		const char *query, *raw, *escaped;
+	} cases[] = {
+	    {"period=%3Cscript%3Ealert(1)%3C%2Fscript%3E&scope=46", "<script>",
+	     "&lt;script&gt;alert(1)&lt;/script&gt;"},
+	    {"period=2024-Q1&scope=%22%3E%3Cimg%20src%3Dx%3E", "<img",
+	     "&quot;&gt;&lt;img src=x&gt;"},
+	    {"pick=month&month=%27%3E%3Csvg%3E", "<svg", "&#39;&gt;&lt;svg&gt;"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		asked a;
+		http_resp r = {0};
+		int status = ask(f, &who, cases[i].query, &a);
+		assert_int_equal(status, 400);
+		assert_non_null(strstr(a.msg, cases[i].raw)); /* raw in the reason… */
+		console_error_page(&a.v, status, NULL, a.msg, &r);
+		char *body = strndup((const char *)r.body, r.len);
+		assert_int_equal(r.status, 400);
+		assert_null(strstr(body, cases[i].raw)); /* …escaped on the page */
+		assert_non_null(strstr(body, cases[i].escaped));
+		assert_non_null(strstr(body, "<!DOCTYPE html>"));
+		assert_non_null(strstr(body, "href=\"/style.css\""));
+		free(body);
+		http_resp_clear(&r);
+		asked_free(&a);
+	}
 }
 
 static void test_not_found(void **state)
