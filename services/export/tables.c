@@ -76,6 +76,13 @@ static const row_rule feedback_rules[] = {
 
 /* ---- building: the rows are the model's (model.c); only the layout is decided here ---- */
 
+const tables_kind tables_kinds[TABLES_N] = {
+    [TABLES_BY_LEVEL] = {"theo-cap", "Theo cấp"},
+    [TABLES_BY_UNIT] = {"theo-don-vi", "Theo đơn vị"},
+    [TABLES_BY_FIELD] = {"theo-linh-vuc", "Theo lĩnh vực"},
+    [TABLES_FEEDBACK] = {"phan-anh-kien-nghi", "Phản ánh, kiến nghị"},
+};
+
 static const char *const roman[] = {"I", "II", "III", "IV"};
 
 static void dossier_values(const Cchc__V1__DossierFigures *d, int64_t v[TABLES_MAX_VALUES])
@@ -108,11 +115,11 @@ static tables_row *add_row(tables_table *t, size_t cap, tables_row_kind kind, co
 	return r;
 }
 
-static void table_init(tables_table *t, const char *id, const char *sheet, const char *subtitle,
-                       const tables_column *cols, size_t ncols)
+static void table_init(tables_table *t, int kind, const char *subtitle, const tables_column *cols,
+                       size_t ncols)
 {
-	t->id = id;
-	t->sheet = sheet;
+	t->id = tables_kinds[kind].id;
+	t->sheet = tables_kinds[kind].sheet;
 	t->form = "Biểu số II.06a/VPCP/KSTT";
 	t->title = "Tình hình, kết quả giải quyết TTHC";
 	t->subtitle = subtitle;
@@ -124,7 +131,7 @@ static void table_init(tables_table *t, const char *id, const char *sheet, const
 static int build_by_level(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_levels + 1;
-	table_init(t, "theo-cap", "Theo cấp", "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_LEVEL, "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -145,7 +152,7 @@ static int build_by_level(const report_model *m, tables_table *t)
 static int build_by_unit(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_units + m->n_levels + 1;
-	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_UNIT, "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -174,8 +181,7 @@ static int build_by_unit(const report_model *m, tables_table *t)
 static int build_by_field(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_fields + 1;
-	table_init(t, "theo-linh-vuc", "Theo lĩnh vực", "(theo lĩnh vực)", field_cols,
-	           NDOSSIER_COLS);
+	table_init(t, TABLES_BY_FIELD, "(theo lĩnh vực)", field_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -193,8 +199,7 @@ static int build_by_field(const report_model *m, tables_table *t)
 /* Stats counts feedback for the scope as a whole, so the table has the scope's row only. */
 static int build_feedback(const report_model *m, tables_table *t)
 {
-	table_init(t, "phan-anh-kien-nghi", "Phản ánh, kiến nghị", NULL, feedback_cols,
-	           NFEEDBACK_COLS);
+	table_init(t, TABLES_FEEDBACK, NULL, feedback_cols, NFEEDBACK_COLS);
 	t->form = NULL;
 	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
 	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";
