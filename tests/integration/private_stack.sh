@@ -5,7 +5,7 @@
 # stops the stack, ends the test's background jobs and fails on a sanitizer report in a service
 # log (as the fixture's cleanup does). Sourced after lib.sh.
 #
-# Environment: CCHC_PRIVATE_PORT_BASE (default: a free one; the stack uses +1..+3 and +9).
+# Environment: CCHC_PRIVATE_PORT_BASE (default: a free one; the stack uses +1..+4 and +9).
 
 PVAR="$WORK/stack"
 export CCHC_CONF="$PVAR/cchc.conf"
