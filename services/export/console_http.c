@@ -210,8 +210,10 @@ static int add_header(struct MHD_Response *resp, const char *name, const char *v
 	return -1;
 }
 
+/* `refusal`: the server's own refusals close the connection (a client that sent junk once is
+ * not read further). */
 static int add_headers(http_server *s, struct MHD_Response *resp, const http_resp *r,
-                       const char *allow)
+                       const char *allow, int refusal)
 {
 	int bad = 0;
 	bad |= add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -233,25 +235,29 @@ static int add_headers(http_server *s, struct MHD_Response *resp, const http_res
 		bad |= add_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookies[i]);
 	if (allow)
 		bad |= add_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-	if (atomic_load(&s->stopping))
+	if (refusal || atomic_load(&s->stopping))
 		bad |= add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	return bad ? -1 : 0;
 }
 
 static enum MHD_Result send_text(http_server *s, struct MHD_Connection *c, int status,
-                                 const char *allow, int fallback, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+                                 const char *allow, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-/* Queues r (its body handed over to libmicrohttpd) with the console's headers. An answer whose
- * headers are refused becomes a 500; `fallback` marks that 500 itself, which gives up instead. */
+static enum MHD_Result server_error(http_server *s, struct MHD_Connection *c)
+{
+	return send_text(s, c, 500, NULL, "Lỗi máy chủ: không trả lời được yêu cầu này.\n");
+}
+
+/* Queues r (its body handed over to libmicrohttpd) with the console's headers. `own`: one of the
+ * server's own answers (send_text), which closes the connection. A handler's answer that cannot
+ * be sent as it is becomes a 500; one of our own gives up instead. */
 static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *c, http_resp *r,
-                                 const char *allow, int fallback)
+                                 const char *allow, int own)
 {
 	if (r->status < 200 || r->status > 599) {
 		log_error("console: an answer with status %d; sending 500", r->status);
-		return fallback ? MHD_NO
-		                : send_text(s, c, 500, NULL, 1,
-		                            "Lỗi máy chủ: không trả lời được yêu cầu này.\n");
+		return own ? MHD_NO : server_error(s, c);
 	}
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer_with_free_callback(r->len, r->body, free);
@@ -261,11 +267,9 @@ static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *c, http_
 	}
 	r->body = NULL; /* the response owns it now */
 	r->len = 0;
-	if (add_headers(s, resp, r, allow)) {
+	if (add_headers(s, resp, r, allow, own)) {
 		MHD_destroy_response(resp);
-		return fallback ? MHD_NO
-		                : send_text(s, c, 500, NULL, 1,
-		                            "Lỗi máy chủ: không trả lời được yêu cầu này.\n");
+		return own ? MHD_NO : server_error(s, c);
 	}
 	enum MHD_Result q = MHD_queue_response(c, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
@@ -276,7 +280,7 @@ static enum MHD_Result send_resp(http_server *s, struct MHD_Connection *c, http_
 
 /* A short text answer (the server's own refusals), in Vietnamese: a clerk may read it. */
 static enum MHD_Result send_text(http_server *s, struct MHD_Connection *c, int status,
-                                 const char *allow, int fallback, const char *fmt, ...)
+                                 const char *allow, const char *fmt, ...)
 {
 	http_resp r = {0};
 	char text[512];
@@ -290,19 +294,19 @@ static enum MHD_Result send_text(http_server *s, struct MHD_Connection *c, int s
 		return MHD_NO;
 	}
 	http_resp_set(&r, status, "text/plain; charset=utf-8", (uint8_t *)body, strlen(body));
-	enum MHD_Result q = send_resp(s, c, &r, allow, fallback);
+	enum MHD_Result q = send_resp(s, c, &r, allow, 1);
 	http_resp_clear(&r);
 	return q;
 }
 
 static enum MHD_Result bad_request(http_server *s, struct MHD_Connection *c, const char *what)
 {
-	return send_text(s, c, 400, NULL, 0, "Yêu cầu không hợp lệ: %s.\n", what);
+	return send_text(s, c, 400, NULL, "Yêu cầu không hợp lệ: %s.\n", what);
 }
 
 static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c)
 {
-	return send_text(s, c, 413, NULL, 0,
+	return send_text(s, c, 413, NULL,
 	                 "Dữ liệu gửi lên quá lớn: tối đa %zu byte cho một yêu cầu.\n",
 	                 s->lim.max_body_bytes);
 }
@@ -370,7 +374,7 @@ static enum MHD_Result first_call(http_server *s, http_call *call, struct MHD_Co
 	call->counted = 1;
 	int post = !strcmp(method, "POST");
 	if (!post && strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return send_text(s, c, 405, "GET, HEAD, POST", 0,
+		return send_text(s, c, 405, "GET, HEAD, POST",
 		                 "Phương thức không được hỗ trợ: chỉ GET, HEAD và POST.\n");
 	const char *cl =
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -388,7 +392,7 @@ static enum MHD_Result first_call(http_server *s, http_call *call, struct MHD_Co
 		                                             MHD_HTTP_HEADER_TRANSFER_ENCODING);
 		/* no type is only allowed without a body (a bare POST to /logout) */
 		if (ct ? !is_form_type(ct) : (clen > 0 || te))
-			return send_text(s, c, 415, NULL, 0,
+			return send_text(s, c, 415, NULL,
 			                 "Kiểu dữ liệu không được hỗ trợ: biểu mẫu phải được gửi "
 			                 "dạng application/x-www-form-urlencoded.\n");
 	}

@@ -458,6 +458,7 @@ static void test_413_chunked(void **state)
 	assert_int_equal(r.status, 413);
 	assert_int_equal(calls(), before);
 	assert_security_headers(&r);
+	assert_header(&r, "Connection", "close");
 	reply_free(&r);
 	free(body);
 }
@@ -507,6 +508,7 @@ static void test_400(void **state)
 			fail_msg("%s: status %d, expected 400", heads[i], r.status);
 		assert_int_equal(calls(), before);
 		assert_security_headers(&r);
+		assert_header(&r, "Connection", "close"); /* a refusal ends the connection */
 		reply_free(&r);
 	}
 	/* too many query pairs, a bad escape in a form */
