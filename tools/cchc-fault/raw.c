@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,10 @@ int raw_connect(raw_peer *p, const char *src, int *fd)
 		return raw_fail(p, "socket: %s", strerror(errno));
 	int one = 1;
 	setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* a server that stops reading without closing must not block a send for ever */
+	struct timeval tv = {.tv_sec = p->timeout_ms / 1000,
+	                     .tv_usec = (suseconds_t)(p->timeout_ms % 1000) * 1000};
+	setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (src) {
 		struct sockaddr_in from = {.sin_family = AF_INET};
 		if (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
