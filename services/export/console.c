@@ -51,11 +51,11 @@ int console_check_conf(const conf *cf, int *enabled, int *https, char *err, size
 		if (!cf->console_cert[0] || !cf->console_key[0]) {
 			snprintf(err, errlen,
 			         "console.listen = %s: https:// needs console.cert (the PEM "
-			         "certificate chain) and console.key (its private key); %s not set",
+			         "certificate chain) and console.key (its private key); %s",
 			         cf->console_listen,
-			         !cf->console_cert[0] && !cf->console_key[0] ? "neither is"
-			         : !cf->console_cert[0]                      ? "console.cert is"
-			                                                     : "console.key is");
+			         !cf->console_cert[0] && !cf->console_key[0] ? "neither is set"
+			         : !cf->console_cert[0] ? "console.cert is not set"
+			                                : "console.key is not set");
 			return -1;
 		}
 		if (readable("console.cert", cf->console_cert, err, errlen) ||

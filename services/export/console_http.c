@@ -61,7 +61,9 @@ struct http_server {
 	pthread_mutex_t lock;
 	pthread_cond_t idle; /* CLOCK_MONOTONIC: in_hand fell to 0 */
 	unsigned in_hand;    /* under lock: requests between their headers and their answer sent */
-	char last_log[256];  /* under lock: libmicrohttpd's latest message, for a failed start */
+	int starting;        /* under lock: MHD_start_daemon is running */
+	char last_log[512];  /* under lock: libmicrohttpd's messages of the start (for its error),
+	                        then its latest */
 };
 
 /* One request, from its request line (on_uri) to the end of its answer (on_completed). */
@@ -179,7 +181,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		msg[--n] = '\0';
 	log_warn("console %s: %s", s->url, msg);
 	pthread_mutex_lock(&s->lock);
-	snprintf(s->last_log, sizeof s->last_log, "%s", msg);
+	size_t at = s->starting ? strlen(s->last_log) : 0;
+	snprintf(s->last_log + at, sizeof s->last_log - at, "%s%s", at ? "; " : "", msg);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -631,6 +634,9 @@ int http_server_start(const char *listen_url, const char *cert_file, const char 
 		flags |= MHD_USE_IPv6;
 	uint16_t port = ntohs(a.ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&a.ss)->sin6_port
 	                                                 : ((struct sockaddr_in *)&a.ss)->sin_port);
+	pthread_mutex_lock(&s->lock);
+	s->starting = 1;
+	pthread_mutex_unlock(&s->lock);
 	s->daemon = MHD_start_daemon(
 	    flags, port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a.ss, MHD_OPTION_CONNECTION_LIMIT,
@@ -639,6 +645,9 @@ int http_server_start(const char *listen_url, const char *cert_file, const char 
 	    (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, a.https ? tls : none,
 	    MHD_OPTION_END);
+	pthread_mutex_lock(&s->lock);
+	s->starting = 0;
+	pthread_mutex_unlock(&s->lock);
 	if (!s->daemon) {
 		pthread_mutex_lock(&s->lock);
 		errf(err, errlen, "console %s: libmicrohttpd did not start: %s", listen_url,
