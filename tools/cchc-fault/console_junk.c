@@ -66,14 +66,6 @@ static int expect_refusal(cj_ctx *c, int fd, int lo, int hi, int no_answer_ok, c
 	return 0;
 }
 
-/* Adds what the attempt was to the reason it failed: "… (what N)". */
-static int fail_with(cj_ctx *c, const char *what, unsigned long long v)
-{
-	char why[sizeof c->net.err];
-	snprintf(why, sizeof why, "%s", c->net.err);
-	return raw_fail(&c->net, "%s (%s %llu)", why, what, v);
-}
-
 /* http-random: 1-2048 random bytes on a fresh connection, then gone. */
 static int kind_http_random(void *ctx, unsigned i)
 {
@@ -172,7 +164,7 @@ static int kind_big_body(void *ctx, unsigned i)
 	raw_send(&c->net, fd, head, (size_t)n);
 	r = expect_refusal(c, fd, 413, 413, 0, "a Content-Length over the limit, body unsent");
 	raw_close(fd, 1);
-	return r ? fail_with(c, "Content-Length", len) : 0;
+	return r ? raw_fail(&c->net, "%s (Content-Length %llu)", c->net.err, len) : 0;
 }
 
 /* big-chunked: a chunked body (no Content-Length) past the limit. Even attempts end it after
@@ -207,7 +199,7 @@ static int kind_big_chunked(void *ctx, unsigned i)
 }
 
 /* A GET / on a new connection from `src` (NULL: 127.0.0.1) is answered with a status line. */
-static int http_get(cj_ctx *c, const char *src)
+static int http_get_once(cj_ctx *c, const char *src)
 {
 	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	uint8_t buf[64];
@@ -224,6 +216,26 @@ static int http_get(cj_ctx *c, const char *src)
 	                got      ? "not an HTTP answer"
 	                : closed ? "no answer within the timeout"
 	                         : "closed without an answer");
+}
+
+/* `once` until it succeeds, for up to the timeout. The console counts a connection against its
+ * address until the connection's thread has ended, so right after a burst of junk from the
+ * same address it may still turn a newcomer away: the probe asks whether it recovers in time. */
+static int retried(cj_ctx *c, int (*once)(cj_ctx *c, const char *src), const char *src)
+{
+	double end = raw_now() + c->o->timeout_ms / 1000.0;
+	while (once(c, src)) {
+		if (raw_now() >= end)
+			return -1;
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL); /* between tries */
+	}
+	return 0;
+}
+
+static int http_get(cj_ctx *c, const char *src)
+{
+	return retried(c, http_get_once, src);
 }
 
 /* slowloris: max_per_address connections from one address, each trickling a request one byte a
@@ -252,7 +264,7 @@ static int kind_slowloris(void *ctx, unsigned i)
 		r = expect_refusal(c, fd, 0, 0, 1, "one connection more than max_per_address");
 		raw_close(fd, 1);
 		if (r)
-			fail_with(c, "max_per_address", n);
+			raw_fail(&c->net, "%s (max_per_address %u)", c->net.err, n);
 	}
 	if (!r)
 		r = http_get(c, NULL); /* the others are served meanwhile */
@@ -325,9 +337,10 @@ static int tls_hello(cj_ctx *c, int *fd)
 	if (r || rec[0] != 0x16 || rec[1] != 3) {
 		raw_close(*fd, 1);
 		*fd = -1;
-		return raw_fail(&c->net,
-		                r ? "no handshake record within %u ms after a ClientHello"
-		                  : "the answer to a ClientHello is not a handshake record",
+		return raw_fail(&c->net, "%s (timeout %u ms)",
+		                r < 0   ? "no handshake record after a ClientHello"
+		                : r > 0 ? "the connection was closed after a ClientHello"
+		                        : "the answer to a ClientHello is not a handshake record",
 		                c->o->timeout_ms);
 	}
 	return 0;
@@ -447,16 +460,22 @@ void console_junk_list_kinds(FILE *out)
 	fault_list_kinds(TLS_KINDS, N_TLS, out);
 }
 
+static int tls_probe_once(cj_ctx *c, const char *src)
+{
+	int fd;
+	(void)src;
+	if (tls_hello(c, &fd))
+		return -1;
+	raw_close(fd, 0);
+	return 0;
+}
+
 /* The console still answers on a new connection: a GET (http) or a ServerHello (https). */
 static int probe(void *ctx)
 {
 	cj_ctx *c = ctx;
-	if (!c->https)
-		return http_get(c, NULL);
-	int fd;
-	if (tls_hello(c, &fd))
+	if (retried(c, c->https ? tls_probe_once : http_get_once, NULL))
 		return raw_fail(&c->net, "liveness probe: %s", c->net.err);
-	raw_close(fd, 0);
 	return 0;
 }
 

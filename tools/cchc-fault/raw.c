@@ -17,10 +17,12 @@
 
 int raw_fail(raw_peer *p, const char *fmt, ...)
 {
+	char msg[sizeof p->err]; /* the arguments may include p->err itself: "%s (more)" */
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err, sizeof p->err, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(p->err, msg, sizeof msg);
 	return -1;
 }
 

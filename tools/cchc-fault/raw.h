@@ -24,7 +24,7 @@ typedef struct raw_peer {
  * seed. Returns 0, or -1 with the reason in p->err. */
 int raw_peer_init(raw_peer *p, const char *host, long port, unsigned timeout_ms, uint64_t seed);
 
-/* Writes the reason into p->err and returns -1. */
+/* Writes the reason into p->err (which may be one of the arguments) and returns -1. */
 int raw_fail(raw_peer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 double raw_now(void); /* monotonic seconds */
