@@ -66,19 +66,11 @@ static int expect_refusal(cj_ctx *c, int fd, int lo, int hi, int no_answer_ok, c
 	return 0;
 }
 
-/* http-random: 1-2048 random bytes on a fresh connection, then gone. */
-static int kind_http_random(void *ctx, unsigned i)
+/* http-random and tls-random: 1-2048 random bytes on a fresh connection, then gone. */
+static int kind_random(void *ctx, unsigned i)
 {
 	cj_ctx *c = ctx;
-	uint8_t buf[2048];
-	int fd;
-	size_t len = 1 + raw_rnd_below(&c->net, sizeof buf);
-	if (raw_connect(&c->net, NULL, &fd))
-		return -1;
-	raw_rnd_fill(&c->net, buf, len);
-	raw_send(&c->net, fd, buf, len);
-	raw_close(fd, i % 2);
-	return 0;
+	return raw_random_burst(&c->net, i);
 }
 
 /* http-cut: a well-formed POST cut at a random byte, then gone (FIN or RST). */
@@ -97,25 +89,31 @@ static int kind_http_cut(void *ctx, unsigned i)
 	return 0;
 }
 
+/* Sends req on a new connection and expects a refusal (expect_refusal). */
+static int send_refused(cj_ctx *c, const char *req, size_t len, int lo, int hi, int no_answer_ok,
+                        const char *after)
+{
+	int fd;
+	if (raw_connect(&c->net, NULL, &fd))
+		return -1;
+	raw_send(&c->net, fd, req, len);
+	int r = expect_refusal(c, fd, lo, hi, no_answer_ok, after);
+	raw_close(fd, 1);
+	return r;
+}
+
 /* long-line: a request line of 100 kB: an error answer (414) or a close, never a page. */
 static int kind_long_line(void *ctx, unsigned i)
 {
 	cj_ctx *c = ctx;
 	char *req = malloc(LONG_LINE + 64);
-	int fd, r;
 	if (!req)
 		return raw_fail(&c->net, "out of memory");
 	memcpy(req, "GET /?q=", 8);
 	memset(req + 8, 'a' + (int)(i % 26), LONG_LINE);
 	strcpy(req + 8 + LONG_LINE, " HTTP/1.1\r\nHost: x\r\n\r\n");
-	if (raw_connect(&c->net, NULL, &fd)) {
-		free(req);
-		return -1;
-	}
-	raw_send(&c->net, fd, req, strlen(req));
+	int r = send_refused(c, req, strlen(req), 400, 499, 1, "a 100 kB request line");
 	free(req);
-	r = expect_refusal(c, fd, 400, 499, 1, "a 100 kB request line");
-	raw_close(fd, 1);
 	return r;
 }
 
@@ -125,21 +123,14 @@ static int kind_many_headers(void *ctx, unsigned i)
 	cj_ctx *c = ctx;
 	size_t cap = MANY_HEADERS * 32 + 64, at = 0;
 	char *req = malloc(cap);
-	int fd, r;
 	if (!req)
 		return raw_fail(&c->net, "out of memory");
 	at += (size_t)snprintf(req, cap, "GET / HTTP/1.1\r\nHost: x\r\n");
 	for (unsigned h = 0; h < MANY_HEADERS; h++)
 		at += (size_t)snprintf(req + at, cap - at, "X-Junk-%u-%u: %u\r\n", i, h, h);
 	at += (size_t)snprintf(req + at, cap - at, "\r\n");
-	if (raw_connect(&c->net, NULL, &fd)) {
-		free(req);
-		return -1;
-	}
-	raw_send(&c->net, fd, req, at);
+	int r = send_refused(c, req, at, 400, 499, 1, "10,000 headers");
 	free(req);
-	r = expect_refusal(c, fd, 400, 499, 1, "10,000 headers");
-	raw_close(fd, 1);
 	return r;
 }
 
@@ -149,7 +140,6 @@ static int kind_big_body(void *ctx, unsigned i)
 {
 	cj_ctx *c = ctx;
 	char head[512];
-	int fd, r;
 	unsigned long long len =
 	    (unsigned long long)c->o->max_body_bytes * (2 + raw_rnd_below(&c->net, 1000));
 	if (i % 5 == 4)
@@ -159,12 +149,10 @@ static int kind_big_body(void *ctx, unsigned i)
 	                 "Content-Type: application/x-www-form-urlencoded\r\n"
 	                 "Content-Length: %llu\r\n%s\r\n",
 	                 len, i % 2 ? "Expect: 100-continue\r\n" : "");
-	if (raw_connect(&c->net, NULL, &fd))
-		return -1;
-	raw_send(&c->net, fd, head, (size_t)n);
-	r = expect_refusal(c, fd, 413, 413, 0, "a Content-Length over the limit, body unsent");
-	raw_close(fd, 1);
-	return r ? raw_fail(&c->net, "%s (Content-Length %llu)", c->net.err, len) : 0;
+	if (send_refused(c, head, (size_t)n, 413, 413, 0,
+	                 "a Content-Length over the limit, body unsent"))
+		return raw_fail(&c->net, "%s (Content-Length %llu)", c->net.err, len);
+	return 0;
 }
 
 /* big-chunked: a chunked body (no Content-Length) past the limit. Even attempts end it after
@@ -346,25 +334,6 @@ static int tls_hello(cj_ctx *c, int *fd)
 	return 0;
 }
 
-/* The console must close within the timeout (an alert before it is fine). */
-static int expect_tls_closed(cj_ctx *c, int fd, const char *after)
-{
-	uint8_t buf[64];
-	size_t got;
-	if (raw_read_to_close(&c->net, fd, buf, sizeof buf, &got))
-		return raw_fail(&c->net,
-		                "the console kept a TLS connection open for %u ms after %s",
-		                c->o->timeout_ms, after);
-	c->net.closed++;
-	return 0;
-}
-
-/* tls-random: random bytes where a handshake belongs, then gone. */
-static int kind_tls_random(void *ctx, unsigned i)
-{
-	return kind_http_random(ctx, i);
-}
-
 /* tls-hello-cut: a ClientHello cut at a random byte, then gone (FIN or RST). */
 static int kind_tls_hello_cut(void *ctx, unsigned i)
 {
@@ -385,16 +354,10 @@ static int kind_tls_hello_garbled(void *ctx, unsigned i)
 {
 	cj_ctx *c = ctx;
 	uint8_t hello[512];
-	int fd;
 	size_t n = client_hello(c, hello);
 	(void)i;
 	raw_rnd_fill(&c->net, hello + 9, n - 9);
-	if (raw_connect(&c->net, NULL, &fd))
-		return -1;
-	raw_send(&c->net, fd, hello, n);
-	int r = expect_tls_closed(c, fd, "a garbled ClientHello");
-	raw_close(fd, 1);
-	return r;
+	return raw_send_expect_close(&c->net, hello, n, "a garbled ClientHello");
 }
 
 /* tls-plain-http: a plain HTTP request to the TLS port: the console must close. */
@@ -402,14 +365,8 @@ static int kind_tls_plain_http(void *ctx, unsigned i)
 {
 	cj_ctx *c = ctx;
 	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	int fd;
 	(void)i;
-	if (raw_connect(&c->net, NULL, &fd))
-		return -1;
-	raw_send(&c->net, fd, req, sizeof req - 1);
-	int r = expect_tls_closed(c, fd, "plain HTTP");
-	raw_close(fd, 1);
-	return r;
+	return raw_send_expect_close(&c->net, req, sizeof req - 1, "plain HTTP");
 }
 
 /* tls-hello-drop: a ClientHello answered by the ServerHello, then gone mid-handshake. */
@@ -427,7 +384,7 @@ static int kind_tls_hello_drop(void *ctx, unsigned i)
 /* --- the run -------------------------------------------------------------------------------- */
 
 static const fault_kind HTTP_KINDS[] = {
-    {"http-random", kind_http_random, "1-2048 random bytes, then close or reset", 0},
+    {"http-random", kind_random, "1-2048 random bytes, then close or reset", 0},
     {"http-cut", kind_http_cut, "a POST cut at a random byte, then close or reset", 0},
     {"long-line", kind_long_line, "a 100 kB request line: 4xx or a close, never a page", 0},
     {"many-headers", kind_many_headers, "10,000 headers: 4xx or a close, never a page", 0},
@@ -441,7 +398,7 @@ static const fault_kind HTTP_KINDS[] = {
      3},
 };
 static const fault_kind TLS_KINDS[] = {
-    {"tls-random", kind_tls_random, "1-2048 random bytes to the TLS port, then close or reset", 0},
+    {"tls-random", kind_random, "1-2048 random bytes to the TLS port, then close or reset", 0},
     {"tls-hello-cut", kind_tls_hello_cut, "a ClientHello cut at a random byte, then gone", 0},
     {"tls-hello-garbled", kind_tls_hello_garbled,
      "a ClientHello with a random body: the console must close", 0},
@@ -479,31 +436,14 @@ static int probe(void *ctx)
 	return 0;
 }
 
-static int parse_url(cj_ctx *c, const char *url)
-{
-	const char *p = url, *colon;
-	char host[64];
-	if (!strncmp(p, "http://", 7)) {
-		p += 7;
-	} else if (!strncmp(p, "https://", 8)) {
-		p += 8;
-		c->https = 1;
-	} else {
-		return raw_fail(&c->net, "%s: not an http:// or https:// address", url);
-	}
-	colon = strrchr(p, ':');
-	if (!colon || (size_t)(colon - p) >= sizeof host)
-		return raw_fail(&c->net, "%s: no port", url);
-	memcpy(host, p, (size_t)(colon - p));
-	host[colon - p] = 0;
-	return raw_peer_init(&c->net, strcmp(host, "localhost") ? host : "127.0.0.1",
-	                     strtol(colon + 1, NULL, 10), c->o->timeout_ms, c->o->seed);
-}
-
 int console_junk_run(const console_junk_opts *o, FILE *out, FILE *err)
 {
+	static const char *const schemes[] = {"http://", "https://"};
 	cj_ctx c = {.o = o};
-	if (parse_url(&c, o->url)) {
+	size_t scheme = 0;
+	int bad = raw_peer_init(&c.net, o->url, schemes, 2, &scheme, o->timeout_ms, o->seed);
+	c.https = scheme == 1;
+	if (bad) {
 		fprintf(err, "cchc-fault console-junk: %s\n", c.net.err);
 		return 2;
 	}

@@ -41,19 +41,6 @@ static void sp_header(uint8_t h[8], uint16_t proto)
 
 /* --- raw sockets ---------------------------------------------------------------------------- */
 
-/* The server must drop the connection within the timeout (reading and discarding whatever it
- * sends first, such as its own SP header). */
-static int expect_closed(junk_ctx *c, int fd, const char *why)
-{
-	uint8_t buf[256];
-	size_t got;
-	if (raw_read_to_close(&c->net, fd, buf, sizeof buf, &got))
-		return raw_fail(&c->net, "the server kept the connection open for %u ms after %s",
-		                c->o->timeout_ms, why);
-	c->net.closed++;
-	return 0;
-}
-
 /* Connects, sends our header and checks the server's: REP (0x31) answers a REQ peer. */
 static int raw_handshake(junk_ctx *c, int *fd)
 {
@@ -79,15 +66,7 @@ static int raw_handshake(junk_ctx *c, int *fd)
 static int kind_random(void *ctx, unsigned i)
 {
 	junk_ctx *c = ctx;
-	uint8_t buf[2048];
-	int fd;
-	size_t len = 1 + raw_rnd_below(&c->net, sizeof buf);
-	if (raw_connect(&c->net, NULL, &fd))
-		return -1;
-	raw_rnd_fill(&c->net, buf, len);
-	raw_send(&c->net, fd, buf, len);
-	raw_close(fd, i % 2);
-	return 0;
+	return raw_random_burst(&c->net, i);
 }
 
 /* drop: connect and vanish before sending anything (half with a RST). */
@@ -132,7 +111,6 @@ static int kind_bad_handshake(void *ctx, unsigned i)
 {
 	junk_ctx *c = ctx;
 	uint8_t h[8];
-	int fd;
 	uint16_t proto;
 	sp_header(h, SP_PROTO_REQ);
 	switch (i % 3) {
@@ -153,12 +131,7 @@ static int kind_bad_handshake(void *ctx, unsigned i)
 		h[6 + raw_rnd_below(&c->net, 2)] = (uint8_t)(1 + raw_rnd_below(&c->net, 255));
 		break;
 	}
-	if (raw_connect(&c->net, NULL, &fd))
-		return -1;
-	raw_send(&c->net, fd, h, sizeof h);
-	int r = expect_closed(c, fd, "a bad SP header");
-	raw_close(fd, 1);
-	return r;
+	return raw_send_expect_close(&c->net, h, sizeof h, "a bad SP header");
 }
 
 /* truncated: a valid handshake, then a frame cut short (length L, fewer than L bytes). */
@@ -199,7 +172,7 @@ static int kind_oversized(void *ctx, unsigned i)
 	size_t extra = raw_rnd_below(&c->net, 65);
 	raw_rnd_fill(&c->net, buf + 8, extra);
 	raw_send(&c->net, fd, buf, 8 + extra);
-	int r = expect_closed(c, fd, "a frame longer than max_message_bytes");
+	int r = raw_expect_close(&c->net, fd, "a frame longer than max_message_bytes");
 	raw_close(fd, 1);
 	if (r)
 		return raw_fail(&c->net, "%s (length prefix %llu)", c->net.err,
@@ -498,23 +471,6 @@ static int probe(void *ctx)
 	return ok ? 0 : raw_fail(&c->net, "liveness probe: the answer is not a StatusReply");
 }
 
-static int parse_url(junk_ctx *c, const char *url)
-{
-	const char *p = url, *colon;
-	char host[64];
-	if (strncmp(p, "tcp://", 6))
-		return raw_fail(&c->net, "%s: only tcp:// listeners (junk is sent in the clear)",
-		                url);
-	p += 6;
-	colon = strrchr(p, ':');
-	if (!colon || (size_t)(colon - p) >= sizeof host)
-		return raw_fail(&c->net, "%s: no port", url);
-	memcpy(host, p, (size_t)(colon - p));
-	host[colon - p] = 0;
-	return raw_peer_init(&c->net, host, strtol(colon + 1, NULL, 10), c->o->timeout_ms,
-	                     c->o->seed);
-}
-
 /* Per kind: the SubmitReply statuses are counted afresh, and reported after the counts. */
 static void begin_kind(void *ctx)
 {
@@ -550,7 +506,9 @@ int junk_run(const junk_opts *o, FILE *out, FILE *err)
 	    .begin = begin_kind,
 	    .extra = report_statuses,
 	};
-	if (parse_url(&c, o->url)) {
+	static const char *const schemes[] = {"tcp://"}; /* junk is sent in the clear */
+	size_t scheme;
+	if (raw_peer_init(&c.net, o->url, schemes, 1, &scheme, o->timeout_ms, o->seed)) {
 		fprintf(err, "cchc-fault junk: %s\n", c.net.err);
 		return 2;
 	}

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -26,17 +27,35 @@ int raw_fail(raw_peer *p, const char *fmt, ...)
 	return -1;
 }
 
-int raw_peer_init(raw_peer *p, const char *host, long port, unsigned timeout_ms, uint64_t seed)
+int raw_peer_init(raw_peer *p, const char *url, const char *const *schemes, size_t nschemes,
+                  size_t *scheme, unsigned timeout_ms, uint64_t seed)
 {
+	const char *rest = NULL, *colon;
+	char host[64];
 	memset(p, 0, sizeof *p);
 	p->timeout_ms = timeout_ms;
 	p->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	for (size_t k = 0; k < nschemes && !rest; k++)
+		if (!strncmp(url, schemes[k], strlen(schemes[k]))) {
+			rest = url + strlen(schemes[k]);
+			*scheme = k;
+		}
+	if (!rest)
+		return raw_fail(p, "%s: not of the form %sHOST:PORT", url, schemes[0]);
+	colon = strrchr(rest, ':');
+	if (!colon || (size_t)(colon - rest) >= sizeof host)
+		return raw_fail(p, "%s: no port", url);
+	memcpy(host, rest, (size_t)(colon - rest));
+	host[colon - rest] = '\0';
+	long port = strtol(colon + 1, NULL, 10);
 	p->addr.sin_family = AF_INET;
 	p->addr.sin_port = htons((uint16_t)port);
-	if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &p->addr.sin_addr) != 1)
-		return raw_fail(p, "%s:%ld: not a numeric IPv4 address and port", host, port);
+	if (port <= 0 || port > 65535 ||
+	    inet_pton(AF_INET, strcmp(host, "localhost") ? host : "127.0.0.1", &p->addr.sin_addr) !=
+	        1)
+		return raw_fail(p, "%s: not a numeric IPv4 address and port", url);
 	if ((ntohl(p->addr.sin_addr.s_addr) >> 24) != 127)
-		return raw_fail(p, "%s: junk goes to loopback only", host);
+		return raw_fail(p, "%s: junk goes to loopback only", url);
 	return 0;
 }
 
@@ -178,4 +197,39 @@ int raw_read_to_close(raw_peer *p, int fd, uint8_t *buf, size_t cap, size_t *got
 		if (into != sink)
 			*got += (size_t)n;
 	}
+}
+
+int raw_expect_close(raw_peer *p, int fd, const char *what)
+{
+	uint8_t buf[256];
+	size_t got;
+	if (raw_read_to_close(p, fd, buf, sizeof buf, &got))
+		return raw_fail(p, "the server kept the connection open for %u ms after %s",
+		                p->timeout_ms, what);
+	p->closed++;
+	return 0;
+}
+
+int raw_send_expect_close(raw_peer *p, const void *buf, size_t len, const char *what)
+{
+	int fd;
+	if (raw_connect(p, NULL, &fd))
+		return -1;
+	raw_send(p, fd, buf, len);
+	int r = raw_expect_close(p, fd, what);
+	raw_close(fd, 1);
+	return r;
+}
+
+int raw_random_burst(raw_peer *p, unsigned i)
+{
+	uint8_t buf[2048];
+	int fd;
+	size_t len = 1 + raw_rnd_below(p, sizeof buf);
+	if (raw_connect(p, NULL, &fd))
+		return -1;
+	raw_rnd_fill(p, buf, len);
+	raw_send(p, fd, buf, len);
+	raw_close(fd, i % 2);
+	return 0;
 }

@@ -20,9 +20,11 @@ typedef struct raw_peer {
 	char err[512];            /* why the current attempt broke an expectation */
 } raw_peer;
 
-/* Sets the server's address from host (numeric IPv4, 127.0.0.0/8) and port, the timeout and the
- * seed. Returns 0, or -1 with the reason in p->err. */
-int raw_peer_init(raw_peer *p, const char *host, long port, unsigned timeout_ms, uint64_t seed);
+/* Sets the server's address from url, SCHEME://HOST:PORT with SCHEME one of `schemes` (its index
+ * in *scheme) and HOST a numeric IPv4 loopback address or localhost, and the timeout and seed.
+ * Returns 0, or -1 with the reason in p->err. */
+int raw_peer_init(raw_peer *p, const char *url, const char *const *schemes, size_t nschemes,
+                  size_t *scheme, unsigned timeout_ms, uint64_t seed);
 
 /* Writes the reason into p->err (which may be one of the arguments) and returns -1. */
 int raw_fail(raw_peer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -45,5 +47,15 @@ int raw_read(raw_peer *p, int fd, uint8_t *buf, size_t len);
 /* Reads whatever comes (keeping the first cap bytes in buf, *got of them) until the server
  * closes. 0 when it closed (or reset) within the timeout, -1 when it kept the connection open. */
 int raw_read_to_close(raw_peer *p, int fd, uint8_t *buf, size_t cap, size_t *got);
+/* The server must close the connection within the timeout (what it sends first is read and
+ * dropped) after `what` was sent: 0 (counted in p->closed), or -1 with the reason. */
+int raw_expect_close(raw_peer *p, int fd, const char *what);
+
+/* Sends buf on a new connection; the server must then close it (raw_expect_close). */
+int raw_send_expect_close(raw_peer *p, const void *buf, size_t len, const char *what);
+
+/* Attempt i of the plainest junk: 1-2048 random bytes on a fresh connection, then gone with a FIN
+ * (even i) or a RST (odd i). */
+int raw_random_burst(raw_peer *p, unsigned i);
 
 #endif
