@@ -679,7 +679,7 @@ void http_server_stop(http_server *s)
 	pthread_mutex_lock(&s->lock);
 	unsigned held = s->in_hand;
 	if (held)
-		log_info("console: stopping: %u requests in hand", held);
+		log_info("console: %u requests in hand at the stop", held);
 	while (s->in_hand && pthread_cond_timedwait(&s->idle, &s->lock, &end) != ETIMEDOUT)
 		;
 	unsigned left = s->in_hand;
@@ -688,7 +688,7 @@ void http_server_stop(http_server *s)
 		log_warn("console: %u of %u requests still in hand after %d ms; closing them", left,
 		         held, HTTP_STOP_WAIT_MS);
 	else if (held)
-		log_info("console: stopped cleanly: %u requests answered", held);
+		log_info("console: the %u requests in hand were answered", held);
 	/* closes what is left (idle keep-alive connections, clients still sending) and joins every
 	 * connection's thread */
 	MHD_stop_daemon(s->daemon);
