@@ -72,6 +72,11 @@ int bench_naive_submit(const client *cl, const char *path, double *seconds, size
 int bench_pg_watermark(const char *conninfo, double fraction, int64_t *seq, int64_t *late_events,
                        int64_t *late_dossiers, char *err, size_t errlen);
 
+/* Times the console's figures page and charts for period `label` and `scope` (bench_console.c):
+ * prints its lines, or says why it is not timed (no console, not plain HTTP). Returns 0, or -1
+ * after printing the reason (the console refused or failed). */
+int bench_console(const client *cl, const char *label, const char *scope, unsigned repeat);
+
 int bench_ingest(int argc, char **argv);
 int bench_report(int argc, char **argv);
 

@@ -161,17 +161,6 @@ static int read_password(const char *cmd, const char *name, const char *file,
 
 /* ---- the subcommands ---- */
 
-/* Who makes a change, for the audit chain: "os:" and the OS user running the command, so it
- * cannot be taken for a console account (whose names have no ':'). */
-static void os_user(char *by, size_t len)
-{
-	const struct passwd *pw = getpwuid(getuid());
-	if (pw && pw->pw_name && pw->pw_name[0])
-		snprintf(by, len, "os:%s", pw->pw_name);
-	else
-		snprintf(by, len, "os:uid%lu", (unsigned long)getuid());
-}
-
 /* Exit status for a change's outcome, after printing a refusal or failure. */
 static int outcome(const char *cmd, int rc, const char *err)
 {
@@ -338,7 +327,7 @@ int cmd_user(int argc, char **argv)
 		timeout = cl.conf.request_timeout_ms;
 
 	char pw[LINE_MAX_BYTES] = "", by[160];
-	os_user(by, sizeof by);
+	client_os_user(by, sizeof by);
 	if ((!strcmp(sub, "add") || !strcmp(sub, "passwd")) &&
 	    (status = read_password(cmd, name, password_file, pw)))
 		return status;
