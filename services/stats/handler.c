@@ -14,6 +14,7 @@
 #include "stats_check.h"
 #include "stats_closing.h"
 #include "stats_db.h"
+#include "stats_node.h"
 #include "stats_period_status.h"
 #include "stats_query.h"
 #include "stats_registry.h"
@@ -84,6 +85,17 @@ static int64_t events_stored(stats_ctx *c)
 		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return n;
+}
+
+/* After a registry import on a publishing province: the aggregates rebuilt now (stats_node.h). A
+ * failure leaves them to the next store, as without publishing. */
+static void refresh_published(PGconn *conn)
+{
+	char err[512];
+	if (node_refresh_aggregates(conn, NULL, err, sizeof err) != 0)
+		log_warn("units import: aggregates not rebuilt now (the next store will): %s", err);
+	else
+		log_info("units import: aggregates rebuilt for the national side");
 }
 
 /* Waits for writer p until job (queued there) is done. Whoever gets the writer first takes every
@@ -310,6 +322,10 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		if (rq->units->has_import_csv) {
 			pthread_mutex_lock(&c->writer[0].mu);
 			rc = registry_import(c->writer[0].conn, rq->units, &unitsr);
+			/* a publishing province rebuilds at once: the national side has no state
+			 * rows to fall back on while the aggregates are stale */
+			if (rc == 0 && unitsr.changed && c->publish)
+				refresh_published(c->writer[0].conn);
 			pthread_mutex_unlock(&c->writer[0].mu);
 			if (rc == 0)
 				log_info("units import: %u units, %s", unitsr.imported,

@@ -37,6 +37,8 @@ typedef struct stats_ctx {
 	atomic_uint_fast64_t requests; /* requests answered */
 	atomic_uint_fast64_t records;  /* events newly stored since start */
 	_Atomic(wire_server *) server; /* for busy_workers; NULL in tests */
+	int national; /* the national database (docs/design.md §15): no stores, imports, closings */
+	int publish;  /* a publishing province: a units import rebuilds the aggregates at once */
 } stats_ctx;
 
 /* Takes ownership of the connections (STORE_PARTS writers, one reader). Returns 0 or -1. */
