@@ -289,7 +289,10 @@ wait_services() {
 				die "$name exited during start (log: $LOG/$name.log)"
 			fi
 		done
-		if "$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1; then
+		# 3: every service answers, a province's replication is not streaming yet (national)
+		local rc=0
+		"$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1 || rc=$?
+		if ((rc == 0 || rc == 3)); then
 			return
 		fi
 		if ((SECONDS >= deadline)); then

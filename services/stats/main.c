@@ -17,6 +17,7 @@
 #include "stats_db_units.h"
 #include "stats_handler.h"
 #include "stats_migrations.h"
+#include "stats_national_sync.h"
 #include "stats_node.h"
 #include "stats_verify.h"
 #include "units.h"
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
 	int verify = 0, national = 0, rc;
 	stats_node node;
 	node_heartbeat *heartbeat = NULL;
+	national_sync *sync = NULL;
 	conf c;
 	units *reg = NULL;
 	PGconn *conns[STORE_PARTS + 1];
@@ -177,21 +179,34 @@ int main(int argc, char **argv)
 		}
 		if (rebuilt)
 			log_info("aggregates: rebuilt for the current registry before publishing");
+	} else if (national_setup(conns[0], &c, err, sizeof err) != 0 ||
+	           national_sync_start(&c, &sync, err, sizeof err) != 0) {
+		log_error("%s", err);
+		for (int i = 0; i <= STORE_PARTS; i++)
+			PQfinish(conns[i]);
+		return 1;
+	} else {
+		log_info("national: %u province(s) configured", c.n_national_provinces);
 	}
 	if (stats_ctx_init(&ctx, conns, conns[STORE_PARTS]) != 0) {
 		log_error("cannot initialise locks");
 		for (int i = 0; i <= STORE_PARTS; i++)
 			PQfinish(conns[i]);
 		node_heartbeat_stop(heartbeat);
+		national_sync_stop(sync);
 		return 1;
 	}
 	ctx.national = node.national;
 	ctx.publish = c.publish && !node.national;
+	ctx.national_max_age_s = c.national_max_age_seconds;
+	ctx.sync = sync;
+	snprintf(ctx.province, sizeof ctx.province, "%s", node.province);
 	if (wire_server_start(listen, c.max_message_bytes, c.workers, stats_handle, &ctx, &srv, err,
 	                      sizeof err) != 0) {
 		log_error("listen %s: %s", listen, err);
 		stats_ctx_destroy(&ctx);
 		node_heartbeat_stop(heartbeat);
+		national_sync_stop(sync);
 		return 1;
 	}
 	atomic_store(&ctx.server, srv);
@@ -204,6 +219,7 @@ int main(int argc, char **argv)
 	service_drain(srv, c.stop_timeout_ms);
 	atomic_store(&ctx.server, NULL);
 	wire_server_stop(srv);
+	national_sync_stop(sync);
 	stats_ctx_destroy(&ctx);
 	node_heartbeat_stop(heartbeat);
 	return 0;
