@@ -75,7 +75,24 @@ int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 	int default_structure = !map_to && !strcmp(structure, "period-end");
 	if (parse_as_of(rq->as_of, default_structure, &w, err, errlen))
 		return -1;
-	if (w.version || w.standing) {
+	/* docs/design.md §15: the national scope is each province's standing closed version where
+	 * it has one (else its figures now), or with --as-of now every province's figures now */
+	int national = !strcmp(scope, FIGURES_NATIONAL_SCOPE);
+	if (national && rq->with_revisions) {
+		snprintf(err, errlen,
+		         "--with-revisions compares one province's closed version with its figures "
+		         "now: ask that province's stack (scope %s has no closing of its own)",
+		         FIGURES_NATIONAL_SCOPE);
+		return -1;
+	}
+	if (national && (w.version || w.at_ms)) {
+		snprintf(err, errlen,
+		         "as-of '%.64s' names a version or a moment of one province's figures: for "
+		         "scope %s give --as-of now, or ask that province's stack",
+		         rq->as_of, FIGURES_NATIONAL_SCOPE);
+		return -1;
+	}
+	if (!national && (w.version || w.standing)) {
 		const Cchc__V1__Closing *cl;
 		int found;
 		if (figures_closed(c->stats, p.label, scope, w.version, &f, &cl, &found, err,
@@ -92,7 +109,8 @@ int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 	}
 	if (!map_to && !strcmp(structure, "period-end"))
 		map_to = cycle_default_structure(&p);
-	if (figures_fetch(c->stats, &p, scope, map_to, w.at_ms, &f, err, errlen))
+	if (national ? figures_fetch_national(c->stats, &p, map_to, w.standing, &f, err, errlen)
+	             : figures_fetch(c->stats, &p, scope, map_to, w.at_ms, &f, err, errlen))
 		return -1;
 	render_as_of a = {.at_ms = w.at_ms};
 	render_input in = {.period = &p,

@@ -47,6 +47,8 @@ typedef struct tables_table {
 	size_t nrows;
 } tables_table;
 
+/* TABLES_BY_UNIT of the national scope VN is by province ("theo-tinh"), each province's levels
+ * under it (docs/design.md §15); its feedback table has a row per province. */
 enum { TABLES_BY_LEVEL, TABLES_BY_UNIT, TABLES_BY_FIELD, TABLES_FEEDBACK, TABLES_N };
 
 typedef struct tables_set {
