@@ -15,8 +15,9 @@
 # Environment: NATIONAL_PROVINCES (default "46 48"), NATIONAL_PORT_BASE (default 7410: the national
 # stack on it, the k-th province on it + 10 k; each stack uses +1..+3 and +9), NATIONAL_VAR (default
 # ./var), CCHC_BIN (default ./build/bin), NATIONAL_PERIOD (default 2024-Q1), NATIONAL_DOSSIERS
-# (per province, default 20000), NATIONAL_OUT (default out/national). A province's registry is
-# deploy/data/units.csv for 46 and deploy/data/units-<CODE>.csv for any other.
+# (per province, default 20000), NATIONAL_OUT (default out/national), NATIONAL_MAX_AGE (the
+# national stack's national.max_age, default 1h). A province's registry is deploy/data/units.csv
+# for 46 and deploy/data/units-<CODE>.csv for any other.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +45,7 @@ BIN=$(abspath "${CCHC_BIN:-./build/bin}")
 PERIOD=${NATIONAL_PERIOD:-2024-Q1}
 DOSSIERS=${NATIONAL_DOSSIERS:-20000}
 OUT=$(abspath "${NATIONAL_OUT:-out/national}")
+MAX_AGE=${NATIONAL_MAX_AGE:-1h}
 REPL_ROLE=cchc_repl
 
 for code in "${PROVINCES[@]}"; do
@@ -96,7 +98,7 @@ report.place = Hà Nội
 report.signer_role = KT. BỘ TRƯỞNG|THỨ TRƯỞNG
 report.recipients = Thủ tướng Chính phủ (để báo cáo);|Văn phòng Chính phủ;|Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương;|Lưu: VT, Vụ CCHC.
 report.template =
-national.max_age = 1h"
+national.max_age = $MAX_AGE"
 	for i in "${!PROVINCES[@]}"; do
 		extra+="
 national.province.${PROVINCES[i]} = host=127.0.0.1 port=$(province_pg_port "${PROVINCES[i]}" "$i") dbname=cchc user=$REPL_ROLE connect_timeout=5"

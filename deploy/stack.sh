@@ -55,13 +55,21 @@ fi
 INGEST_PORT=$((PORT_BASE + 1)) STATS_PORT=$((PORT_BASE + 2)) EXPORT_PORT=$((PORT_BASE + 3))
 PG_PORT=$((PORT_BASE + 9))
 UP_TIMEOUT=${CCHC_UP_TIMEOUT:-30}
-# The national roll-up's settings of this folder: given now, else as saved by an earlier `up`.
+# The national roll-up's settings of this folder: each as given now, else as saved by an earlier
+# `up` (so a later `up` may change one, e.g. PostgreSQL's options, and keep the others).
 STACK_EXTRA="$VAR/stack.extra"
-if [[ -z "${CCHC_UNITS_FILE:-}${CCHC_DEV_GRANT:-}${CCHC_CONF_EXTRA:-}${CCHC_PG_OPTS:-}${CCHC_REPL_ROLE:-}" &&
-	-f "$STACK_EXTRA" ]]; then
-	# shellcheck source=/dev/null # written by save_extra below
+EXTRA_VARS=(CCHC_UNITS_FILE CCHC_DEV_GRANT CCHC_CONF_EXTRA CCHC_PG_OPTS CCHC_REPL_ROLE)
+declare -A EXTRA_GIVEN=()
+for v in "${EXTRA_VARS[@]}"; do
+	[[ -n "${!v:-}" ]] && EXTRA_GIVEN[$v]=${!v}
+done
+if [[ -f "$STACK_EXTRA" ]]; then
+	# shellcheck source=/dev/null # written by write_conf below
 	source "$STACK_EXTRA"
 fi
+for v in "${!EXTRA_GIVEN[@]}"; do
+	printf -v "$v" '%s' "${EXTRA_GIVEN[$v]}"
+done
 
 PG="$VAR/pg"
 RUN="$VAR/run"
@@ -183,7 +191,7 @@ EOF
 	printf 'CCHC_PORT_BASE=%s\nCCHC_BIN=%s\n' "$PORT_BASE" "$BIN" >"$STACK_ENV"
 	local v
 	: >"$STACK_EXTRA"
-	for v in CCHC_UNITS_FILE CCHC_DEV_GRANT CCHC_CONF_EXTRA CCHC_PG_OPTS CCHC_REPL_ROLE; do
+	for v in "${EXTRA_VARS[@]}"; do
 		[[ -n "${!v:-}" ]] && printf '%s=%q\n' "$v" "${!v}" >>"$STACK_EXTRA"
 	done
 	return 0

@@ -95,7 +95,8 @@ fail:
 
 static int units_begin(PGconn *conn, char *err, size_t errlen)
 {
-	if (db_exec(conn, "units: begin", "BEGIN", err, errlen) != 0)
+	/* db_begin: a connection PostgreSQL dropped since (a restart) is reset, as for stores */
+	if (db_begin(conn, "BEGIN", err, errlen) != 0)
 		return -1;
 	if (db_exec(conn, "units: lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
 	            errlen) != 0) {
