@@ -294,12 +294,24 @@ int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckRe
 			rc = 0;
 	}
 	query_reply_clear(&figures);
+	return check_finish(conn, &it, rc, err);
+fail:
+	check_reply_clear(reply);
+	reply->has_ok = 1;
+	reply->ok = 0;
+	reply->error = strdup(err);
+	return -1;
+}
+
+int check_finish(PGconn *conn, check_items *it, int rc, const char *err)
+{
+	Cchc__V1__CheckReply *reply = it->reply;
 	if (PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK"));
+		PQclear(PQexec(conn, "ROLLBACK")); /* read only: nothing to keep */
 	else
 		PQreset(conn);
-	if (rc == 0 && it.oom) {
-		snprintf(err, sizeof err, "check: out of memory");
+	if (rc == 0 && it->oom) {
+		err = "check: out of memory";
 		rc = -1;
 	}
 	if (rc == 0) {
@@ -307,7 +319,6 @@ int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckRe
 		reply->ok = 1;
 		return 0;
 	}
-fail:
 	check_reply_clear(reply);
 	reply->has_ok = 1;
 	reply->ok = 0;

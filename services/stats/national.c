@@ -413,18 +413,7 @@ int national_check(PGconn *conn, const Cchc__V1__CheckRequest *req, unsigned max
 	rc = 0;
 done:
 	PQclear(r);
-	if (PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK"));
-	else
-		PQreset(conn);
-	if (rc == 0 && it.oom) {
-		snprintf(err, sizeof err, "check: out of memory");
-		rc = -1;
-	}
-	if (rc == 0) {
-		reply->has_ok = reply->ok = 1;
-		return 0;
-	}
+	return check_finish(conn, &it, rc, err);
 fail:
 	check_reply_clear(reply);
 	reply->has_ok = 1;

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "stats_db.h"
 #include "stats_national.h"
+#include "stats_ticker.h"
 
 /* A published table the national database has but a subscription does not: refreshed at most
  * this often (a province not yet upgraded does not publish it, and each refresh connects). */
@@ -38,11 +39,9 @@ typedef struct probe {
 } probe;
 
 struct national_sync {
-	pthread_t thread;
-	pthread_mutex_t mu; /* guards probes[], stop */
-	pthread_cond_t cv;
-	int stop;
-	PGconn *conn;
+	ticker *t;
+	pthread_mutex_t mu; /* guards probes[] */
+	PGconn *conn;       /* the ticker's thread's alone */
 	char conninfo[1024];
 	probe probes[64];
 	size_t nprobes;
@@ -222,8 +221,10 @@ static void probe_province(probe *p)
 	PQfinish(conn);
 }
 
-static void pass(national_sync *s)
+/* One pass over every configured province: its subscription kept, the province probed. */
+static void pass(void *arg)
 {
+	national_sync *s = arg;
 	char err[512];
 	probe work[64];
 	size_t n;
@@ -247,27 +248,10 @@ static void pass(national_sync *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static void *sync_main(void *arg)
-{
-	national_sync *s = arg;
-	pthread_mutex_lock(&s->mu);
-	while (!s->stop) {
-		pthread_mutex_unlock(&s->mu);
-		pass(s);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += NATIONAL_SYNC_MS / 1000;
-		pthread_mutex_lock(&s->mu);
-		while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
-}
-
 int national_sync_start(const conf *c, national_sync **out, char *err, size_t errlen)
 {
 	national_sync *s = calloc(1, sizeof *s);
+	char why[256];
 	*out = NULL;
 	if (!s) {
 		snprintf(err, errlen, "national: out of memory");
@@ -284,11 +268,10 @@ int national_sync_start(const conf *c, national_sync **out, char *err, size_t er
 		snprintf(err, errlen, "national: cannot make a mutex");
 		return -1;
 	}
-	if (pthread_cond_init(&s->cv, NULL) != 0 ||
-	    pthread_create(&s->thread, NULL, sync_main, s) != 0) {
+	if (ticker_start(NATIONAL_SYNC_MS, pass, s, &s->t, why, sizeof why) != 0) {
 		pthread_mutex_destroy(&s->mu);
 		free(s);
-		snprintf(err, errlen, "national: cannot start the subscriptions' thread");
+		snprintf(err, errlen, "national: the subscriptions' thread: %s", why);
 		return -1;
 	}
 	*out = s;
@@ -299,13 +282,8 @@ void national_sync_stop(national_sync *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = 1;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
+	ticker_stop(s->t);
 	PQfinish(s->conn);
-	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

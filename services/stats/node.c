@@ -4,16 +4,15 @@
  * the national side how fresh each province's figures are. */
 #include "stats_node.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conf.h"
 #include "log.h"
 #include "stats_agg.h"
 #include "stats_db.h"
+#include "stats_ticker.h"
 #include "units.h"
 
 /* The one province code among the registry's level-1 units ("" when it has none). */
@@ -220,48 +219,26 @@ int node_heartbeat_beat(PGconn *conn, char *err, size_t errlen)
 }
 
 struct node_heartbeat {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop;
-	PGconn *conn;
+	ticker *t;
+	PGconn *conn; /* the ticker's thread's alone */
 	char conninfo[1024];
+	int failing;
 };
 
-static void *heartbeat_main(void *arg)
+static void heartbeat_run(void *arg)
 {
 	node_heartbeat *h = arg;
 	char err[512];
-	int failing = 0;
-
-	pthread_mutex_lock(&h->mu);
-	while (!h->stop) {
-		pthread_mutex_unlock(&h->mu);
-		int ok = (h->conn || db_connect(h->conninfo, &h->conn, err, sizeof err) == 0) &&
-		         db_ensure(h->conn, err, sizeof err) == 0 &&
-		         node_heartbeat_beat(h->conn, err, sizeof err) == 0;
-		if (!ok && !failing)
-			log_warn(
-			    "heartbeat: %s (the national side sees this province's figures age "
-			    "until it is back)",
-			    err);
-		else if (ok && failing)
-			log_info("heartbeat: written again");
-		failing = !ok;
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += NODE_HEARTBEAT_MS / 1000;
-		until.tv_nsec += (long)(NODE_HEARTBEAT_MS % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		pthread_mutex_lock(&h->mu);
-		while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&h->mu);
-	return NULL;
+	int ok = (h->conn || db_connect(h->conninfo, &h->conn, err, sizeof err) == 0) &&
+	         db_ensure(h->conn, err, sizeof err) == 0 &&
+	         node_heartbeat_beat(h->conn, err, sizeof err) == 0;
+	if (!ok && !h->failing)
+		log_warn("heartbeat: %s (the national side sees this province's figures age until "
+		         "it is back)",
+		         err);
+	else if (ok && h->failing)
+		log_info("heartbeat: written again");
+	h->failing = !ok;
 }
 
 int node_heartbeat_start(const char *conninfo, node_heartbeat **out, char *err, size_t errlen)
@@ -274,22 +251,10 @@ int node_heartbeat_start(const char *conninfo, node_heartbeat **out, char *err, 
 		return -1;
 	}
 	snprintf(h->conninfo, sizeof h->conninfo, "%s", conninfo);
-	if (pthread_mutex_init(&h->mu, NULL) != 0) {
+	char why[256];
+	if (ticker_start(NODE_HEARTBEAT_MS, heartbeat_run, h, &h->t, why, sizeof why) != 0) {
 		free(h);
-		snprintf(err, errlen, "heartbeat: cannot make a mutex");
-		return -1;
-	}
-	if (pthread_cond_init(&h->cv, NULL) != 0) {
-		pthread_mutex_destroy(&h->mu);
-		free(h);
-		snprintf(err, errlen, "heartbeat: cannot make a condition variable");
-		return -1;
-	}
-	if (pthread_create(&h->thread, NULL, heartbeat_main, h) != 0) {
-		pthread_cond_destroy(&h->cv);
-		pthread_mutex_destroy(&h->mu);
-		free(h);
-		snprintf(err, errlen, "heartbeat: cannot start its thread");
+		snprintf(err, errlen, "heartbeat: %s", why);
 		return -1;
 	}
 	*out = h;
@@ -300,13 +265,7 @@ void node_heartbeat_stop(node_heartbeat *h)
 {
 	if (!h)
 		return;
-	pthread_mutex_lock(&h->mu);
-	h->stop = 1;
-	pthread_cond_signal(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->thread, NULL);
+	ticker_stop(h->t);
 	PQfinish(h->conn);
-	pthread_cond_destroy(&h->cv);
-	pthread_mutex_destroy(&h->mu);
 	free(h);
 }

@@ -35,6 +35,11 @@ void check_add_item(check_items *it, const char *check, int ok, const char *unit
  * figures' "all", "unit" and "province" rows, one finding each. */
 void check_identity_items(check_items *it, const Cchc__V1__QueryReply *q);
 
+/* Ends a check's read-only transaction on conn and its reply: ok with the findings gathered in
+ * *it when rc is 0 (and nothing ran out of memory), else cleared and not ok with err. Returns 0
+ * or -1. */
+int check_finish(PGconn *conn, check_items *it, int rc, const char *err);
+
 /* The codes of the scope's units valid in [from_ms, to_ms) that sent no event dated in it, in
  * the caller's transaction: *out is a malloc'd array of *n malloc'd strings (the caller frees
  * them, also after a failure). Returns 0 or -1 with err. */
