@@ -1,6 +1,6 @@
-/* handler: decodes a StatsRequest, runs store / query / check / units / status / period status on
- * the right connection (writes on the writer, reads on the reader), packs the StatsReply. Logs
- * codes and counts only, never record contents. */
+/* handler: decodes a StatsRequest, runs store / query / check / units / status / period status /
+ * closing / user on the right connection (writes on the writer, reads on the reader), packs the
+ * StatsReply. Logs codes and counts only, never record contents. */
 #include "stats_handler.h"
 
 #include "stats_audit.h"
@@ -21,6 +21,7 @@
 #include "stats_query.h"
 #include "stats_registry.h"
 #include "stats_store.h"
+#include "stats_users.h"
 
 struct store_job {
 	const Cchc__V1__StoreRequest *req;
@@ -280,6 +281,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	Cchc__V1__AuditReply audit = CCHC__V1__AUDIT_REPLY__INIT;
 	Cchc__V1__ClosingReply closing = CCHC__V1__CLOSING_REPLY__INIT;
 	Cchc__V1__PeriodStatusReply pstatus = CCHC__V1__PERIOD_STATUS_REPLY__INIT;
+	Cchc__V1__UserReply user = CCHC__V1__USER_REPLY__INIT;
 	char mode[32] = "";
 	uint64_t stored = 0;
 	int rc;
@@ -420,6 +422,29 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_CLOSING;
 		out.closing = &closing;
 		break;
+	case CCHC__V1__STATS_REQUEST__BODY_USER: {
+		if (!rq->user) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		/* on the reader's connection, as closings: an account change is a short
+		 * transaction that must not queue behind the store batches of the writers */
+		const char *action = rq->user->action ? rq->user->action : "";
+		pthread_mutex_lock(&c->reader_mu);
+		rc = users_run(c->reader, rq->user, &user);
+		pthread_mutex_unlock(&c->reader_mu);
+		/* names, never hashes; stats' own messages show no control character */
+		if (rc != 0)
+			log_warn("user: not done: %s", user.error ? user.error : "out of memory");
+		else if (!strcmp(action, "list") || !strcmp(action, "lookup"))
+			log_info("user %s: %zu accounts", action, user.n_users);
+		else if (strcmp(action, "audit"))
+			log_info("user %s %s by %s%s", action, rq->user->name, rq->user->by,
+			         user.changed ? "" : " (unchanged)");
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_USER;
+		out.user = &user;
+		break;
+	}
 	case CCHC__V1__STATS_REQUEST__BODY_PERIOD_STATUS:
 		if (!rq->period_status) {
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
@@ -492,6 +517,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	audit_reply_clear(&audit);
 	closing_reply_clear(&closing);
 	period_status_reply_clear(&pstatus);
+	users_reply_clear(&user);
 	cchc__v1__stats_request__free_unpacked(rq, NULL);
 	if (rc != 0)
 		return -1;
