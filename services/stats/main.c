@@ -138,6 +138,12 @@ int main(int argc, char **argv)
 		return sig == 1 && verify ? 2 : sig;
 	if (national)
 		c.national = 1;
+	if (verify && c.national) {
+		/* the national database holds aggregates only: nothing to recompute them from */
+		fprintf(stderr, "cchc-stats --verify: the national stack holds no events; verify each "
+		                "province's own stack\n");
+		return 2;
+	}
 	if (verify)
 		return run_verify(&c);
 	if (!listen)
