@@ -39,16 +39,17 @@ void report_national(builder *b)
 	         "Từ %s - %s, tổng số hồ sơ TTHC của %s tỉnh, thành phố đã tiếp nhận: ", b->tu,
 	         b->den, small(b, (long long)m->n_provinces));
 	report_results(b, lead, &m->all, m->levels, m->n_levels);
-	report_add_block(b, DOC_CHART, 0,
-	                 report_fmt("Tỷ lệ hồ sơ giải quyết trước, đúng hạn và tỷ lệ hồ sơ nộp "
-	                            "trực tuyến theo cấp, %s",
-	                            b->ky),
-	                 DOC_CHART_RATES_BY_LEVEL);
-	report_add_block(b, DOC_CHART, 0,
-	                 report_fmt("Tỷ lệ hồ sơ giải quyết trước, đúng hạn và tỷ lệ hồ sơ nộp "
-	                            "trực tuyến theo tỉnh, thành phố, %s",
-	                            b->ky),
-	                 DOC_CHART_RATES_BY_PROVINCE);
+	static const struct {
+		int chart;
+		const char *by;
+	} charts[] = {{DOC_CHART_RATES_BY_LEVEL, "cấp"},
+	              {DOC_CHART_RATES_BY_PROVINCE, "tỉnh, thành phố"}};
+	for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
+		report_add_block(b, DOC_CHART, 0,
+		                 report_fmt("Tỷ lệ hồ sơ giải quyết trước, đúng hạn và tỷ lệ hồ sơ "
+		                            "nộp trực tuyến theo %s, %s",
+		                            charts[i].by, b->ky),
+		                 charts[i].chart);
 
 	heading(b, 1, report_fmt("II. KẾT QUẢ CỦA TỪNG TỈNH, THÀNH PHỐ"));
 	for (size_t i = 0; i < m->n_provinces && !b->oom; i++) {

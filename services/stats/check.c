@@ -296,6 +296,11 @@ int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckRe
 	query_reply_clear(&figures);
 	return check_finish(conn, &it, rc, err);
 fail:
+	return check_refuse(reply, err);
+}
+
+int check_refuse(Cchc__V1__CheckReply *reply, const char *err)
+{
 	check_reply_clear(reply);
 	reply->has_ok = 1;
 	reply->ok = 0;
@@ -319,11 +324,7 @@ int check_finish(PGconn *conn, check_items *it, int rc, const char *err)
 		reply->ok = 1;
 		return 0;
 	}
-	check_reply_clear(reply);
-	reply->has_ok = 1;
-	reply->ok = 0;
-	reply->error = strdup(err);
-	return -1;
+	return check_refuse(reply, err);
 }
 
 _Static_assert(STATE_ANOMALY_ORPHAN == 1 && STATE_ANOMALY_EXTRA_RECEIVED == 2 &&

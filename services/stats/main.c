@@ -140,8 +140,9 @@ int main(int argc, char **argv)
 		c.national = 1;
 	if (verify && c.national) {
 		/* the national database holds aggregates only: nothing to recompute them from */
-		fprintf(stderr, "cchc-stats --verify: the national stack holds no events; verify each "
-		                "province's own stack\n");
+		fprintf(stderr,
+		        "cchc-stats --verify: the national stack holds no events; verify each "
+		        "province's own stack\n");
 		return 2;
 	}
 	if (verify)

@@ -415,9 +415,5 @@ done:
 	PQclear(r);
 	return check_finish(conn, &it, rc, err);
 fail:
-	check_reply_clear(reply);
-	reply->has_ok = 1;
-	reply->ok = 0;
-	reply->error = strdup(err);
-	return -1;
+	return check_refuse(reply, err);
 }

@@ -40,6 +40,9 @@ void check_identity_items(check_items *it, const Cchc__V1__QueryReply *q);
  * or -1. */
 int check_finish(PGconn *conn, check_items *it, int rc, const char *err);
 
+/* The reply of checks that did not run: cleared, not ok, err. Returns -1. */
+int check_refuse(Cchc__V1__CheckReply *reply, const char *err);
+
 /* The codes of the scope's units valid in [from_ms, to_ms) that sent no event dated in it, in
  * the caller's transaction: *out is a malloc'd array of *n malloc'd strings (the caller frees
  * them, also after a failure). Returns 0 or -1 with err. */
