@@ -76,8 +76,10 @@ publish = on
 publish.role = $REPL_ROLE
 report.scope = $code"
 	if [[ "$code" != 46 ]]; then # 46 keeps the dev stack's header and template
+		local issuer=$name # the header's issuer is in capitals: known for 48, else as named
+		[[ "$code" == 48 ]] && issuer="THÀNH PHỐ ĐÀ NẴNG"
 		extra+="
-report.issuer = ỦY BAN NHÂN DÂN|$name
+report.issuer = ỦY BAN NHÂN DÂN|$issuer
 report.place = ${name#Thành phố }
 report.template ="
 	fi

@@ -294,10 +294,10 @@ int cmd_status(int argc, char **argv)
 			       s->requests, s->records);
 			if (s->has_events_stored)
 				printf("  stored %" PRIu64, s->events_stored);
-			printf("  busy %u", s->busy_workers);
+			printf("  busy %u\n", s->busy_workers);
+			/* a line of its own: scripts read the service line up to "busy N" */
 			if (s->mode && *s->mode)
-				printf("  (%s)", s->mode);
-			printf("\n");
+				printf("%-7s mode  %s\n", "", s->mode);
 			int64_t now = (int64_t)time(NULL) * 1000;
 			for (size_t k = 0; k < s->n_subscriptions; k++)
 				replication |= status_print_subscription(s->subscriptions[k], now);
