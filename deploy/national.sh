@@ -13,7 +13,7 @@
 #   deploy/national.sh status  each stack's deploy/stack.sh status
 #
 # Environment: NATIONAL_PROVINCES (default "46 48"), NATIONAL_PORT_BASE (default 7410: the national
-# stack on it, the k-th province on it + 10 k; each stack uses +1..+3 and +9), NATIONAL_VAR (default
+# stack on it, the k-th province on it + 10 k; each stack uses +1..+4 and +9), NATIONAL_VAR (default
 # ./var), CCHC_BIN (default ./build/bin), NATIONAL_PERIOD (default 2024-Q1), NATIONAL_DOSSIERS
 # (per province, default 20000), NATIONAL_OUT (default out/national), NATIONAL_MAX_AGE (the
 # national stack's national.max_age, default 1h). A province's registry is deploy/data/units.csv

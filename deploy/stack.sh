@@ -3,13 +3,15 @@
 # folder ($CCHC_VAR), started in the background and stopped by their pid files (docs/design.md §11).
 #
 #   deploy/stack.sh up        start whatever is not running; return once everything answers
+#                             (the services over nng, and the console over HTTP)
 #   deploy/stack.sh down      stop everything (SIGTERM, wait for exit; pg_ctl stop)
 #   deploy/stack.sh reset     down, then wipe $CCHC_VAR
-#   deploy/stack.sh status    what runs (pids), then `cchc status`; exit 1 if anything is down
+#   deploy/stack.sh status    what runs (pids), `cchc status` and the console's address; exit 1 if
+#                             anything is down
 #   deploy/stack.sh stop NAME stop one process (postgres, cchc-stats, cchc-ingest, cchc-export)
 #
 # Environment: CCHC_VAR (default ./var), CCHC_BIN (default ./build/bin), CCHC_PORT_BASE (default
-# 7400: ingest +1, stats +2, export +3, PostgreSQL +9), CCHC_UP_TIMEOUT (seconds, default 30),
+# 7400: ingest +1, stats +2, export +3, the console (HTTP, loopback) +4, PostgreSQL +9), CCHC_UP_TIMEOUT (seconds, default 30),
 # CCHC_WORKERS (requests each service works on at once, default 16 as in conf).
 # The port base and bin folder chosen at the first `up` are kept in $CCHC_VAR/stack.env, so later
 # commands on the same folder need not repeat them.
@@ -53,6 +55,7 @@ if ! [[ "$PORT_BASE" =~ ^[0-9]+$ ]] || ((PORT_BASE < 1024 || PORT_BASE > 65526))
 	die "CCHC_PORT_BASE must be a number from 1024 to 65526, not '$PORT_BASE'"
 fi
 INGEST_PORT=$((PORT_BASE + 1)) STATS_PORT=$((PORT_BASE + 2)) EXPORT_PORT=$((PORT_BASE + 3))
+CONSOLE_PORT=$((PORT_BASE + 4)) CONSOLE_URL="http://127.0.0.1:$((PORT_BASE + 4))"
 PG_PORT=$((PORT_BASE + 9))
 UP_TIMEOUT=${CCHC_UP_TIMEOUT:-30}
 # The national roll-up's settings of this folder: each as given now, else as saved by an earlier
@@ -172,6 +175,7 @@ write_conf() {
 ingest.listen = tcp://127.0.0.1:$INGEST_PORT
 stats.listen = tcp://127.0.0.1:$STATS_PORT
 export.listen = tcp://127.0.0.1:$EXPORT_PORT
+console.listen = $CONSOLE_URL
 stats.db = host=127.0.0.1 port=$PG_PORT dbname=cchc user=cchc connect_timeout=5
 units_file = ${CCHC_UNITS_FILE:-$ROOT/deploy/data/units.csv}
 sources_file = sources
@@ -284,6 +288,19 @@ start_service() {
 	echo $! >"$RUN/$name.pid"
 }
 
+# The console answers an HTTP request with a status line (any status: / may send to /login).
+# Bash's own /dev/tcp, so the dev stack needs no HTTP client.
+console_answers() {
+	local line
+	line=$(
+		exec 2>/dev/null # "connection refused" is the answer, not an error
+		exec 3<>"/dev/tcp/127.0.0.1/$CONSOLE_PORT" || exit 1
+		printf 'HEAD / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+		IFS= read -r -t 2 line <&3 && printf '%s' "$line"
+	) || return 1
+	[[ "$line" == HTTP/1.* ]]
+}
+
 wait_services() {
 	local deadline=$((SECONDS + UP_TIMEOUT)) name pid
 	while :; do
@@ -301,7 +318,8 @@ wait_services() {
 		local rc=0
 		"$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1 || rc=$?
 		if ((rc == 0 || rc == 3)); then
-			return
+			console_answers && return
+			echo "console: $CONSOLE_URL does not answer" >"$LOG/status.out"
 		fi
 		if ((SECONDS >= deadline)); then
 			cat "$LOG/status.out" >&2
@@ -322,7 +340,7 @@ cmd_up() {
 	for name in "${SERVICES[@]}"; do start_service "$name"; done
 	wait_services
 	say "up: ingest tcp://127.0.0.1:$INGEST_PORT, stats :$STATS_PORT, export :$EXPORT_PORT," \
-		"postgres :$PG_PORT; config $CONF"
+		"postgres :$PG_PORT; console $CONSOLE_URL; config $CONF"
 }
 
 stop_one() {
@@ -377,6 +395,12 @@ cmd_status() {
 	done
 	if [[ -x "$BIN/cchc" && -f "$CONF" ]]; then
 		"$BIN/cchc" status --config "$CONF" || rc=1
+	fi
+	if console_answers; then # laid out as `cchc status` lays out the services
+		printf '%-8s%-6s%s\n' console up "$CONSOLE_URL"
+	else
+		printf '%-8s%-6s%s (does not answer)\n' console down "$CONSOLE_URL"
+		rc=1
 	fi
 	return "$rc"
 }

@@ -77,6 +77,16 @@ static const row_rule feedback_rules[] = {
 
 /* ---- building: the rows are the model's (model.c); only the layout is decided here ---- */
 
+const tables_kind tables_kinds[TABLES_N] = {
+    [TABLES_BY_LEVEL] = {"theo-cap", "Theo cấp"},
+    [TABLES_BY_UNIT] = {"theo-don-vi", "Theo đơn vị"},
+    [TABLES_BY_FIELD] = {"theo-linh-vuc", "Theo lĩnh vực"},
+    [TABLES_FEEDBACK] = {"phan-anh-kien-nghi", "Phản ánh, kiến nghị"},
+};
+
+/* The national scope's TABLES_BY_UNIT: by province (docs/design.md §15). */
+const tables_kind tables_national_by_province = {"theo-tinh", "Theo tỉnh, thành phố"};
+
 static const char *const roman[] = {"I", "II", "III", "IV"};
 
 static void dossier_values(const Cchc__V1__DossierFigures *d, int64_t v[TABLES_MAX_VALUES])
@@ -109,11 +119,11 @@ static tables_row *add_row(tables_table *t, size_t cap, tables_row_kind kind, co
 	return r;
 }
 
-static void table_init(tables_table *t, const char *id, const char *sheet, const char *subtitle,
-                       const tables_column *cols, size_t ncols)
+static void table_init(tables_table *t, int kind, const char *subtitle, const tables_column *cols,
+                       size_t ncols)
 {
-	t->id = id;
-	t->sheet = sheet;
+	t->id = tables_kinds[kind].id;
+	t->sheet = tables_kinds[kind].sheet;
 	t->form = "Biểu số II.06a/VPCP/KSTT";
 	t->title = "Tình hình, kết quả giải quyết TTHC";
 	t->subtitle = subtitle;
@@ -125,7 +135,7 @@ static void table_init(tables_table *t, const char *id, const char *sheet, const
 static int build_by_level(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_levels + 1;
-	table_init(t, "theo-cap", "Theo cấp", "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_LEVEL, "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -146,7 +156,7 @@ static int build_by_level(const report_model *m, tables_table *t)
 static int build_by_unit(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_units + m->n_levels + 1;
-	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_UNIT, "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -179,8 +189,10 @@ static int build_by_province(const report_model *m, tables_table *t)
 	size_t cap = 1;
 	for (size_t i = 0; i < m->n_provinces; i++)
 		cap += 1 + m->provinces[i].n_levels;
-	table_init(t, "theo-tinh", "Theo tỉnh, thành phố",
-	           "(theo tỉnh, thành phố trực thuộc trung ương)", province_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_UNIT, "(theo tỉnh, thành phố trực thuộc trung ương)", province_cols,
+	           NDOSSIER_COLS);
+	t->id = tables_national_by_province.id;
+	t->sheet = tables_national_by_province.sheet;
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -207,8 +219,7 @@ static int build_by_province(const report_model *m, tables_table *t)
 static int build_by_field(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_fields + 1;
-	table_init(t, "theo-linh-vuc", "Theo lĩnh vực", "(theo lĩnh vực)", field_cols,
-	           NDOSSIER_COLS);
+	table_init(t, TABLES_BY_FIELD, "(theo lĩnh vực)", field_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -240,8 +251,7 @@ static void feedback_values(const Cchc__V1__FeedbackFigures *fb, tables_row *r)
 static int build_feedback(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_provinces + 1;
-	table_init(t, "phan-anh-kien-nghi", "Phản ánh, kiến nghị", NULL, feedback_cols,
-	           NFEEDBACK_COLS);
+	table_init(t, TABLES_FEEDBACK, NULL, feedback_cols, NFEEDBACK_COLS);
 	t->form = NULL;
 	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
 	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";

@@ -51,6 +51,16 @@ typedef struct tables_table {
  * under it (docs/design.md §15); its feedback table has a row per province. */
 enum { TABLES_BY_LEVEL, TABLES_BY_UNIT, TABLES_BY_FIELD, TABLES_FEEDBACK, TABLES_N };
 
+/* The tables' ids and sheet names, in the order above, known before any figure (the console
+ * offers each CSV file by its id). */
+typedef struct tables_kind {
+	const char *id;    /* "theo-cap", "theo-don-vi", "theo-linh-vuc", "phan-anh-kien-nghi" */
+	const char *sheet; /* "Theo cấp", … */
+} tables_kind;
+extern const tables_kind tables_kinds[TABLES_N];
+/* The national scope's TABLES_BY_UNIT instead: "theo-tinh", "Theo tỉnh, thành phố". */
+extern const tables_kind tables_national_by_province;
+
 typedef struct tables_set {
 	char reporting_unit[300]; /* "Đơn vị báo cáo: Tỉnh Thừa Thiên Huế" */
 	char period_line[120]; /* "Kỳ báo cáo (Từ ngày 15/12/2023 đến ngày 14/03/2024)" */

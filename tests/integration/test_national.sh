@@ -22,7 +22,7 @@ BASE=""
 for _ in $(seq 1 40); do
 	b=$(pick_port_base 10000) || break
 	ok=1
-	for off in 11 12 13 19 21 22 23 29; do port_free $((b + off)) || ok=0; done
+	for off in 11 12 13 14 19 21 22 23 24 29; do port_free $((b + off)) || ok=0; done
 	if ((ok)); then
 		BASE=$b
 		break
