@@ -15,6 +15,12 @@
 # CCHC_WORKERS (requests each service works on at once, default 16 as in conf).
 # The port base and bin folder chosen at the first `up` are kept in $CCHC_VAR/stack.env, so later
 # commands on the same folder need not repeat them.
+# For the national roll-up's stacks (deploy/national.sh, docs/design.md §15): CCHC_UNITS_FILE (the
+# registry, default deploy/data/units.csv), CCHC_DEV_GRANT (what the source `dev` may write for,
+# default 46), CCHC_CONF_EXTRA (lines appended to cchc.conf; a key given there wins),
+# CCHC_PG_OPTS (more `-c name=value` options for PostgreSQL, e.g. wal_level=logical) and
+# CCHC_REPL_ROLE (a role made LOGIN REPLICATION, for a national stack to subscribe as). Like the
+# port base, they are kept in $CCHC_VAR (stack.extra) for later commands on the same folder.
 #
 # PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system user, which
 # is given the cluster's folders; otherwise everything runs as the calling user.
@@ -52,6 +58,21 @@ INGEST_PORT=$((PORT_BASE + 1)) STATS_PORT=$((PORT_BASE + 2)) EXPORT_PORT=$((PORT
 CONSOLE_PORT=$((PORT_BASE + 4)) CONSOLE_URL="http://127.0.0.1:$((PORT_BASE + 4))"
 PG_PORT=$((PORT_BASE + 9))
 UP_TIMEOUT=${CCHC_UP_TIMEOUT:-30}
+# The national roll-up's settings of this folder: each as given now, else as saved by an earlier
+# `up` (so a later `up` may change one, e.g. PostgreSQL's options, and keep the others).
+STACK_EXTRA="$VAR/stack.extra"
+EXTRA_VARS=(CCHC_UNITS_FILE CCHC_DEV_GRANT CCHC_CONF_EXTRA CCHC_PG_OPTS CCHC_REPL_ROLE)
+declare -A EXTRA_GIVEN=()
+for v in "${EXTRA_VARS[@]}"; do
+	[[ -n "${!v:-}" ]] && EXTRA_GIVEN[$v]=${!v}
+done
+if [[ -f "$STACK_EXTRA" ]]; then
+	# shellcheck source=/dev/null # written by write_conf below
+	source "$STACK_EXTRA"
+fi
+for v in "${!EXTRA_GIVEN[@]}"; do
+	printf -v "$v" '%s' "${EXTRA_GIVEN[$v]}"
+done
 
 PG="$VAR/pg"
 RUN="$VAR/run"
@@ -156,7 +177,7 @@ stats.listen = tcp://127.0.0.1:$STATS_PORT
 export.listen = tcp://127.0.0.1:$EXPORT_PORT
 console.listen = $CONSOLE_URL
 stats.db = host=127.0.0.1 port=$PG_PORT dbname=cchc user=cchc connect_timeout=5
-units_file = $ROOT/deploy/data/units.csv
+units_file = ${CCHC_UNITS_FILE:-$ROOT/deploy/data/units.csv}
 sources_file = sources
 source = dev
 key_file = dev.key
@@ -167,8 +188,17 @@ report.template = $ROOT/deploy/templates/bao-cao-cchc-thua-thien-hue.txt
 # Targets of the province's CCHC programme 2022-2025 (Kế hoạch, section II).
 target.online = 60
 EOF
+	if [[ -n "${CCHC_CONF_EXTRA:-}" ]]; then
+		printf '%s\n' "$CCHC_CONF_EXTRA" >>"$CONF.tmp"
+	fi
 	mv "$CONF.tmp" "$CONF"
 	printf 'CCHC_PORT_BASE=%s\nCCHC_BIN=%s\n' "$PORT_BASE" "$BIN" >"$STACK_ENV"
+	local v
+	: >"$STACK_EXTRA"
+	for v in "${EXTRA_VARS[@]}"; do
+		[[ -n "${!v:-}" ]] && printf '%s=%q\n' "$v" "${!v}" >>"$STACK_EXTRA"
+	done
+	return 0
 }
 
 start_postgres() {
@@ -199,7 +229,8 @@ start_postgres() {
 		say "starting postgres on 127.0.0.1:$PG_PORT"
 		# pg_ctl start also clears a postmaster.pid left by a crash. -w waits for startup itself.
 		as_pg "$pgbin/pg_ctl" start -D "$PG" -l "$LOG/postgres.log" -w -t "$UP_TIMEOUT" -s \
-			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$sockdir'" </dev/null >/dev/null || {
+			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$sockdir' ${CCHC_PG_OPTS:-}" \
+			</dev/null >/dev/null || {
 			log_tail postgres
 			die "postgres did not start"
 		}
@@ -217,6 +248,16 @@ start_postgres() {
 		"SELECT 1 FROM pg_database WHERE datname = 'cchc'") ]]; then
 		"$pgbin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U cchc cchc
 	fi
+	local role=${CCHC_REPL_ROLE:-}
+	if [[ -n "$role" ]]; then
+		[[ "$role" =~ ^[a-z_][a-z0-9_]*$ ]] || die "CCHC_REPL_ROLE '$role' is not a plain role name"
+		if [[ -z $("$pgbin/psql" -h 127.0.0.1 -p "$PG_PORT" -U cchc -d cchc -tAc \
+			"SELECT 1 FROM pg_roles WHERE rolname = '$role'") ]]; then
+			say "creating role $role (LOGIN REPLICATION) for the national stack"
+			"$pgbin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U cchc -d cchc -c \
+				"CREATE ROLE $role LOGIN REPLICATION" || die "cannot create role $role"
+		fi
+	fi
 }
 
 # The source `dev`, granted the whole province, with its private key in $VAR/dev.key.
@@ -224,12 +265,13 @@ ensure_dev_source() {
 	if [[ -s "$DEV_KEY" ]] && grep -q '^dev[[:space:]]' "$SOURCES" 2>/dev/null; then
 		return
 	fi
-	say "creating source 'dev' (granted 46) with its key in $DEV_KEY"
+	local grant=${CCHC_DEV_GRANT:-46}
+	say "creating source 'dev' (granted $grant) with its key in $DEV_KEY"
 	if [[ -f "$SOURCES" ]]; then
 		sed -i '/^dev[[:space:]]/d' "$SOURCES"
 	fi
 	rm -f "$DEV_KEY"
-	"$BIN/cchc" source add dev --grant 46 --key-out "$DEV_KEY" --sources-file "$SOURCES" \
+	"$BIN/cchc" source add dev --grant "$grant" --key-out "$DEV_KEY" --sources-file "$SOURCES" \
 		--config "$CONF" >/dev/null || die "cchc source add dev failed"
 }
 
@@ -272,7 +314,10 @@ wait_services() {
 				die "$name exited during start (log: $LOG/$name.log)"
 			fi
 		done
-		if "$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1; then
+		# 3: every service answers, a province's replication is not streaming yet (national)
+		local rc=0
+		"$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1 || rc=$?
+		if ((rc == 0 || rc == 3)); then
 			console_answers && return
 			echo "console: $CONSOLE_URL does not answer" >"$LOG/status.out"
 		fi

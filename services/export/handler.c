@@ -68,7 +68,24 @@ int export_source_get(export_ctx *c, const Cchc__V1__ReportRequest *rq, export_s
 	int default_structure = !map_to && !strcmp(structure, "period-end");
 	if (parse_as_of(rq->as_of, default_structure, &w, err, errlen))
 		return -1;
-	if (w.version || w.standing) {
+	/* docs/design.md §15: the national scope is each province's standing closed version where
+	 * it has one (else its figures now), or with --as-of now every province's figures now */
+	int national = !strcmp(scope, FIGURES_NATIONAL_SCOPE);
+	if (national && rq->with_revisions) {
+		snprintf(err, errlen,
+		         "--with-revisions compares one province's closed version with its figures "
+		         "now: ask that province's stack (scope %s has no closing of its own)",
+		         FIGURES_NATIONAL_SCOPE);
+		return -1;
+	}
+	if (national && (w.version || w.at_ms)) {
+		snprintf(err, errlen,
+		         "as-of '%.64s' names a version or a moment of one province's figures: for "
+		         "scope %s give --as-of now, or ask that province's stack",
+		         rq->as_of, FIGURES_NATIONAL_SCOPE);
+		return -1;
+	}
+	if (!national && (w.version || w.standing)) {
 		const Cchc__V1__Closing *cl;
 		int found;
 		if (figures_closed(c->stats, s->period.label, scope, w.version, &s->figures, &cl,
@@ -82,7 +99,10 @@ int export_source_get(export_ctx *c, const Cchc__V1__ReportRequest *rq, export_s
 	}
 	if (default_structure)
 		map_to = cycle_default_structure(&s->period);
-	if (figures_fetch(c->stats, &s->period, scope, map_to, w.at_ms, &s->figures, err, errlen))
+	if (national ? figures_fetch_national(c->stats, &s->period, map_to, w.standing, &s->figures,
+	                                      err, errlen)
+	             : figures_fetch(c->stats, &s->period, scope, map_to, w.at_ms, &s->figures, err,
+	                             errlen))
 		return -1;
 	s->as_of = (render_as_of){.at_ms = w.at_ms};
 	s->in = (render_input){.period = &s->period,

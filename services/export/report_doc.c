@@ -310,7 +310,11 @@ static int header(builder *b)
 	if (!(d->number = strdup(c->report_number)) || !(d->place_date = strdup(line)) ||
 	    !(d->title = strdup("BÁO CÁO")) ||
 	    !(d->subtitle =
-	          report_fmt("Tình hình thực hiện công tác cải cách hành chính %s", b->ky)) ||
+	          b->m.national
+	              ? report_fmt("Tổng hợp tình hình, kết quả giải quyết thủ tục hành chính "
+	                           "của các tỉnh, thành phố %s",
+	                           b->ky)
+	              : report_fmt("Tình hình thực hiện công tác cải cách hành chính %s", b->ky)) ||
 	    !(d->signer_name = strdup(c->report_signer_name)))
 		return -1;
 	if (split_lines(c->report_recipients, &d->recipients, &d->n_recipients) ||
@@ -360,7 +364,16 @@ int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t 
 	builder *b = builder_start(in, doc, err, errlen);
 	if (!b)
 		return -1;
-	if (in->conf->report_template[0] &&
+	/* the national summary is generated whole: no province's prose, the form's tables */
+	if (b->m.national && (!(doc->tables = calloc(1, sizeof *doc->tables)) ||
+	                      tables_build(in, doc->tables, err, errlen))) {
+		if (!doc->tables)
+			snprintf(err, errlen, "report: out of memory");
+		report_doc_free(doc);
+		builder_end(b);
+		return -1;
+	}
+	if (!b->m.national && in->conf->report_template[0] &&
 	    tmpl_load(in->conf->report_template, &b->t, err, errlen)) {
 		builder_end(b);
 		return -1;
@@ -372,7 +385,9 @@ int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t 
 	if (!b->oom && (s = tmpl_find(&b->t, "mo_dau")))
 		emit_items(b, s, "phần mở đầu");
 	static const char *const tops[] = {"I", "II", "III", "IV"};
-	for (int i = 0; i < 4 && !b->oom; i++)
+	if (b->m.national && !b->oom)
+		report_national(b);
+	for (int i = 0; i < 4 && !b->oom && !b->m.national; i++)
 		emit_section(b, tops[i], 1);
 	if (!b->oom && (s = tmpl_find(&b->t, "ket_luan")))
 		emit_items(b, s, "phần kết luận");
@@ -428,5 +443,8 @@ void report_doc_free(report_doc *doc)
 	free_lines(doc->recipients, doc->n_recipients);
 	free_lines(doc->signer_lines, doc->n_signer_lines);
 	free(doc->signer_name);
+	if (doc->tables)
+		tables_free(doc->tables);
+	free(doc->tables);
 	memset(doc, 0, sizeof *doc);
 }

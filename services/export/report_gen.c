@@ -56,33 +56,39 @@ static char *results_sentence(builder *b, const char *lead, const model_row *r)
 	    N(b, f->waiting));
 }
 
-/* The total, then one paragraph per level the report shows (units of no known level are in the
- * tables; the province's reports speak of the three levels only). */
-static void gen_results(builder *b)
+void report_results(builder *b, const char *lead, const model_row *total, const model_level *levels,
+                    size_t n)
 {
-	const report_model *m = &b->m;
 	size_t nlevels = 0;
-	for (size_t i = 0; i < m->n_levels; i++)
-		nlevels += m->levels[i].level != 0;
-	char lead[256];
-	snprintf(lead, sizeof lead, "Từ %s - %s, tổng số hồ sơ TTHC đã tiếp nhận: ", b->tu, b->den);
-	char *s = results_sentence(b, lead, &m->all);
+	for (size_t i = 0; i < n; i++)
+		nlevels += levels[i].level != 0;
+	char *s = results_sentence(b, lead, total);
 	if (s && nlevels) {
-		size_t n = strlen(s);
-		s[n - 1] = '\0'; /* the final '.' becomes ". Cụ thể:" */
+		size_t len = strlen(s);
+		s[len - 1] = '\0'; /* the final '.' becomes ". Cụ thể:" */
 		char *t = report_fmt("%s. Cụ thể:", s);
 		free(s);
 		s = t;
 	}
 	para(b, s);
-	for (size_t i = 0; i < m->n_levels; i++) {
-		const model_level *l = &m->levels[i];
+	for (size_t i = 0; i < n; i++) {
+		const model_level *l = &levels[i];
+		char level_lead[256];
 		if (!l->level)
 			continue;
-		snprintf(lead, sizeof lead,
+		snprintf(level_lead, sizeof level_lead,
 		         "- %s: Tổng số hồ sơ mới tiếp nhận trong kỳ báo cáo là: ", l->name);
-		para(b, results_sentence(b, lead, &l->row));
+		para(b, results_sentence(b, level_lead, &l->row));
 	}
+}
+
+/* The total, then one paragraph per level the report shows (units of no known level are in the
+ * tables; the province's reports speak of the three levels only). */
+static void gen_results(builder *b)
+{
+	char lead[256];
+	snprintf(lead, sizeof lead, "Từ %s - %s, tổng số hồ sơ TTHC đã tiếp nhận: ", b->tu, b->den);
+	report_results(b, lead, &b->m.all, b->m.levels, b->m.n_levels);
 }
 
 static void gen_chart(builder *b, int which)
@@ -106,7 +112,11 @@ static void gen_chart(builder *b, int which)
 
 static void gen_feedback(builder *b)
 {
-	const Cchc__V1__FeedbackFigures *f = &b->m.feedback;
+	report_feedback(b, &b->m.feedback);
+}
+
+void report_feedback(builder *b, const Cchc__V1__FeedbackFigures *f)
+{
 	para(b,
 	     report_fmt("- Trong %s, tổng số phản ánh, kiến nghị đã tiếp nhận trong kỳ báo cáo: %s "
 	                "(trong đó: số tiếp nhận mới trong kỳ: %s; số từ kỳ trước chuyển qua: %s). "

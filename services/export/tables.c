@@ -34,6 +34,7 @@ static const char G_PENDING[] = "Số hồ sơ đang giải quyết";
 
 static const tables_column level_cols[] = DOSSIER_COLUMNS("Cấp hành chính");
 static const tables_column unit_cols[] = DOSSIER_COLUMNS("Đơn vị");
+static const tables_column province_cols[] = DOSSIER_COLUMNS("Tỉnh, thành phố / cấp hành chính");
 static const tables_column field_cols[] = DOSSIER_COLUMNS("Lĩnh vực");
 #define NDOSSIER_COLS (sizeof level_cols / sizeof level_cols[0])
 
@@ -82,6 +83,9 @@ const tables_kind tables_kinds[TABLES_N] = {
     [TABLES_BY_FIELD] = {"theo-linh-vuc", "Theo lĩnh vực"},
     [TABLES_FEEDBACK] = {"phan-anh-kien-nghi", "Phản ánh, kiến nghị"},
 };
+
+/* The national scope's TABLES_BY_UNIT: by province (docs/design.md §15). */
+const tables_kind tables_national_by_province = {"theo-tinh", "Theo tỉnh, thành phố"};
 
 static const char *const roman[] = {"I", "II", "III", "IV"};
 
@@ -178,6 +182,40 @@ static int build_by_unit(const report_model *m, tables_table *t)
 	return 0;
 }
 
+/* The national scope VN (docs/design.md §15): each province a heading row with its totals and
+ * where they come from, its own levels under it (a, b, c); the total last. */
+static int build_by_province(const report_model *m, tables_table *t)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < m->n_provinces; i++)
+		cap += 1 + m->provinces[i].n_levels;
+	table_init(t, TABLES_BY_UNIT, "(theo tỉnh, thành phố trực thuộc trung ương)", province_cols,
+	           NDOSSIER_COLS);
+	t->id = tables_national_by_province.id;
+	t->sheet = tables_national_by_province.sheet;
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	for (size_t i = 0; i < m->n_provinces; i++) {
+		const model_province *p = &m->provinces[i];
+		char tt[24], source[160], label[256];
+		snprintf(tt, sizeof tt, "%zu", i + 1);
+		model_province_source(p, source, sizeof source);
+		snprintf(label, sizeof label, "%.90s (%s)", p->row.name, source);
+		dossier_values(&p->row.d,
+		               add_row(t, cap, TABLES_ROW_GROUP, tt, p->row.code, label)->v);
+		for (size_t k = 0; k < p->n_levels; k++) {
+			const model_level *l = &p->levels[k];
+			snprintf(tt, sizeof tt, "%c", (char)('a' + k));
+			dossier_values(
+			    &l->row.d,
+			    add_row(t, cap, TABLES_ROW_ITEM, tt, l->key, l->table_label)->v);
+		}
+	}
+	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	return 0;
+}
+
 static int build_by_field(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_fields + 1;
@@ -196,19 +234,8 @@ static int build_by_field(const report_model *m, tables_table *t)
 	return 0;
 }
 
-/* Stats counts feedback for the scope as a whole, so the table has the scope's row only. */
-static int build_feedback(const report_model *m, tables_table *t)
+static void feedback_values(const Cchc__V1__FeedbackFigures *fb, tables_row *r)
 {
-	table_init(t, TABLES_FEEDBACK, NULL, feedback_cols, NFEEDBACK_COLS);
-	t->form = NULL;
-	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
-	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";
-	t->rows = calloc(1, sizeof *t->rows);
-	if (!t->rows)
-		return -1;
-	const char *name = *m->scope_name ? m->scope_name : m->scope_code;
-	tables_row *r = add_row(t, 1, TABLES_ROW_TOTAL, "", m->scope_code, name);
-	const Cchc__V1__FeedbackFigures *fb = &m->feedback;
 	r->v[0] = fb->carried_over + fb->received;
 	r->v[1] = fb->carried_over;
 	r->v[2] = fb->received;
@@ -217,6 +244,30 @@ static int build_feedback(const report_model *m, tables_table *t)
 	r->v[5] = fb->resolved;
 	r->v[6] = fb->published;
 	r->v[7] = fb->pending;
+}
+
+/* Stats counts feedback for the scope as a whole, so the table has the scope's row only; the
+ * national scope's has a row per province above the total. */
+static int build_feedback(const report_model *m, tables_table *t)
+{
+	size_t cap = m->n_provinces + 1;
+	table_init(t, TABLES_FEEDBACK, NULL, feedback_cols, NFEEDBACK_COLS);
+	t->form = NULL;
+	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
+	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	for (size_t i = 0; i < m->n_provinces; i++) {
+		char tt[24];
+		snprintf(tt, sizeof tt, "%zu", i + 1);
+		feedback_values(&m->provinces[i].feedback,
+		                add_row(t, cap, TABLES_ROW_ITEM, tt, m->provinces[i].row.code,
+		                        m->provinces[i].row.name));
+	}
+	const char *name = *m->scope_name ? m->scope_name : m->scope_code;
+	feedback_values(&m->feedback, add_row(t, cap, TABLES_ROW_TOTAL, "", m->scope_code,
+	                                      m->national ? "Tổng cộng" : name));
 	return 0;
 }
 
@@ -243,7 +294,8 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 	snprintf(out->period_line, sizeof out->period_line, "Kỳ báo cáo (Từ ngày %s đến ngày %s)",
 	         from, to);
 	int oom = build_by_level(&m, &out->t[TABLES_BY_LEVEL]) ||
-	          build_by_unit(&m, &out->t[TABLES_BY_UNIT]) ||
+	          (m.national ? build_by_province(&m, &out->t[TABLES_BY_UNIT])
+	                      : build_by_unit(&m, &out->t[TABLES_BY_UNIT])) ||
 	          build_by_field(&m, &out->t[TABLES_BY_FIELD]) ||
 	          build_feedback(&m, &out->t[TABLES_FEEDBACK]);
 	model_free(&m);
@@ -351,8 +403,8 @@ int tables_check(const tables_table *t, char *err, size_t errlen)
 		if (check_sum(t, r, i + 1, end, TABLES_ROW_ITEM, "units", err, errlen))
 			return -1;
 	}
-	/* the feedback table is the scope's row alone; the others must add up to their total */
-	for (size_t i = 0; i < t->nrows && !feedback; i++) {
+	/* every table adds up to its total, but the feedback table of one scope: its row alone */
+	for (size_t i = 0; i < t->nrows && (!feedback || t->nrows > 1); i++) {
 		const tables_row *r = &t->rows[i];
 		if (r->kind != TABLES_ROW_TOTAL)
 			continue;

@@ -47,6 +47,8 @@ typedef struct tables_table {
 	size_t nrows;
 } tables_table;
 
+/* TABLES_BY_UNIT of the national scope VN is by province ("theo-tinh"), each province's levels
+ * under it (docs/design.md §15); its feedback table has a row per province. */
 enum { TABLES_BY_LEVEL, TABLES_BY_UNIT, TABLES_BY_FIELD, TABLES_FEEDBACK, TABLES_N };
 
 /* The tables' ids and sheet names, in the order above, known before any figure (the console
@@ -56,6 +58,8 @@ typedef struct tables_kind {
 	const char *sheet; /* "Theo cấp", … */
 } tables_kind;
 extern const tables_kind tables_kinds[TABLES_N];
+/* The national scope's TABLES_BY_UNIT instead: "theo-tinh", "Theo tỉnh, thành phố". */
+extern const tables_kind tables_national_by_province;
 
 typedef struct tables_set {
 	char reporting_unit[300]; /* "Đơn vị báo cáo: Tỉnh Thừa Thiên Huế" */

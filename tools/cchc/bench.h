@@ -5,8 +5,10 @@
 #ifndef CCHC_BENCH_H
 #define CCHC_BENCH_H
 
+#include "cchc/v1/records.pb-c.h"
 #include "client.h"
 #include "conf.h"
+#include "wire.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +63,11 @@ int bench_pg_copy(const char *conninfo, const char *text, size_t len, double *se
 int bench_pg_insert_each(const char *conninfo, const char *text, size_t len, double *seconds,
                          char *err, size_t errlen);
 
+/* One record signed as cl's source and sent to ingest over wc in a SubmitRequest of its own,
+ * waiting for the reply (`line` names it in err). Returns 0 with *accepted (0 or 1), or -1. */
+int bench_submit_record(const client *cl, wire_client *wc, Cchc__V1__Record *rec,
+                        unsigned long line, unsigned *accepted, char *err, size_t errlen);
+
 /* The naive cchc client: the records of `path` sent one SubmitRequest each, waiting for each
  * reply. *accepted counts records ingest reported as newly stored. */
 int bench_naive_submit(const client *cl, const char *path, double *seconds, size_t *sent,
@@ -79,5 +86,6 @@ int bench_console(const client *cl, const char *label, const char *scope, unsign
 
 int bench_ingest(int argc, char **argv);
 int bench_report(int argc, char **argv);
+int bench_national(int argc, char **argv); /* bench_national.c: the national lag */
 
 #endif
