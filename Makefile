@@ -2,6 +2,9 @@
 #   make demo   install, build, start the dev stack, push a generated quarter, write out/
 #   make test   install, build, run every test; then again under ASan+UBSan (build-asan/)
 #   make up     install, build, start the dev stack (make down stops it)
+#   make national-up    install, build, start the province stacks of NATIONAL_PROVINCES (default
+#                       46 48) and the national stack (docs/design.md §15; make down stops them)
+#   make national-demo  national-up, push a quarter into each province, write out/national/
 #   make build  configure and build only, installing nothing (make deps installs)
 #   make down | reset | status | clean
 JOBS ?= 2
@@ -10,7 +13,9 @@ BUILD ?= build
 # optimiser's extra warnings are errors too). build-asan/ is a Debug build with the sanitizers.
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan demo test test-normal test-asan test-fuzz up down reset status clean
+.PHONY: all deps build build-asan demo test test-normal test-asan test-fuzz up down reset status clean \
+	national-up national-demo
+NATIONAL_PROVINCES ?= 46 48
 
 all: build
 
@@ -55,15 +60,26 @@ up: deps
 	$(MAKE) build
 	CCHC_BIN=$(BUILD)/bin deploy/stack.sh up
 
+national-up: deps
+	$(MAKE) build
+	CCHC_BIN=$(BUILD)/bin NATIONAL_PROVINCES="$(NATIONAL_PROVINCES)" deploy/national.sh up
+
+national-demo: deps
+	$(MAKE) build
+	CCHC_BIN=$(BUILD)/bin NATIONAL_PROVINCES="$(NATIONAL_PROVINCES)" deploy/national.sh demo
+
 down:
+	deploy/national.sh down
 	deploy/stack.sh down
 
 reset:
+	deploy/national.sh reset
 	deploy/stack.sh reset
 
 status:
 	deploy/stack.sh status
 
 clean:
+	deploy/national.sh down
 	deploy/stack.sh down
 	rm -rf $(BUILD) build-asan build-fuzz out

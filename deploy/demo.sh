@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # demo: what `make demo` runs after building — start the dev stack, generate a quarter of records for
 # Thừa Thiên Huế, push them through ingest (timed), and export the quarter's report into out/ in
-# every format (each timed), with page 1 of the PDF rendered as a PNG to look at.
+# every format (each timed), with page 1 of the PDF rendered as a PNG to look at; then the closing
+# cycle, and the console: a demo officer account, its address and sign-in printed, and a
+# screenshot of each page in out/console/.
 # Environment: as deploy/stack.sh (CCHC_VAR, CCHC_BIN, CCHC_PORT_BASE); DEMO_DOSSIERS (default 20000).
 set -euo pipefail
 
@@ -65,9 +67,33 @@ fi
 "$BIN/cchc" period diff "$PERIOD" --scope 46 >"$REPORT-dieu-chinh.txt"
 echo "demo: $(grep -c . "$REPORT-dieu-chinh.txt") lines of changes since the close in $REPORT-dieu-chinh.txt"
 
+# The console (docs/design.md §14): an officer account for the demo. Its password is made once and
+# kept in $VAR (the stack's own folder, never in git); a re-run signs in with the same one.
+CONSOLE_URL=$(sed -n 's/^console.listen = //p' "$VAR/cchc.conf")
+DEMO_USER=canbo
+DEMO_PW_FILE="$VAR/console-demo-password"
+if [[ ! -s "$DEMO_PW_FILE" ]]; then
+	(umask 077 && head -c 15 /dev/urandom | base64 | tr -d '/+=' >"$DEMO_PW_FILE")
+fi
+if "$BIN/cchc" user list | grep -q "^$DEMO_USER "; then
+	"$BIN/cchc" user passwd "$DEMO_USER" --password-file "$DEMO_PW_FILE" >/dev/null
+else
+	"$BIN/cchc" user add "$DEMO_USER" --role officer --password-file "$DEMO_PW_FILE" >/dev/null
+fi
+DEMO_PW=$(head -n1 "$DEMO_PW_FILE")
+if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] && /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
+	/usr/bin/python3 deploy/console_screenshots.py "$CONSOLE_URL" "$DEMO_USER" "$DEMO_PW" "$PERIOD" 46 \
+		"$OUT/console" >/dev/null || echo "demo: the console's screenshots failed" >&2
+else
+	echo "demo: no headless Chromium (deploy/install-deps.sh installs it): no screenshots" >&2
+fi
+
 cat <<MSG
 demo: done.
   records   $ROOT/$RECORDS
   report    $(printf '%s\n' "$ROOT/$OUT/bao-cao-$PERIOD"* | sed '2,$s/^/            /')
+  console   $CONSOLE_URL/?period=$PERIOD&scope=46
+            sign in as $DEMO_USER, password $DEMO_PW (officer: may close and reopen)
+            screenshots of each page in $ROOT/$OUT/console/
   stack     $VAR (config $VAR/cchc.conf, logs $VAR/log/); stop it with: make down
 MSG

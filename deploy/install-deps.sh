@@ -12,7 +12,8 @@ set -euo pipefail
 # clang with its libFuzzer runtime. Lint: clang-format and shellcheck (the layout check of the C
 # files and the check of the shell scripts, both in `make test`). Console: libmicrohttpd (with
 # GnuTLS for HTTPS) serves it; its tests drive a real headless Chromium through Debian's
-# chromium-driver and python3-selenium (run by /usr/bin/python3).
+# chromium-driver and python3-selenium (run by /usr/bin/python3), and curl and openssl (a throwaway
+# CA, deploy/make-certs.sh) for its HTTPS.
 PACKAGES=(
 	build-essential cmake pkg-config
 	protobuf-c-compiler libprotobuf-c-dev
@@ -23,7 +24,7 @@ PACKAGES=(
 	libxlsxwriter-dev libzip-dev libcairo2-dev libpango1.0-dev fonts-liberation2
 	poppler-utils python3-openpyxl libreoffice-writer-nogui libreoffice-calc-nogui
 	clang libclang-rt-14-dev clang-format shellcheck
-	libmicrohttpd-dev chromium chromium-driver python3-selenium
+	libmicrohttpd-dev chromium chromium-driver python3-selenium curl openssl
 )
 
 want=("${PACKAGES[@]}")

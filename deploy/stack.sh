@@ -3,16 +3,24 @@
 # folder ($CCHC_VAR), started in the background and stopped by their pid files (docs/design.md §11).
 #
 #   deploy/stack.sh up        start whatever is not running; return once everything answers
+#                             (the services over nng, and the console over HTTP)
 #   deploy/stack.sh down      stop everything (SIGTERM, wait for exit; pg_ctl stop)
 #   deploy/stack.sh reset     down, then wipe $CCHC_VAR
-#   deploy/stack.sh status    what runs (pids), then `cchc status`; exit 1 if anything is down
+#   deploy/stack.sh status    what runs (pids), `cchc status` and the console's address; exit 1 if
+#                             anything is down
 #   deploy/stack.sh stop NAME stop one process (postgres, cchc-stats, cchc-ingest, cchc-export)
 #
 # Environment: CCHC_VAR (default ./var), CCHC_BIN (default ./build/bin), CCHC_PORT_BASE (default
-# 7400: ingest +1, stats +2, export +3, PostgreSQL +9), CCHC_UP_TIMEOUT (seconds, default 30),
+# 7400: ingest +1, stats +2, export +3, the console (HTTP, loopback) +4, PostgreSQL +9), CCHC_UP_TIMEOUT (seconds, default 30),
 # CCHC_WORKERS (requests each service works on at once, default 16 as in conf).
 # The port base and bin folder chosen at the first `up` are kept in $CCHC_VAR/stack.env, so later
 # commands on the same folder need not repeat them.
+# For the national roll-up's stacks (deploy/national.sh, docs/design.md §15): CCHC_UNITS_FILE (the
+# registry, default deploy/data/units.csv), CCHC_DEV_GRANT (what the source `dev` may write for,
+# default 46), CCHC_CONF_EXTRA (lines appended to cchc.conf; a key given there wins),
+# CCHC_PG_OPTS (more `-c name=value` options for PostgreSQL, e.g. wal_level=logical) and
+# CCHC_REPL_ROLE (a role made LOGIN REPLICATION, for a national stack to subscribe as). Like the
+# port base, they are kept in $CCHC_VAR (stack.extra) for later commands on the same folder.
 #
 # PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` system user, which
 # is given the cluster's folders; otherwise everything runs as the calling user.
@@ -47,8 +55,24 @@ if ! [[ "$PORT_BASE" =~ ^[0-9]+$ ]] || ((PORT_BASE < 1024 || PORT_BASE > 65526))
 	die "CCHC_PORT_BASE must be a number from 1024 to 65526, not '$PORT_BASE'"
 fi
 INGEST_PORT=$((PORT_BASE + 1)) STATS_PORT=$((PORT_BASE + 2)) EXPORT_PORT=$((PORT_BASE + 3))
+CONSOLE_PORT=$((PORT_BASE + 4)) CONSOLE_URL="http://127.0.0.1:$((PORT_BASE + 4))"
 PG_PORT=$((PORT_BASE + 9))
 UP_TIMEOUT=${CCHC_UP_TIMEOUT:-30}
+# The national roll-up's settings of this folder: each as given now, else as saved by an earlier
+# `up` (so a later `up` may change one, e.g. PostgreSQL's options, and keep the others).
+STACK_EXTRA="$VAR/stack.extra"
+EXTRA_VARS=(CCHC_UNITS_FILE CCHC_DEV_GRANT CCHC_CONF_EXTRA CCHC_PG_OPTS CCHC_REPL_ROLE)
+declare -A EXTRA_GIVEN=()
+for v in "${EXTRA_VARS[@]}"; do
+	[[ -n "${!v:-}" ]] && EXTRA_GIVEN[$v]=${!v}
+done
+if [[ -f "$STACK_EXTRA" ]]; then
+	# shellcheck source=/dev/null # written by write_conf below
+	source "$STACK_EXTRA"
+fi
+for v in "${!EXTRA_GIVEN[@]}"; do
+	printf -v "$v" '%s' "${EXTRA_GIVEN[$v]}"
+done
 
 PG="$VAR/pg"
 RUN="$VAR/run"
@@ -151,8 +175,9 @@ write_conf() {
 ingest.listen = tcp://127.0.0.1:$INGEST_PORT
 stats.listen = tcp://127.0.0.1:$STATS_PORT
 export.listen = tcp://127.0.0.1:$EXPORT_PORT
+console.listen = $CONSOLE_URL
 stats.db = host=127.0.0.1 port=$PG_PORT dbname=cchc user=cchc connect_timeout=5
-units_file = $ROOT/deploy/data/units.csv
+units_file = ${CCHC_UNITS_FILE:-$ROOT/deploy/data/units.csv}
 calendar_file = $ROOT/deploy/data/days-off.txt
 index_766_file = $ROOT/deploy/data/index-766.csv
 sources_file = sources
@@ -166,8 +191,17 @@ report.template = $ROOT/deploy/templates/bao-cao-cchc-thua-thien-hue.txt
 target.online = 60
 target.satisfaction = 90
 EOF
+	if [[ -n "${CCHC_CONF_EXTRA:-}" ]]; then
+		printf '%s\n' "$CCHC_CONF_EXTRA" >>"$CONF.tmp"
+	fi
 	mv "$CONF.tmp" "$CONF"
 	printf 'CCHC_PORT_BASE=%s\nCCHC_BIN=%s\n' "$PORT_BASE" "$BIN" >"$STACK_ENV"
+	local v
+	: >"$STACK_EXTRA"
+	for v in "${EXTRA_VARS[@]}"; do
+		[[ -n "${!v:-}" ]] && printf '%s=%q\n' "$v" "${!v}" >>"$STACK_EXTRA"
+	done
+	return 0
 }
 
 start_postgres() {
@@ -198,7 +232,8 @@ start_postgres() {
 		say "starting postgres on 127.0.0.1:$PG_PORT"
 		# pg_ctl start also clears a postmaster.pid left by a crash. -w waits for startup itself.
 		as_pg "$pgbin/pg_ctl" start -D "$PG" -l "$LOG/postgres.log" -w -t "$UP_TIMEOUT" -s \
-			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$sockdir'" </dev/null >/dev/null || {
+			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$sockdir' ${CCHC_PG_OPTS:-}" \
+			</dev/null >/dev/null || {
 			log_tail postgres
 			die "postgres did not start"
 		}
@@ -216,6 +251,16 @@ start_postgres() {
 		"SELECT 1 FROM pg_database WHERE datname = 'cchc'") ]]; then
 		"$pgbin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U cchc cchc
 	fi
+	local role=${CCHC_REPL_ROLE:-}
+	if [[ -n "$role" ]]; then
+		[[ "$role" =~ ^[a-z_][a-z0-9_]*$ ]] || die "CCHC_REPL_ROLE '$role' is not a plain role name"
+		if [[ -z $("$pgbin/psql" -h 127.0.0.1 -p "$PG_PORT" -U cchc -d cchc -tAc \
+			"SELECT 1 FROM pg_roles WHERE rolname = '$role'") ]]; then
+			say "creating role $role (LOGIN REPLICATION) for the national stack"
+			"$pgbin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U cchc -d cchc -c \
+				"CREATE ROLE $role LOGIN REPLICATION" || die "cannot create role $role"
+		fi
+	fi
 }
 
 # The source `dev`, granted the whole province, with its private key in $VAR/dev.key.
@@ -223,12 +268,13 @@ ensure_dev_source() {
 	if [[ -s "$DEV_KEY" ]] && grep -q '^dev[[:space:]]' "$SOURCES" 2>/dev/null; then
 		return
 	fi
-	say "creating source 'dev' (granted 46) with its key in $DEV_KEY"
+	local grant=${CCHC_DEV_GRANT:-46}
+	say "creating source 'dev' (granted $grant) with its key in $DEV_KEY"
 	if [[ -f "$SOURCES" ]]; then
 		sed -i '/^dev[[:space:]]/d' "$SOURCES"
 	fi
 	rm -f "$DEV_KEY"
-	"$BIN/cchc" source add dev --grant 46 --key-out "$DEV_KEY" --sources-file "$SOURCES" \
+	"$BIN/cchc" source add dev --grant "$grant" --key-out "$DEV_KEY" --sources-file "$SOURCES" \
 		--config "$CONF" >/dev/null || die "cchc source add dev failed"
 }
 
@@ -245,6 +291,19 @@ start_service() {
 	echo $! >"$RUN/$name.pid"
 }
 
+# The console answers an HTTP request with a status line (any status: / may send to /login).
+# Bash's own /dev/tcp, so the dev stack needs no HTTP client.
+console_answers() {
+	local line
+	line=$(
+		exec 2>/dev/null # "connection refused" is the answer, not an error
+		exec 3<>"/dev/tcp/127.0.0.1/$CONSOLE_PORT" || exit 1
+		printf 'HEAD / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+		IFS= read -r -t 2 line <&3 && printf '%s' "$line"
+	) || return 1
+	[[ "$line" == HTTP/1.* ]]
+}
+
 wait_services() {
 	local deadline=$((SECONDS + UP_TIMEOUT)) name pid
 	while :; do
@@ -258,8 +317,12 @@ wait_services() {
 				die "$name exited during start (log: $LOG/$name.log)"
 			fi
 		done
-		if "$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1; then
-			return
+		# 3: every service answers, a province's replication is not streaming yet (national)
+		local rc=0
+		"$BIN/cchc" status --config "$CONF" >"$LOG/status.out" 2>&1 || rc=$?
+		if ((rc == 0 || rc == 3)); then
+			console_answers && return
+			echo "console: $CONSOLE_URL does not answer" >"$LOG/status.out"
 		fi
 		if ((SECONDS >= deadline)); then
 			cat "$LOG/status.out" >&2
@@ -280,7 +343,7 @@ cmd_up() {
 	for name in "${SERVICES[@]}"; do start_service "$name"; done
 	wait_services
 	say "up: ingest tcp://127.0.0.1:$INGEST_PORT, stats :$STATS_PORT, export :$EXPORT_PORT," \
-		"postgres :$PG_PORT; config $CONF"
+		"postgres :$PG_PORT; console $CONSOLE_URL; config $CONF"
 }
 
 stop_one() {
@@ -335,6 +398,12 @@ cmd_status() {
 	done
 	if [[ -x "$BIN/cchc" && -f "$CONF" ]]; then
 		"$BIN/cchc" status --config "$CONF" || rc=1
+	fi
+	if console_answers; then # laid out as `cchc status` lays out the services
+		printf '%-8s%-6s%s\n' console up "$CONSOLE_URL"
+	else
+		printf '%-8s%-6s%s (does not answer)\n' console down "$CONSOLE_URL"
+		rc=1
 	fi
 	return "$rc"
 }

@@ -40,6 +40,7 @@ static void conf_defaults(conf *c)
 	c->console_max_body_bytes = 16384;
 	c->console_login_failures = 5;
 	c->console_lock_minutes = 15;
+	c->national_max_age_seconds = 3600;
 	snprintf(c->report_issuer, sizeof c->report_issuer, "ỦY BAN NHÂN DÂN|TỈNH THỪA THIÊN HUẾ");
 	snprintf(c->report_number, sizeof c->report_number, "Số:      /BC-UBND");
 	snprintf(c->report_place, sizeof c->report_place, "Thừa Thiên Huế");
@@ -86,6 +87,81 @@ static int set_number(unsigned long long *out, const char *value, unsigned long 
 	return 0;
 }
 
+int conf_is_province_code(const char *s)
+{
+	return strlen(s) == 2 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]);
+}
+
+/* mode = province | national, publish = on | off. */
+static int set_choice(conf *c, const char *key, const char *value, char *err, size_t errlen)
+{
+	int national = !strcmp(key, "mode");
+	const char *no = national ? "province" : "off", *yes = national ? "national" : "on";
+	int *dst = national ? &c->national : &c->publish;
+	if (!strcmp(value, no) || !strcmp(value, yes)) {
+		*dst = !strcmp(value, yes);
+		return 0;
+	}
+	snprintf(err, errlen, "%s: '%s' is neither %s nor %s", key, value, no, yes);
+	return -1;
+}
+
+/* "90", "90s", "15m", "1h", "2d": seconds, from 1 s to 365 days. */
+static int set_duration(unsigned *out, const char *value, const char *key, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	unsigned long long unit = !*end               ? 1
+	                          : !strcmp(end, "s") ? 1
+	                          : !strcmp(end, "m") ? 60
+	                          : !strcmp(end, "h") ? 3600
+	                          : !strcmp(end, "d") ? 86400
+	                                              : 0;
+	if (errno || end == value || value[0] == '-' || !unit || v == 0 ||
+	    v > 365ull * 86400 / unit) {
+		snprintf(err, errlen,
+		         "%s: '%s' is not a duration such as 90s, 15m, 1h or 2d (1 s to 365 d)",
+		         key, value);
+		return -1;
+	}
+	*out = (unsigned)(v * unit);
+	return 0;
+}
+
+/* national.province.CODE = CONNINFO: a later line for the same code replaces the earlier. */
+static int set_national_province(conf *c, const char *code, const char *value, char *err,
+                                 size_t errlen)
+{
+	unsigned i = 0;
+	if (!conf_is_province_code(code)) {
+		snprintf(err, errlen,
+		         "national.province.%s: '%s' is not a province code (two digits)", code,
+		         code);
+		return -1;
+	}
+	if (!*value || strlen(value) >= sizeof c->national_provinces[0].conninfo) {
+		snprintf(err, errlen,
+		         "national.province.%s: the connection string is empty or longer than %zu "
+		         "characters",
+		         code, sizeof c->national_provinces[0].conninfo - 1);
+		return -1;
+	}
+	while (i < c->n_national_provinces && strcmp(c->national_provinces[i].code, code))
+		i++;
+	if (i == sizeof c->national_provinces / sizeof c->national_provinces[0]) {
+		snprintf(err, errlen, "national.province.%s: too many provinces (at most 64)",
+		         code);
+		return -1;
+	}
+	snprintf(c->national_provinces[i].code, sizeof c->national_provinces[i].code, "%s", code);
+	snprintf(c->national_provinces[i].conninfo, sizeof c->national_provinces[i].conninfo, "%s",
+	         value);
+	if (i == c->n_national_provinces)
+		c->n_national_provinces++;
+	return 0;
+}
+
 int conf_set(conf *c, const char *key, const char *value, const char *dir, char *err, size_t errlen)
 {
 	unsigned long long n;
@@ -122,6 +198,7 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 	    S("console.listen", console_listen, 0),
 	    S("console.cert", console_cert, 1),
 	    S("console.key", console_key, 1),
+	    S("publish.role", publish_role, 0),
 #undef S
 	};
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
@@ -154,6 +231,20 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 			c->ntargets++;
 		return 0;
 	}
+	if (!strcmp(key, "mode") || !strcmp(key, "publish"))
+		return set_choice(c, key, value, err, errlen);
+	if (!strcmp(key, "province")) {
+		if (*value && !conf_is_province_code(value)) {
+			snprintf(err, errlen, "province: '%s' is not a province code (two digits)",
+			         value);
+			return -1;
+		}
+		return set_string(c->province, sizeof c->province, value, key, err, errlen);
+	}
+	if (!strcmp(key, "national.max_age"))
+		return set_duration(&c->national_max_age_seconds, value, key, err, errlen);
+	if (!strncmp(key, "national.province.", 18))
+		return set_national_province(c, key + 18, value, err, errlen);
 	static const struct {
 		const char *key;
 		size_t off, size; /* the field: size_t or unsigned */

@@ -87,7 +87,27 @@ typedef struct conf {
 		double percent;
 	} targets[16];
 	unsigned ntargets;
+
+	/* The national roll-up by PostgreSQL logical replication (docs/design.md §15). */
+	int national;          /* mode: province (0, the default) | national (1); cchc-stats
+	                          --national sets it too */
+	char province[8];      /* province: this province's code (two digits); default "": the
+	                          registry's province unit */
+	int publish;           /* publish: on | off (default): publish the aggregates */
+	char publish_role[64]; /* publish.role: the role a national stack subscribes as, granted
+	                          SELECT on the published tables at every start; default "" */
+	unsigned national_max_age_seconds; /* national.max_age: `cchc check --scope VN` names a
+	                                      province whose figures are older; default 1h */
+	/* national.province.CODE = CONNINFO, one line per province (at most 64). */
+	struct conf_national_province {
+		char code[8];
+		char conninfo[512];
+	} national_provinces[64];
+	unsigned n_national_provinces;
 } conf;
+
+/* Whether s is a province code as the roll-up uses it: two digits (GSO codes, e.g. 01, 46). */
+int conf_is_province_code(const char *s);
 
 /* Fills *c with defaults, then reads `path` if non-NULL, else $CCHC_CONF, else ./var/cchc.conf,
  * else /etc/cchc/cchc.conf (the first of the last two that exists; none existing is not an error,

@@ -62,6 +62,19 @@ static int by_district(const report_model *m, chart_data *out, char *err, size_t
 	return 0;
 }
 
+/* The national scope's provinces (docs/design.md §15), in code order. */
+static int by_province(const report_model *m, chart_data *out, char *err, size_t errlen)
+{
+	if (m->n_provinces > CHART_MAX_ITEMS) {
+		snprintf(err, errlen, "chart by province: more than %d provinces", CHART_MAX_ITEMS);
+		return -1;
+	}
+	for (size_t i = 0; i < m->n_provinces; i++)
+		item_set(&out->items[out->n++], m->provinces[i].row.name,
+		         &m->provinces[i].row.rates);
+	return 0;
+}
+
 int charts_data(const figures *f, int chart, chart_data *out, char *err, size_t errlen)
 {
 	report_model m;
@@ -69,14 +82,16 @@ int charts_data(const figures *f, int chart, chart_data *out, char *err, size_t 
 
 	memset(out, 0, sizeof *out);
 	out->chart = chart;
-	if (chart != DOC_CHART_RATES_BY_LEVEL && chart != DOC_CHART_RATES_BY_DISTRICT) {
+	if (chart != DOC_CHART_RATES_BY_LEVEL && chart != DOC_CHART_RATES_BY_DISTRICT &&
+	    chart != DOC_CHART_RATES_BY_PROVINCE) {
 		snprintf(err, errlen, "chart %d is not a chart cchc draws", chart);
 		return -1;
 	}
 	rc = model_build(f, "", &m, err, errlen);
 	if (!rc)
-		rc = chart == DOC_CHART_RATES_BY_LEVEL ? by_level(&m, out)
-		                                       : by_district(&m, out, err, errlen);
+		rc = chart == DOC_CHART_RATES_BY_LEVEL      ? by_level(&m, out)
+		     : chart == DOC_CHART_RATES_BY_DISTRICT ? by_district(&m, out, err, errlen)
+		                                            : by_province(&m, out, err, errlen);
 	model_free(&m);
 	return rc;
 }
@@ -96,7 +111,7 @@ const char *__lsan_default_suppressions(void)
 double charts_height(const chart_data *d, double width)
 {
 	(void)width;
-	if (d->chart == DOC_CHART_RATES_BY_DISTRICT)
+	if (d->chart != DOC_CHART_RATES_BY_LEVEL) /* horizontal bars */
 		return LEGEND_H + 8 + (double)d->n * (2 * BAR_H + ROW_GAP) + 22;
 	return LEGEND_H + 16 + LEVEL_PLOT_H + 24;
 }
@@ -303,7 +318,7 @@ int charts_draw(cairo_t *cr, const chart_data *d, double x, double y, double wid
 		return 0;
 	pen p = {cr, charts_pango_context(cr), family};
 	cairo_save(cr);
-	if (d->chart == DOC_CHART_RATES_BY_DISTRICT)
+	if (d->chart != DOC_CHART_RATES_BY_LEVEL) /* districts, provinces: names can be long */
 		draw_districts(&p, d, x, y, width);
 	else
 		draw_levels(&p, d, x, y, width);

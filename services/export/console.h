@@ -19,4 +19,8 @@ int console_start(export_ctx *ctx, console **out, char *err, size_t errlen);
 /* Stops accepting, waits for the requests in hand, frees everything. NULL is a no-op. */
 void console_stop(console *c);
 
+/* console_start's check of the configuration, without starting anything: 0 with *enabled (0 when
+ * console.listen is empty) and *https, or -1 with a message saying what to change. */
+int console_check_conf(const conf *cf, int *enabled, int *https, char *err, size_t errlen);
+
 #endif

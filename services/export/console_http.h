@@ -62,5 +62,29 @@ void http_resp_clear(http_resp *r);
 int http_parse_urlencoded(const char *s, size_t len, size_t max, http_kv **out, size_t *n);
 int http_parse_cookies(const char *header, size_t max, http_kv **out, size_t *n);
 void http_kv_free(http_kv *kv, size_t n);
+/* A request path decoded (%XX a byte, '+' itself) into a malloc'd *out: 0, or -1 for a bad
+ * escape or an encoded NUL (400). */
+int http_decode_path(const char *s, size_t len, char **out);
+
+/* The server (console_http.c): libmicrohttpd, one thread per connection, so a slow page (a PDF,
+ * a period close) holds up only its own connection. The handler is called once per request, from
+ * that connection's thread (so from several threads at once); what it leaves in *out is sent with
+ * the console's security headers, and freed. */
+typedef void (*http_handler)(void *arg, const http_req *rq, http_resp *out);
+typedef struct http_limits {
+	unsigned max_connections, max_per_address, timeout_seconds;
+	size_t max_body_bytes;
+} http_limits;
+typedef struct http_server http_server;
+/* listen_url: http://HOST:PORT or https://HOST:PORT (IPv4 or [IPv6] literal or "localhost").
+ * cert_file/key_file: PEM, required for https. Returns 0, or -1 with err. */
+int http_server_start(const char *listen_url, const char *cert_file, const char *key_file,
+                      const http_limits *l, http_handler h, void *arg, http_server **out, char *err,
+                      size_t errlen);
+void http_server_stop(http_server *s); /* stops accepting, ends the requests in hand, frees */
+
+/* Takes a listen URL apart as http_server_start does, without listening: *https is 1 for
+ * https://, *loopback 1 when the address is 127.0.0.0/8, ::1 or localhost. 0, or -1 with err. */
+int http_listen_parse(const char *listen_url, int *https, int *loopback, char *err, size_t errlen);
 
 #endif

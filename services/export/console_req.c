@@ -85,16 +85,16 @@ static int hexval(char c)
 	return -1;
 }
 
-/* s[0..len) decoded ('+' is a space, %XX a byte) into a new string; NULL on a bad escape, a NUL
- * byte, or no memory. */
-static char *decode(const char *s, size_t len)
+/* s[0..len) decoded (%XX a byte; '+' a space in a form or query, itself in a path) into a new
+ * string; NULL on a bad escape, a NUL byte, or no memory. */
+static char *decode_part(const char *s, size_t len, int plus_is_space)
 {
 	char *out = malloc(len + 1), *o = out;
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		if (c == '+') {
+		if (c == '+' && plus_is_space) {
 			c = ' ';
 		} else if (c == '%') {
 			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
@@ -114,6 +114,17 @@ static char *decode(const char *s, size_t len)
 	}
 	*o = '\0';
 	return out;
+}
+
+static char *decode(const char *s, size_t len)
+{
+	return decode_part(s, len, 1);
+}
+
+int http_decode_path(const char *s, size_t len, char **out)
+{
+	*out = decode_part(s, len, 0);
+	return *out ? 0 : -1;
 }
 
 static int add_pair(http_kv **out, size_t *n, size_t *cap, size_t max, char *name, char *value)

@@ -64,7 +64,7 @@ static int expired(const session_store *s, const session_info *x, int64_t now_ms
 }
 
 int session_create(session_store *s, const char *user, const char *role, const char *scope,
-                   int64_t now_ms, session_info *out)
+                   int64_t account_ms, int64_t now_ms, session_info *out)
 {
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->n;) /* make room from the dead first */
@@ -86,6 +86,7 @@ int session_create(session_store *s, const char *user, const char *role, const c
 	snprintf(x->user, sizeof x->user, "%s", user);
 	snprintf(x->role, sizeof x->role, "%s", role);
 	snprintf(x->scope, sizeof x->scope, "%s", scope ? scope : "");
+	x->account_ms = account_ms;
 	x->created_ms = x->seen_ms = now_ms;
 	*out = *x;
 	pthread_mutex_unlock(&s->lock);

@@ -17,6 +17,8 @@ typedef struct session_info {
 	char user[64];
 	char role[16];  /* viewer, officer, admin */
 	char scope[32]; /* "" = the whole province */
+	int64_t
+	    account_ms; /* the account's changed_ms at sign-in: a later change ends the session */
 	int64_t created_ms, seen_ms;
 } session_info;
 
@@ -27,9 +29,10 @@ typedef struct session_store session_store;
 session_store *session_store_new(int64_t idle_ms, int64_t max_ms, size_t capacity);
 void session_store_free(session_store *s);
 
-/* A new session for the user (random id and CSRF token from libsodium). Returns 0 with *out. */
+/* A new session for the user (random id and CSRF token from libsodium); account_ms is the
+ * account's last change as read at sign-in. Returns 0 with *out. */
 int session_create(session_store *s, const char *user, const char *role, const char *scope,
-                   int64_t now_ms, session_info *out);
+                   int64_t account_ms, int64_t now_ms, session_info *out);
 /* The live session `id` (a copy, seen_ms updated to now): 0, or -1 when unknown or expired (an
  * expired one is dropped). */
 int session_get(session_store *s, const char *id, int64_t now_ms, session_info *out);

@@ -27,6 +27,24 @@ static int fail(Cchc__V1__PeriodReply *out, const char *msg)
 	return -1;
 }
 
+void cycle_closed_input(export_ctx *c, const period *p, const Cchc__V1__Closing *cl,
+                        const figures *f, render_as_of *a, render_input *in)
+{
+	*a = (render_as_of){.closed = 1,
+	                    .version = cl->version,
+	                    .closed_ms = cl->closed_ms,
+	                    .by = cl->closed_by ? cl->closed_by : ""};
+	*in =
+	    (render_input){.period = p,
+	                   .scope = cl->scope,
+	                   .figures = f,
+	                   .conf = c->conf,
+	                   .index766 = c->index766,
+	                   .now_ms = cl->closed_ms,
+	                   .structure_day = cl->structure && *cl->structure ? cl->structure : NULL,
+	                   .as_of = a};
+}
+
 int cycle_render_closed(export_ctx *c, const period *p, const Cchc__V1__Closing *cl,
                         const char *format, render_output *out, char *err, size_t errlen)
 {
@@ -37,18 +55,9 @@ int cycle_render_closed(export_ctx *c, const period *p, const Cchc__V1__Closing 
 		return -1;
 	}
 	figures f = {.query = cl->figures};
-	render_as_of a = {.closed = 1,
-	                  .version = cl->version,
-	                  .closed_ms = cl->closed_ms,
-	                  .by = cl->closed_by ? cl->closed_by : ""};
-	render_input in = {.period = p,
-	                   .scope = cl->scope,
-	                   .figures = &f,
-	                   .conf = c->conf,
-	                   .index766 = c->index766,
-	                   .now_ms = cl->closed_ms,
-	                   .structure_day = cl->structure && *cl->structure ? cl->structure : NULL,
-	                   .as_of = &a};
+	render_as_of a;
+	render_input in;
+	cycle_closed_input(c, p, cl, &f, &a, &in);
 	return render(&in, out, err, errlen);
 }
 
@@ -211,20 +220,17 @@ static int pass_through(export_ctx *c, const char *action, const char *label, co
 	return rc;
 }
 
-/* The version a diff starts from: rq->from, else the standing one, else the newest. */
-static int diff_from_version(export_ctx *c, const Cchc__V1__PeriodRequest *rq, const char *label,
-                             const char *scope, int *version, char *err, size_t errlen)
+/* The version a diff starts from: `asked` when > 0, else the standing one, else the newest. */
+static int diff_from_version(export_ctx *c, int asked, const char *label, const char *scope,
+                             int *version, char *err, size_t errlen)
 {
-	if (rq->from && *rq->from) {
-		*version = atoi(rq->from);
-		if (*version <= 0 || strspn(rq->from, "0123456789") != strlen(rq->from)) {
-			snprintf(err, errlen, "--from '%.32s' is not a version number", rq->from);
-			return -1;
-		}
+	if (asked > 0) {
+		*version = asked;
 		return 0;
 	}
+	Cchc__V1__PeriodRequest rq = CCHC__V1__PERIOD_REQUEST__INIT;
 	Cchc__V1__PeriodReply list = CCHC__V1__PERIOD_REPLY__INIT;
-	int rc = pass_through(c, "list", label, scope, rq, &list, err, errlen);
+	int rc = pass_through(c, "list", label, scope, &rq, &list, err, errlen);
 	*version = 0;
 	for (size_t i = 0; rc == 0 && i < list.n_closings; i++) {
 		const Cchc__V1__Closing *x = list.closings[i];
@@ -244,31 +250,30 @@ static int diff_from_version(export_ctx *c, const Cchc__V1__PeriodRequest *rq, c
 	return rc;
 }
 
-static int do_diff(export_ctx *c, const Cchc__V1__PeriodRequest *rq, const period *p,
-                   const char *scope, Cchc__V1__PeriodReply *out, char *err, size_t errlen)
+int cycle_diff(export_ctx *c, const period *p, const char *scope, int from_version, int to_version,
+               cycle_diff_result *out, char *err, size_t errlen)
 {
 	figures then = {0}, now = {0};
 	const Cchc__V1__Closing *from = NULL, *to = NULL;
 	int found, version, rc = -1;
-	const char *format = rq->format && *rq->format ? rq->format : "text";
-	const char *to_s = rq->to && *rq->to ? rq->to : "now";
-	Cchc__V1__StatsReply *arr = NULL;
-	diff_result d = {0};
-	char *text = NULL;
-	size_t len = 0;
 
-	if (diff_from_version(c, rq, p->label, scope, &version, err, errlen) != 0 ||
+	memset(out, 0, sizeof *out);
+	if (diff_from_version(c, from_version, p->label, scope, &version, err, errlen) != 0 ||
 	    figures_closed(c->stats, p->label, scope, version, &then, &from, &found, err, errlen))
 		return -1;
-	if (strcmp(to_s, "now")) {
-		int v = atoi(to_s);
-		if (v <= 0 || strspn(to_s, "0123456789") != strlen(to_s)) {
-			snprintf(err, errlen, "--to '%.32s' is neither now nor a version number",
-			         to_s);
+	if (!found) {
+		snprintf(err, errlen, "%s of %s has no version %d", p->label, scope, version);
+		goto out;
+	}
+	if (to_version > 0) {
+		if (figures_closed(c->stats, p->label, scope, to_version, &now, &to, &found, err,
+		                   errlen))
+			goto out;
+		if (!found) {
+			snprintf(err, errlen, "%s of %s has no version %d", p->label, scope,
+			         to_version);
 			goto out;
 		}
-		if (figures_closed(c->stats, p->label, scope, v, &now, &to, &found, err, errlen))
-			goto out;
 	} else if (figures_fetch(c->stats, p, scope, from->structure, 0, &now, err, errlen)) {
 		goto out;
 	}
@@ -284,59 +289,101 @@ static int do_diff(export_ctx *c, const Cchc__V1__PeriodRequest *rq, const perio
 	cr.closing = &w;
 	cr.has_to_watermark = 1;
 	cr.to_watermark = to ? to->watermark : 0;
-	if (ask(c, &cr, &arr, err, errlen) != 0)
+	if (ask(c, &cr, &out->reply, err, errlen) != 0)
 		goto out;
-	if (!arr->closing->ok) {
-		snprintf(err, errlen, "%s", arr->closing->error ? arr->closing->error : "refused");
+	if (!out->reply->closing->ok) {
+		snprintf(err, errlen, "%s",
+		         out->reply->closing->error ? out->reply->closing->error : "refused");
 		goto out;
 	}
-	diff_side a = {from->version, from->closed_ms}, b = {0, 0};
+	out->arrivals = out->reply->closing->arrivals;
+	out->n_arrivals = out->reply->closing->n_arrivals;
+	out->from = (diff_side){from->version, from->closed_ms};
 	if (to)
-		b = (diff_side){to->version, to->closed_ms};
-	if (diff_build(&then, &now, scope, &d, err, errlen) != 0 ||
-	    diff_render(format, p->label, scope, &a, &b, &d, arr->closing->arrivals,
-	                arr->closing->n_arrivals, &text, &len, err, errlen) != 0)
-		goto out;
+		out->to = (diff_side){to->version, to->closed_ms};
+	rc = diff_build(&then, &now, scope, &out->d, err, errlen);
+out:
+	figures_free(&then);
+	figures_free(&now);
+	if (rc)
+		cycle_diff_free(out);
+	return rc;
+}
+
+void cycle_diff_free(cycle_diff_result *r)
+{
+	diff_free(&r->d);
+	if (r->reply)
+		cchc__v1__stats_reply__free_unpacked(r->reply, NULL);
+	memset(r, 0, sizeof *r);
+}
+
+/* A version number given as text ("" = none, 0); -1 when it is not one. */
+static int version_arg(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 6 || atoi(s) <= 0)
+		return -1;
+	return atoi(s);
+}
+
+static int do_diff(export_ctx *c, const Cchc__V1__PeriodRequest *rq, const period *p,
+                   const char *scope, Cchc__V1__PeriodReply *out, char *err, size_t errlen)
+{
+	const char *format = rq->format && *rq->format ? rq->format : "text";
+	const char *to_s = rq->to && *rq->to ? rq->to : "now";
+	int from = version_arg(rq->from), to = strcmp(to_s, "now") ? version_arg(to_s) : 0;
+	cycle_diff_result r;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (from < 0) {
+		snprintf(err, errlen, "--from '%.32s' is not a version number", rq->from);
+		return -1;
+	}
+	if (to < 0 || (to == 0 && strcmp(to_s, "now"))) {
+		snprintf(err, errlen, "--to '%.32s' is neither now nor a version number", to_s);
+		return -1;
+	}
+	if (cycle_diff(c, p, scope, from, to, &r, err, errlen) != 0)
+		return -1;
+	int rc = diff_render(format, p->label, scope, &r.from, &r.to, &r.d, r.arrivals,
+	                     r.n_arrivals, &text, &len, err, errlen);
+	cycle_diff_free(&r);
+	if (rc)
+		return -1;
 	out->files = calloc(1, sizeof *out->files);
 	Cchc__V1__ReportFile *f = malloc(sizeof *f);
 	char name[16];
 	snprintf(name, sizeof name, ".%s", !strcmp(format, "text") ? "txt" : format);
 	if (!out->files || !f) {
 		free(f);
+		free(text);
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
 	cchc__v1__report_file__init(f);
 	f->name = strdup(name);
 	f->has_content = 1;
 	f->content.data = (uint8_t *)text;
 	f->content.len = len;
-	text = NULL;
 	out->files[out->n_files++] = f;
 	if (!f->name) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	free(text);
-	diff_free(&d);
-	if (arr)
-		cchc__v1__stats_reply__free_unpacked(arr, NULL);
-	figures_free(&then);
-	figures_free(&now);
-	return rc;
+	return 0;
 }
 
 int cycle_revisions(export_ctx *c, const period *p, const char *scope, const figures *now,
                     diff_result *out, int *version, int64_t *closed_ms, char *err, size_t errlen)
 {
-	Cchc__V1__PeriodRequest rq = CCHC__V1__PERIOD_REQUEST__INIT;
 	figures then = {0};
 	const Cchc__V1__Closing *cl;
 	int found;
 	memset(out, 0, sizeof *out);
-	if (diff_from_version(c, &rq, p->label, scope, version, err, errlen) != 0 ||
+	if (diff_from_version(c, 0, p->label, scope, version, err, errlen) != 0 ||
 	    figures_closed(c->stats, p->label, scope, *version, &then, &cl, &found, err, errlen))
 		return -1;
 	*closed_ms = cl->closed_ms;

@@ -32,8 +32,8 @@ int figures_call(wire_client *stats, const Cchc__V1__StatsRequest *req, int body
 	return 0;
 }
 
-int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
-                  int64_t as_of_ms, figures *out, char *err, size_t errlen)
+static int fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
+                 int64_t as_of_ms, int standing, figures *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	Cchc__V1__QueryRequest q = CCHC__V1__QUERY_REQUEST__INIT;
@@ -47,6 +47,10 @@ int figures_fetch(wire_client *stats, const period *p, const char *scope, const 
 		q.has_as_of_ms = 1;
 		q.as_of_ms = as_of_ms;
 	}
+	if (standing) {
+		q.has_standing = 1;
+		q.standing = 1;
+	}
 	req.body_case = CCHC__V1__STATS_REQUEST__BODY_QUERY;
 	req.query = &q;
 	if (figures_call(stats, &req, CCHC__V1__STATS_REPLY__BODY_QUERY, &out->reply, err, errlen))
@@ -58,6 +62,18 @@ int figures_fetch(wire_client *stats, const period *p, const char *scope, const 
 		return -1;
 	}
 	return 0;
+}
+
+int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
+                  int64_t as_of_ms, figures *out, char *err, size_t errlen)
+{
+	return fetch(stats, p, scope, map_to, as_of_ms, 0, out, err, errlen);
+}
+
+int figures_fetch_national(wire_client *stats, const period *p, const char *map_to, int standing,
+                           figures *out, char *err, size_t errlen)
+{
+	return fetch(stats, p, FIGURES_NATIONAL_SCOPE, map_to, 0, standing, out, err, errlen);
 }
 
 int figures_closed(wire_client *stats, const char *label, const char *scope, int version,

@@ -21,6 +21,14 @@ typedef struct figures {
 int figures_fetch(wire_client *stats, const period *p, const char *scope, const char *map_to,
                   int64_t as_of_ms, figures *out, char *err, size_t errlen);
 
+/* The national scope (docs/design.md §15), asked of a national stack's stats. */
+#define FIGURES_NATIONAL_SCOPE "VN"
+
+/* The scope VN: each province's figures and their sums. standing: each province's standing
+ * closed version of the period where it has one (QueryRequest.standing), else its figures now. */
+int figures_fetch_national(wire_client *stats, const period *p, const char *map_to, int standing,
+                           figures *out, char *err, size_t errlen);
+
 /* Sends a StatsRequest and unpacks the reply, which must be of body `body` (a
  * CCHC__V1__STATS_REPLY__BODY_*). Returns 0 with *out (free with
  * cchc__v1__stats_reply__free_unpacked), or -1 with err. */

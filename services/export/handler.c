@@ -48,21 +48,14 @@ static int parse_as_of(const char *s, int default_structure, which *w, char *err
 	return -1;
 }
 
-int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
-                  size_t errlen)
+int export_source_get(export_ctx *c, const Cchc__V1__ReportRequest *rq, export_source *s, char *err,
+                      size_t errlen)
 {
-	period p;
-	figures f;
 	which w;
 	const char *scope = rq->scope && *rq->scope ? rq->scope : c->conf->default_scope;
-	const char *format = rq->format && *rq->format ? rq->format : "json";
-	render_fn render = render_for(format);
-	if (!render) {
-		snprintf(err, errlen, "format '%s' is not one of docx, pdf, xlsx, csv, json",
-		         format);
-		return -1;
-	}
-	if (period_parse(rq->period, &p, err, errlen))
+
+	memset(s, 0, sizeof *s);
+	if (period_parse(rq->period, &s->period, err, errlen))
 		return -1;
 	/* docs/design.md §8: by default a period reports on the structure of its last day */
 	const char *structure = rq->structure && *rq->structure ? rq->structure : "period-end";
@@ -75,50 +68,98 @@ int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_outpu
 	int default_structure = !map_to && !strcmp(structure, "period-end");
 	if (parse_as_of(rq->as_of, default_structure, &w, err, errlen))
 		return -1;
-	if (w.version || w.standing) {
+	/* docs/design.md §15: the national scope is each province's standing closed version where
+	 * it has one (else its figures now), or with --as-of now every province's figures now */
+	int national = !strcmp(scope, FIGURES_NATIONAL_SCOPE);
+	if (national && rq->with_revisions) {
+		snprintf(err, errlen,
+		         "--with-revisions compares one province's closed version with its figures "
+		         "now: ask that province's stack (scope %s has no closing of its own)",
+		         FIGURES_NATIONAL_SCOPE);
+		return -1;
+	}
+	if (national && (w.version || w.at_ms)) {
+		snprintf(err, errlen,
+		         "as-of '%.64s' names a version or a moment of one province's figures: for "
+		         "scope %s give --as-of now, or ask that province's stack",
+		         rq->as_of, FIGURES_NATIONAL_SCOPE);
+		return -1;
+	}
+	if (!national && (w.version || w.standing)) {
 		const Cchc__V1__Closing *cl;
 		int found;
-		if (figures_closed(c->stats, p.label, scope, w.version, &f, &cl, &found, err,
-		                   errlen))
+		if (figures_closed(c->stats, s->period.label, scope, w.version, &s->figures, &cl,
+		                   &found, err, errlen))
 			return -1;
 		if (found) {
-			int rc = cycle_render_closed(c, &p, cl, format, out, err, errlen);
-			if (!rc)
-				log_info("report %s scope %s format %s: closed version %d", p.label,
-				         scope, format, cl->version);
-			figures_free(&f);
-			return rc;
+			s->closing = cl;
+			cycle_closed_input(c, &s->period, cl, &s->figures, &s->as_of, &s->in);
+			return 0;
 		}
 	}
-	if (!map_to && !strcmp(structure, "period-end"))
-		map_to = cycle_default_structure(&p);
-	if (figures_fetch(c->stats, &p, scope, map_to, w.at_ms, &f, err, errlen))
+	if (default_structure)
+		map_to = cycle_default_structure(&s->period);
+	if (national ? figures_fetch_national(c->stats, &s->period, map_to, w.standing, &s->figures,
+	                                      err, errlen)
+	             : figures_fetch(c->stats, &s->period, scope, map_to, w.at_ms, &s->figures, err,
+	                             errlen))
 		return -1;
-	render_as_of a = {.at_ms = w.at_ms};
-	render_input in = {.period = &p,
-	                   .scope = scope,
-	                   .figures = &f,
-	                   .conf = c->conf,
-	                   .index766 = c->index766,
-	                   .now_ms = service_clock_ms(),
-	                   .structure_day = map_to,
-	                   .as_of = &a};
-	diff_result revisions = {0};
+	s->as_of = (render_as_of){.at_ms = w.at_ms};
+	s->in = (render_input){.period = &s->period,
+	                       .scope = scope,
+	                       .figures = &s->figures,
+	                       .conf = c->conf,
+	                       .index766 = c->index766,
+	                       .now_ms = service_clock_ms(),
+	                       .structure_day = map_to,
+	                       .as_of = &s->as_of};
+	return 0;
+}
+
+void export_source_free(export_source *s)
+{
+	figures_free(&s->figures);
+	memset(s, 0, sizeof *s);
+}
+
+int export_report(export_ctx *c, const Cchc__V1__ReportRequest *rq, render_output *out, char *err,
+                  size_t errlen)
+{
+	export_source s;
+	const char *format = rq->format && *rq->format ? rq->format : "json";
+	render_fn render = render_for(format);
+	if (!render) {
+		snprintf(err, errlen, "format '%s' is not one of docx, pdf, xlsx, csv, json",
+		         format);
+		return -1;
+	}
+	if (export_source_get(c, rq, &s, err, errlen))
+		return -1;
 	int rc = 0;
+	if (s.closing) {
+		rc = render(&s.in, out, err, errlen);
+		if (!rc)
+			log_info("report %s scope %s format %s: closed version %d", s.period.label,
+			         s.in.scope, format, s.closing->version);
+		export_source_free(&s);
+		return rc;
+	}
+	diff_result revisions = {0};
 	if (rq->with_revisions &&
-	    cycle_revisions(c, &p, scope, &f, &revisions, &in.revisions_version,
-	                    &in.revisions_closed_ms, err, errlen) != 0)
+	    cycle_revisions(c, &s.period, s.in.scope, &s.figures, &revisions,
+	                    &s.in.revisions_version, &s.in.revisions_closed_ms, err, errlen) != 0)
 		rc = -1;
 	if (rq->with_revisions)
-		in.revisions = &revisions;
+		s.in.revisions = &revisions;
 	if (!rc)
-		rc = render(&in, out, err, errlen);
+		rc = render(&s.in, out, err, errlen);
 	diff_free(&revisions);
-	figures_free(&f);
 	if (!rc) {
 		atomic_fetch_add(&c->reports, 1);
-		log_info("report %s scope %s format %s: %zu files", p.label, scope, format, out->n);
+		log_info("report %s scope %s format %s: %zu files", s.period.label, s.in.scope,
+		         format, out->n);
 	}
+	export_source_free(&s);
 	return rc;
 }
 

@@ -1,7 +1,8 @@
-/* cchc-export: wiring only. Reads the 766 index's weights, dials stats and answers report
- * requests; on SIGTERM it finishes the reports in hand and sends them before it exits
- * (service_drain). */
+/* cchc-export: wiring only. Reads the 766 index's weights, dials stats, answers report requests and
+ * serves the console (when console.listen is set); on SIGTERM it answers the console's requests in
+ * hand, then finishes the reports in hand and sends them before it exits (service_drain). */
 #include "conf.h"
+#include "console.h"
 #include "handler.h"
 #include "index766.h"
 #include "log.h"
@@ -44,8 +45,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("listening on %s (stats at %s)", cf.export_listen, cf.stats_listen);
+	console *con = NULL;
+	if (console_start(&ctx, &con, err, sizeof err)) {
+		log_error("%s", err);
+		wire_server_stop(ctx.server);
+		wire_client_close(ctx.stats);
+		index766_conf_free(weights);
+		return 1;
+	}
+	if (con)
+		log_info("console on %s", cf.console_listen);
+	else
+		log_info("no console (console.listen is empty)");
 	while (service_wait_signal() == SIGHUP)
 		;
+	/* The console first: its pages ask stats through ctx.stats and render like the reports. */
+	console_stop(con);
 	service_drain(ctx.server, cf.stop_timeout_ms);
 	wire_server_stop(ctx.server);
 	wire_client_close(ctx.stats);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const level_key[] = {"", "province", "district", "commune"};
 static const char *const level_name[] = {"Đơn vị chưa xác định cấp", "Cấp tỉnh", "Cấp huyện",
@@ -186,6 +187,91 @@ static int build_units(const Cchc__V1__QueryReply *q, report_model *m)
 	return 0;
 }
 
+/* A level shown in the report: its name, labels and rates. */
+static void level_set(model_level *l, int lv)
+{
+	l->row.level = lv;
+	model_rates_of(&l->row.d, &l->row.rates);
+	l->level = lv;
+	l->key = level_key[lv];
+	l->name = level_name[lv];
+	l->table_label = level_table_label[lv];
+}
+
+static void message_sub(ProtobufCMessage *from, const ProtobufCMessage *what)
+{
+	const ProtobufCMessageDescriptor *md = from->descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++)
+		*figure_at(from, &md->fields[i]) -= *figure_at((void *)what, &md->fields[i]);
+}
+
+/* all - (province + district + commune): the dossiers and feedback of offices the registry has no
+ * level for. */
+static void row_rest(model_row *rest, const model_row *all, const model_level *levels, size_t n)
+{
+	rest->d = all->d;
+	rest->fb = all->fb;
+	for (size_t i = 0; i < n; i++) {
+		message_sub(&rest->d.base, &levels[i].row.d.base);
+		message_sub(&rest->fb.base, &levels[i].row.fb.base);
+	}
+}
+
+/* The national scope's provinces (docs/design.md §15), from stats' "province" and
+ * "province_level" rows and its ProvinceSource list: each keeps its own levels. */
+static int build_provinces(const figures *f, report_model *m)
+{
+	const Cchc__V1__QueryReply *q = f->query;
+	m->provinces = calloc(q->n_provinces + 1, sizeof *m->provinces);
+	if (!m->provinces)
+		return -1;
+	for (size_t i = 0; i < q->n_provinces; i++) {
+		const Cchc__V1__ProvinceSource *s = q->provinces[i];
+		const char *code = str(s->code);
+		model_province *p = &m->provinces[m->n_provinces++];
+		const Cchc__V1__FigureRow *r = figures_row(f, "province", code);
+		row_set(&p->row, code, s->name && *s->name ? s->name : code,
+		        r ? r->dossiers : NULL);
+		p->row.level = 1;
+		model_rates_of(&p->row.d, &p->row.rates);
+		for (int lv = 1; lv <= 3; lv++)
+			for (size_t k = 0; k < q->n_rows; k++) {
+				const Cchc__V1__FigureRow *x = q->rows[k];
+				if (!is_group(x, "province_level") ||
+				    strcmp(str(x->parent), code) ||
+				    strcmp(str(x->key), level_key[lv]))
+					continue;
+				model_level *l = &p->levels[p->n_levels++];
+				row_set(&l->row, level_key[lv], level_name[lv], x->dossiers);
+				row_feedback(&l->row, x);
+				level_set(l, lv);
+			}
+		if (s->feedback)
+			p->feedback = *s->feedback;
+		else
+			p->feedback = (Cchc__V1__FeedbackFigures)CCHC__V1__FEEDBACK_FIGURES__INIT;
+		/* the province's total feedback, as its own stack's "all" row has it */
+		p->row.fb = p->feedback;
+		model_level *rest = &p->levels[p->n_levels];
+		memset(rest, 0, sizeof *rest);
+		row_rest(&rest->row, &p->row, p->levels, p->n_levels);
+		if (figures_any(&rest->row.d)) {
+			rest->row.code = level_key[0];
+			rest->row.name = level_name[0];
+			rest->row.parent = "";
+			level_set(rest, 0);
+			p->n_levels++;
+		}
+		p->has_data = s->has_has_data ? s->has_data : 1;
+		p->closed_version = s->closed_version;
+		p->closed_ms = s->closed_ms;
+		p->closed_by = str(s->closed_by);
+		p->current_ms = s->current_ms;
+		p->aggregates_stale = s->aggregates_stale;
+	}
+	return 0;
+}
+
 static void build_levels(const figures *f, report_model *m)
 {
 	for (int k = 1; k <= 4; k++) {
@@ -207,15 +293,18 @@ static void build_levels(const figures *f, report_model *m)
 				figures_add(&l->row.d, &m->units[i].d);
 				message_add(&l->row.fb.base, &m->units[i].fb.base);
 			}
-		/* shown when the structure has units of the level, or when it has figures anyway */
-		if (!n && !figures_any(&l->row.d))
+		/* nationally, the provinces' own dossiers and feedback of unknown level */
+		if (lv == 0 && m->national)
+			row_rest(&l->row, &m->all, m->levels, m->n_levels);
+		/* shown when the structure has units of the level, or when it has figures anyway;
+		 * nationally when a province shows it */
+		int shown = n || figures_any(&l->row.d);
+		for (size_t i = 0; i < m->n_provinces && !shown; i++)
+			for (size_t j = 0; j < m->provinces[i].n_levels; j++)
+				shown |= m->provinces[i].levels[j].level == lv;
+		if (!shown)
 			continue;
-		l->row.level = lv;
-		model_rates_of(&l->row.d, &l->row.rates);
-		l->level = lv;
-		l->key = level_key[lv];
-		l->name = level_name[lv];
-		l->table_label = level_table_label[lv];
+		level_set(l, lv);
 		l->first_unit = n ? first : 0;
 		l->n_units = n;
 		m->n_levels++;
@@ -257,7 +346,8 @@ int model_build(const figures *f, const char *scope, report_model *m, char *err,
 	model_rates_of(&m->all.d, &m->all.rates);
 	m->feedback = q->feedback ? *q->feedback : fzero;
 	m->all.fb = m->feedback;
-	if (build_units(q, m) || build_fields(q, m)) {
+	m->national = q->n_provinces > 0 || !strcmp(m->scope_code, "VN");
+	if (build_units(q, m) || build_fields(q, m) || (m->national && build_provinces(f, m))) {
 		snprintf(err, errlen, "out of memory building the report's rows");
 		return -1;
 	}
@@ -274,7 +364,29 @@ void model_free(report_model *m)
 {
 	free(m->units);
 	free(m->fields);
+	free(m->provinces);
 	memset(m, 0, sizeof *m);
+}
+
+void model_province_source(const model_province *p, char *out, size_t len)
+{
+	time_t t = (time_t)((p->closed_version ? p->closed_ms : p->current_ms) / 1000);
+	struct tm tm;
+	char dmy[40] = "?", hm[24] = "?";
+	if (localtime_r(&t, &tm)) {
+		snprintf(dmy, sizeof dmy, "%02d/%02d/%04d", tm.tm_mday, tm.tm_mon + 1,
+		         tm.tm_year + 1900);
+		snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	}
+	if (!p->has_data)
+		snprintf(out, len, "chưa có số liệu");
+	else if (p->closed_version)
+		snprintf(out, len, "số liệu chốt ngày %s, phiên bản %d", dmy, p->closed_version);
+	else if (p->current_ms)
+		snprintf(out, len, "số liệu cập nhật đến %s ngày %s%s", hm, dmy,
+		         p->aggregates_stale ? ", đang tính lại" : "");
+	else
+		snprintf(out, len, "số liệu chưa xác định thời điểm cập nhật");
 }
 
 const model_level *model_level_get(const report_model *m, int level)

@@ -49,6 +49,21 @@ typedef struct model_level {
 	size_t first_unit, n_units;
 } model_level;
 
+/* The national scope VN (docs/design.md §15): one province, the levels its own structure has
+ * (with their figures, as its stack counts them) and where its figures come from. */
+typedef struct model_province {
+	model_row row;         /* code, the province unit's name, its totals */
+	model_level levels[4]; /* its levels shown (1, 2, 3, then 0), rows only (no units) */
+	size_t n_levels;
+	Cchc__V1__FeedbackFigures feedback;
+	int has_data;          /* 0: nothing of it has reached the national database yet */
+	int closed_version;    /* its standing closed version these figures are, 0: figures now */
+	long long closed_ms;   /* when it was closed */
+	const char *closed_by; /* "" when not closed */
+	long long current_ms;  /* figures now: complete up to this instant (0: unknown) */
+	int aggregates_stale;  /* its aggregates await a rebuild: not current */
+} model_province;
+
 typedef struct report_model {
 	const char *scope_code;
 	const char *scope_name; /* "" when stats has none */
@@ -61,6 +76,10 @@ typedef struct report_model {
 	model_row *fields; /* owner; fields with any figure in the form's columns */
 	size_t n_fields;
 	Cchc__V1__FeedbackFigures feedback;
+	/* The national scope VN: by province instead of by unit (n_units is 0). */
+	int national;
+	model_province *provinces; /* owner; in code order */
+	size_t n_provinces;
 } report_model;
 
 /* Builds the model of figures f for `scope`. Returns 0, or -1 with a message in err (out of
@@ -73,6 +92,10 @@ const model_level *model_level_get(const report_model *m, int level);
 
 /* The rates of figures d. */
 void model_rates_of(const Cchc__V1__DossierFigures *d, model_rates *r);
+
+/* Where a province's figures in the national scope come from, in Vietnamese: "số liệu chốt ngày
+ * 15/03/2024, phiên bản 1", "số liệu cập nhật đến 10:32 ngày 08/12/2026", "chưa có số liệu". */
+void model_province_source(const model_province *p, char *out, size_t len);
 
 /* A readable Vietnamese name for a field code, or NULL when the code is not known. */
 const char *model_field_name(const char *code);

@@ -274,10 +274,14 @@ static void chart_table(sbuf *b, const doc_block *blk, const render_input *in)
 	centred(b, blk->text, I, 26, 60);
 	table_start(b, 1, w, 4);
 	int by_level = blk->chart == DOC_CHART_RATES_BY_LEVEL;
-	rates_row(b, w, by_level ? "Cấp" : "Đơn vị", NULL);
+	int by_province = blk->chart == DOC_CHART_RATES_BY_PROVINCE;
+	rates_row(b, w, by_level ? "Cấp" : by_province ? "Tỉnh, thành phố" : "Đơn vị", NULL);
 	if (by_level) {
 		for (size_t i = 0; i < m.n_levels; i++)
 			rates_row(b, w, m.levels[i].name, &m.levels[i].row);
+	} else if (by_province) {
+		for (size_t i = 0; i < m.n_provinces; i++)
+			rates_row(b, w, m.provinces[i].row.name, &m.provinces[i].row);
 	} else if (model_level_get(&m, 2)) {
 		const model_level *l = model_level_get(&m, 2);
 		for (size_t i = 0; i < l->n_units; i++)
@@ -287,6 +291,78 @@ static void chart_table(sbuf *b, const doc_block *blk, const render_input *in)
 	sb_s(b, "</w:tbl>");
 	centred(b, "", 0, 0, 0);
 	model_free(&m);
+}
+
+/* One cell of a form table: text centred (headers, TT) or right-aligned (numbers), 8 pt. A merge
+ * is "" or the cell's gridSpan / vMerge properties. */
+static void form_cell(sbuf *b, int width, const char *merge, const char *text, const char *jc,
+                      int flags)
+{
+	sb_f(b,
+	     "<w:tc><w:tcPr><w:tcW w:w=\"%d\" w:type=\"dxa\"/>%s<w:vAlign w:val=\"center\"/>"
+	     "</w:tcPr><w:p><w:pPr><w:spacing w:before=\"20\" w:after=\"20\" w:line=\"240\" "
+	     "w:lineRule=\"auto\"/><w:ind w:firstLine=\"0\"/><w:jc w:val=\"%s\"/></w:pPr>",
+	     width, merge, jc);
+	if (text)
+		run(b, text, flags, 16);
+	sb_s(b, "</w:p></w:tc>");
+}
+
+/* DOC_TABLE: a table of form II.06a (tables.c) as the XLSX sheet shows it: the two header rows
+ * (a group over its columns, a column without one over both rows), the row of column numbers,
+ * then the rows, headings and the total in bold. */
+static void form_table(sbuf *b, const doc_block *blk, const tables_table *t)
+{
+	int w[TABLES_MAX_COLS];
+	int n = (int)t->ncols, rest = TEXT_W - 420 - 2000;
+	w[0] = 420;
+	w[1] = 2000;
+	for (int c = 2; c < n; c++)
+		w[c] = rest / (n - 2);
+	centred(b, blk->text, I, 24, 60);
+	table_start(b, 1, w, n);
+	/* header row 1: groups spanning their columns; the others restart a vertical merge */
+	sb_s(b, "<w:tr><w:trPr><w:tblHeader/></w:trPr>");
+	for (int c = 0; c < n;) {
+		int span = 1, width = w[c];
+		while (t->cols[c].group && c + span < n && t->cols[c + span].group &&
+		       !strcmp(t->cols[c].group, t->cols[c + span].group))
+			width += w[c + span++];
+		char merge[64];
+		if (t->cols[c].group)
+			snprintf(merge, sizeof merge, "<w:gridSpan w:val=\"%d\"/>", span);
+		else
+			snprintf(merge, sizeof merge, "<w:vMerge w:val=\"restart\"/>");
+		form_cell(b, width, merge, t->cols[c].group ? t->cols[c].group : t->cols[c].name,
+		          "center", B);
+		c += span;
+	}
+	sb_s(b, "</w:tr><w:tr><w:trPr><w:tblHeader/></w:trPr>");
+	for (int c = 0; c < n; c++)
+		form_cell(b, w[c], t->cols[c].group ? "" : "<w:vMerge/>",
+		          t->cols[c].group ? t->cols[c].name : NULL, "center", B);
+	sb_s(b, "</w:tr><w:tr><w:trPr><w:tblHeader/></w:trPr>");
+	for (int c = 0; c < n; c++) {
+		char num[16];
+		snprintf(num, sizeof num, "(%d)", c + 1);
+		form_cell(b, w[c], "", num, "center", I);
+	}
+	sb_s(b, "</w:tr>");
+	for (size_t r = 0; r < t->nrows; r++) {
+		const tables_row *row = &t->rows[r];
+		int flags = row->kind == TABLES_ROW_ITEM ? 0 : B;
+		sb_s(b, "<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+		form_cell(b, w[0], "", row->tt, "center", flags);
+		form_cell(b, w[1], "", row->label, "left", flags);
+		for (int c = 2; c < n; c++) {
+			char v[VNFMT_LEN];
+			tables_cell_text(t, row, (size_t)c, v, sizeof v);
+			form_cell(b, w[c], "", v, "right", flags);
+		}
+		sb_s(b, "</w:tr>");
+	}
+	sb_s(b, "</w:tbl>");
+	centred(b, "", 0, 0, 0);
 }
 
 /* "Nơi nhận" on the left, the signature on the right, in a table without borders. */
@@ -359,6 +435,10 @@ static void document_xml(sbuf *b, const report_doc *d, const render_input *in)
 		}
 		case DOC_CHART:
 			chart_table(b, blk, in);
+			break;
+		case DOC_TABLE:
+			if (d->tables && blk->chart >= 0 && blk->chart < TABLES_N)
+				form_table(b, blk, &d->tables->t[blk->chart]);
 			break;
 		}
 	}

@@ -92,7 +92,9 @@ static json_t *index_definitions(const index766_conf *c)
 }
 
 /* index_766{indicators[], not_computed[], all, province, district, commune, units[]}, the rows of
- * the model. */
+ * the model; nationally (scope VN) provinces[] instead of units: each province's index from its
+ * own totals and feedback, scored by this stack's index_766_file (docs/decisions.md, "The 766
+ * index nationally"). */
 static json_t *index_766_object(const index766_conf *c, const report_model *m)
 {
 	static const char *const level_keys[] = {"province", "district", "commune"};
@@ -116,6 +118,17 @@ static json_t *index_766_object(const index766_conf *c, const report_model *m)
 		json_array_append_new(units, x);
 	}
 	json_object_set_new(o, "units", units);
+	if (m->national) {
+		json_t *provinces = json_array();
+		for (size_t i = 0; i < m->n_provinces; i++) {
+			const model_row *r = &m->provinces[i].row;
+			json_t *x = index_object(c, r);
+			json_object_set_new(x, "code", json_string(r->code));
+			json_object_set_new(x, "name", json_string(r->name));
+			json_array_append_new(provinces, x);
+		}
+		json_object_set_new(o, "provinces", provinces);
+	}
 	size_t n;
 	const index766_missing *nc = index766_not_computed(c, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -164,9 +177,68 @@ static json_t *as_of_object(const render_as_of *a)
 	return o;
 }
 
-int render_json(const render_input *in, render_output *ro, char *err, size_t errlen)
+/* The three level keys of the contract (zeros for a level a structure does not have) and the
+ * "levels" list of those shown, for a scope's levels or a province's. */
+static void put_levels(json_t *jd, const model_level *levels, size_t n)
 {
 	static const char *const level_keys[] = {"province", "district", "commune"};
+	json_t *shown = json_array();
+	for (int lv = 1; lv <= 3; lv++) {
+		const model_level *l = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (levels[i].level == lv)
+				l = &levels[i];
+		model_row zero = {
+		    .code = level_keys[lv - 1], .name = "", .d = CCHC__V1__DOSSIER_FIGURES__INIT};
+		model_rates_of(&zero.d, &zero.rates);
+		json_object_set_new(jd, level_keys[lv - 1], dossier_object(l ? &l->row : &zero));
+	}
+	for (size_t i = 0; i < n; i++)
+		if (levels[i].level)
+			json_array_append_new(shown, json_string(levels[i].key));
+	json_object_set_new(jd, "levels", shown);
+}
+
+/* The national scope VN (docs/design.md §15): per province its totals, its own levels, its
+ * feedback and where its figures come from: its standing closed version, or its figures now
+ * complete up to its last heartbeat. */
+static json_t *provinces_array(const report_model *m, json_t *checks)
+{
+	json_t *a = json_array();
+	char when[40];
+	for (size_t i = 0; i < m->n_provinces; i++) {
+		const model_province *p = &m->provinces[i];
+		json_t *o = json_object(), *src = json_object(), *jd = json_object();
+		json_t *fb = json_object();
+		json_object_set_new(o, "code", json_string(p->row.code));
+		json_object_set_new(o, "name", json_string(p->row.name));
+		json_object_set_new(src, "has_data", json_boolean(p->has_data));
+		json_object_set_new(src, "closed", json_boolean(p->closed_version > 0));
+		if (p->closed_version) {
+			rfc3339_format_utc(p->closed_ms, when, sizeof when);
+			json_object_set_new(src, "version", json_integer(p->closed_version));
+			json_object_set_new(src, "closed_at", json_string(when));
+			json_object_set_new(src, "by", json_string(p->closed_by));
+		} else if (p->current_ms) {
+			rfc3339_format_utc(p->current_ms, when, sizeof when);
+			json_object_set_new(src, "current_to", json_string(when));
+			json_object_set_new(src, "aggregates_stale",
+			                    json_boolean(p->aggregates_stale));
+		}
+		json_object_set_new(o, "source", src);
+		json_object_set_new(jd, "all", dossier_object(&p->row));
+		put_levels(jd, p->levels, p->n_levels);
+		json_object_set_new(o, "dossiers", jd);
+		put_counts(fb, &p->feedback.base);
+		json_object_set_new(o, "feedback", fb);
+		json_array_append_new(a, o);
+		json_array_append_new(checks, identity_check("province", &p->row));
+	}
+	return a;
+}
+
+int render_json(const render_input *in, render_output *ro, char *err, size_t errlen)
+{
 	const period *p = in->period;
 	report_model m;
 	if (model_build(in->figures, in->scope, &m, err, errlen)) {
@@ -175,7 +247,7 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	}
 	json_t *root = json_object();
 	json_t *jp = json_object(), *js = json_object(), *jd = json_object(), *jst = json_object();
-	json_t *levels = json_array(), *units = json_array(), *fields = json_array();
+	json_t *units = json_array(), *fields = json_array();
 	json_t *checks = json_array();
 	json_object_set_new(jp, "label", json_string(p->label));
 	json_object_set_new(jp, "from", json_string(p->first_day));
@@ -193,18 +265,9 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	json_array_append_new(checks, identity_check("all", &m.all));
 	/* The contract's three level keys are always there (zeros for a level the structure does
 	 * not have); "levels" names the levels the report shows, in its order. */
-	for (int lv = 1; lv <= 3; lv++) {
-		const model_level *l = model_level_get(&m, lv);
-		model_row zero = {
-		    .code = level_keys[lv - 1], .name = "", .d = CCHC__V1__DOSSIER_FIGURES__INIT};
-		model_rates_of(&zero.d, &zero.rates);
-		json_object_set_new(jd, level_keys[lv - 1], dossier_object(l ? &l->row : &zero));
-	}
-	for (size_t i = 0; i < m.n_levels; i++) {
-		if (m.levels[i].level)
-			json_array_append_new(levels, json_string(m.levels[i].key));
+	put_levels(jd, m.levels, m.n_levels);
+	for (size_t i = 0; i < m.n_levels; i++)
 		json_array_append_new(checks, identity_check("level", &m.levels[i].row));
-	}
 	for (size_t i = 0; i < m.n_units; i++) {
 		const model_row *u = &m.units[i];
 		json_t *o = dossier_object(u);
@@ -221,7 +284,6 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 		json_array_append_new(fields, o);
 		json_array_append_new(checks, identity_check("field", &m.fields[i]));
 	}
-	json_object_set_new(jd, "levels", levels);
 	json_object_set_new(jd, "units", units);
 	json_object_set_new(jd, "fields", fields);
 	json_t *fb = json_object();
@@ -234,6 +296,8 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	json_object_set_new(root, "feedback", fb);
 	if (in->index766)
 		json_object_set_new(root, "index_766", index_766_object(in->index766, &m));
+	if (m.national)
+		json_object_set_new(root, "provinces", provinces_array(&m, checks));
 	json_object_set_new(root, "checks", checks);
 	model_free(&m);
 	char *text =

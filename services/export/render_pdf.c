@@ -7,6 +7,7 @@
 
 #include "charts.h"
 #include "render.h"
+#include "vnfmt.h"
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
@@ -315,6 +316,154 @@ static int chart(pdf *p, const doc_block *b, char *err, size_t errlen)
 	return rc;
 }
 
+/* ---- DOC_TABLE: a table of form II.06a (tables.c), as the XLSX sheet lays it out ---- */
+
+#define TABLE_PT  7.5
+#define CELL_PAD  2.0
+#define TT_W      16.0
+#define LABEL_MIN 110.0
+#define NUM_MAX   40.0
+
+typedef struct table_geom {
+	int n;
+	double x[TABLES_MAX_COLS + 1]; /* column edges */
+} table_geom;
+
+static PangoLayout *cell_layout(const pdf *p, const char *text, int bold, int italic,
+                                PangoAlignment align, double width)
+{
+	style s = {TABLE_PT, bold, italic, 0, align, 0, 0};
+	PangoLayout *l = layout(p, text, &s, width - 2 * CELL_PAD);
+	pango_layout_set_spacing(l, 0);
+	return l;
+}
+
+static void cell_box(pdf *p, double x0, double y0, double x1, double y1)
+{
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	cairo_set_line_width(p->cr, 0.5);
+	cairo_rectangle(p->cr, x0, y0, x1 - x0, y1 - y0);
+	cairo_stroke(p->cr);
+}
+
+/* Draws a cell's layout (NULL: an empty cell) inside [x0, x1) × [y, y + h), centred vertically. */
+static void cell_put(pdf *p, PangoLayout *l, double x0, double x1, double y, double h)
+{
+	cell_box(p, x0, y, x1, y + h);
+	if (l)
+		put(p, l, x0 + CELL_PAD, y + (h - layout_height(l)) / 2, 0);
+}
+
+/* The two header rows (a group over its columns, a column without one over both) and the row of
+ * column numbers, from the current position. */
+static void table_header(pdf *p, const tables_table *t, const table_geom *g)
+{
+	PangoLayout *top[TABLES_MAX_COLS] = {0}, *sub[TABLES_MAX_COLS] = {0};
+	int span[TABLES_MAX_COLS] = {0};
+	double h1 = 0, h2 = 0;
+	for (int c = 0; c < g->n;) {
+		int k = 1;
+		while (t->cols[c].group && c + k < g->n && t->cols[c + k].group &&
+		       !strcmp(t->cols[c].group, t->cols[c + k].group))
+			k++;
+		span[c] = k;
+		top[c] = cell_layout(p, t->cols[c].group ? t->cols[c].group : t->cols[c].name, 1, 0,
+		                     PANGO_ALIGN_CENTER, g->x[c + k] - g->x[c]);
+		if (t->cols[c].group && layout_height(top[c]) > h1)
+			h1 = layout_height(top[c]);
+		c += k;
+	}
+	for (int c = 0; c < g->n; c++)
+		if (t->cols[c].group) {
+			sub[c] = cell_layout(p, t->cols[c].name, 1, 0, PANGO_ALIGN_CENTER,
+			                     g->x[c + 1] - g->x[c]);
+			if (layout_height(sub[c]) > h2)
+				h2 = layout_height(sub[c]);
+		}
+	h1 += 2 * CELL_PAD;
+	h2 += 2 * CELL_PAD;
+	for (int c = 0; c < g->n; c++) /* a column alone may need more than both rows */
+		if (top[c] && !t->cols[c].group && layout_height(top[c]) + 2 * CELL_PAD > h1 + h2)
+			h2 = layout_height(top[c]) + 2 * CELL_PAD - h1;
+	double y = p->y;
+	for (int c = 0; c < g->n; c++) {
+		if (top[c])
+			cell_put(p, top[c], g->x[c], g->x[c + span[c]], y,
+			         t->cols[c].group ? h1 : h1 + h2);
+		if (sub[c])
+			cell_put(p, sub[c], g->x[c], g->x[c + 1], y + h1, h2);
+	}
+	double y3 = y + h1 + h2, h3 = TABLE_PT * 1.3 + 2 * CELL_PAD;
+	for (int c = 0; c < g->n; c++) {
+		char num[16];
+		snprintf(num, sizeof num, "(%d)", c + 1);
+		PangoLayout *l =
+		    cell_layout(p, num, 0, 1, PANGO_ALIGN_CENTER, g->x[c + 1] - g->x[c]);
+		cell_put(p, l, g->x[c], g->x[c + 1], y3, h3);
+		g_object_unref(l);
+	}
+	for (int c = 0; c < g->n; c++) {
+		if (top[c])
+			g_object_unref(top[c]);
+		if (sub[c])
+			g_object_unref(sub[c]);
+	}
+	p->y = y3 + h3;
+}
+
+static int form_table(pdf *p, const doc_block *b, const tables_table *t)
+{
+	table_geom g = {.n = (int)t->ncols};
+	double num = (TEXT_W - TT_W - LABEL_MIN) / (g.n - 2);
+	if (num > NUM_MAX)
+		num = NUM_MAX;
+	g.x[0] = M_LEFT;
+	g.x[1] = M_LEFT + TT_W;
+	g.x[2] = M_LEFT + TEXT_W - num * (g.n - 2);
+	for (int c = 3; c <= g.n; c++)
+		g.x[c] = g.x[c - 1] + num;
+	style cap = {11, 0, 1, 0, PANGO_ALIGN_CENTER, 0, 0};
+	PangoLayout *l = layout(p, str(b->text), &cap, TEXT_W);
+	/* the caption keeps company with the header (some 80 pt) and a first row or two */
+	if (p->y + PARA_GAP * 2 + layout_height(l) + 150 > LIMIT_Y && p->y > M_TOP + 0.01)
+		new_page(p);
+	p->y += PARA_GAP * 2;
+	p->y += put(p, l, M_LEFT, p->y, 0) + 4;
+	g_object_unref(l);
+	table_header(p, t, &g);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const tables_row *row = &t->rows[r];
+		int bold = row->kind != TABLES_ROW_ITEM;
+		PangoLayout *cells[TABLES_MAX_COLS];
+		double h = 0;
+		for (int c = 0; c < g.n; c++) {
+			char v[VNFMT_LEN];
+			const char *text = c == 0 ? row->tt : c == 1 ? row->label : v;
+			if (c >= 2)
+				tables_cell_text(t, row, (size_t)c, v, sizeof v);
+			cells[c] = cell_layout(p, text, bold, 0,
+			                       c == 1   ? PANGO_ALIGN_LEFT
+			                       : c == 0 ? PANGO_ALIGN_CENTER
+			                                : PANGO_ALIGN_RIGHT,
+			                       g.x[c + 1] - g.x[c]);
+			if (layout_height(cells[c]) > h)
+				h = layout_height(cells[c]);
+		}
+		h += 2 * CELL_PAD;
+		if (p->y + h > LIMIT_Y) { /* the header again on the next page */
+			new_page(p);
+			table_header(p, t, &g);
+		}
+		for (int c = 0; c < g.n; c++) {
+			cell_put(p, cells[c], g.x[c], g.x[c + 1], p->y, h);
+			g_object_unref(cells[c]);
+		}
+		p->y += h;
+	}
+	p->y += PARA_GAP;
+	return 0;
+}
+
 /* "Nơi nhận" on the left and the signature block on the right, kept together on one page. */
 static int closing(pdf *p, const report_doc *doc)
 {
@@ -463,6 +612,10 @@ static int body(pdf *p, const report_doc *doc, char *err, size_t errlen)
 		}
 		case DOC_CHART:
 			rc = chart(p, b, err, errlen);
+			break;
+		case DOC_TABLE:
+			if (doc->tables && b->chart >= 0 && b->chart < TABLES_N)
+				rc = form_table(p, b, &doc->tables->t[b->chart]);
 			break;
 		}
 		if (rc) {

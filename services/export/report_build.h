@@ -30,4 +30,21 @@ char *report_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Appends the generated block `gen` (an enum gen) and marks it placed. */
 void report_gen(builder *b, int gen);
 
+/* The results paragraph of II.2.c: `lead` and the total's sentence, then one per level of
+ * levels[0..n) (level 0 left to the tables). */
+void report_results(builder *b, const char *lead, const model_row *total, const model_level *levels,
+                    size_t n);
+
+/* The feedback paragraphs of II.2.d for figures f. */
+void report_feedback(builder *b, const Cchc__V1__FeedbackFigures *f);
+
+/* The ratings sentence of II.2.c (docs/design.md §16) for row r: how the citizens rated the
+ * dossiers finished in the period. */
+void report_satisfaction(builder *b, const model_row *r);
+
+/* The national scope's document body (docs/design.md §15, report_national.c): the national
+ * results, each province's with where its figures come from, form II.06a by province, the
+ * feedback table and the satisfaction table. */
+void report_national(builder *b);
+
 #endif

@@ -310,7 +310,11 @@ static int header(builder *b)
 	if (!(d->number = strdup(c->report_number)) || !(d->place_date = strdup(line)) ||
 	    !(d->title = strdup("BÁO CÁO")) ||
 	    !(d->subtitle =
-	          report_fmt("Tình hình thực hiện công tác cải cách hành chính %s", b->ky)) ||
+	          b->m.national
+	              ? report_fmt("Tổng hợp tình hình, kết quả giải quyết thủ tục hành chính "
+	                           "của các tỉnh, thành phố %s",
+	                           b->ky)
+	              : report_fmt("Tình hình thực hiện công tác cải cách hành chính %s", b->ky)) ||
 	    !(d->signer_name = strdup(c->report_signer_name)))
 		return -1;
 	if (split_lines(c->report_recipients, &d->recipients, &d->n_recipients) ||
@@ -319,13 +323,14 @@ static int header(builder *b)
 	return 0;
 }
 
-int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t errlen)
+/* A builder for `in` with the period's words and the report model made: NULL with err. */
+static builder *builder_start(const render_input *in, report_doc *doc, char *err, size_t errlen)
 {
 	builder *b = calloc(1, sizeof *b);
 	memset(doc, 0, sizeof *doc);
 	if (!b) {
 		snprintf(err, errlen, "report: out of memory");
-		return -1;
+		return NULL;
 	}
 	b->doc = doc;
 	b->in = in;
@@ -336,18 +341,41 @@ int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t 
 		snprintf(err, errlen, "report: period %s has no Vietnamese title",
 		         in->period->label);
 		free(b);
-		return -1;
+		return NULL;
 	}
 	snprintf(b->nam, sizeof b->nam, "%d", in->period->year);
 	if (model_build(in->figures, in->scope, &b->m, err, errlen)) {
 		model_free(&b->m);
 		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void builder_end(builder *b)
+{
+	tmpl_free(&b->t);
+	model_free(&b->m);
+	free(b);
+}
+
+int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t errlen)
+{
+	builder *b = builder_start(in, doc, err, errlen);
+	if (!b)
+		return -1;
+	/* the national summary is generated whole: no province's prose, the form's tables */
+	if (b->m.national && (!(doc->tables = calloc(1, sizeof *doc->tables)) ||
+	                      tables_build(in, doc->tables, err, errlen))) {
+		if (!doc->tables)
+			snprintf(err, errlen, "report: out of memory");
+		report_doc_free(doc);
+		builder_end(b);
 		return -1;
 	}
-	if (in->conf->report_template[0] &&
+	if (!b->m.national && in->conf->report_template[0] &&
 	    tmpl_load(in->conf->report_template, &b->t, err, errlen)) {
-		model_free(&b->m);
-		free(b);
+		builder_end(b);
 		return -1;
 	}
 	int header_failed = header(b);
@@ -357,7 +385,9 @@ int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t 
 	if (!b->oom && (s = tmpl_find(&b->t, "mo_dau")))
 		emit_items(b, s, "phần mở đầu");
 	static const char *const tops[] = {"I", "II", "III", "IV"};
-	for (int i = 0; i < 4 && !b->oom; i++)
+	if (b->m.national && !b->oom)
+		report_national(b);
+	for (int i = 0; i < 4 && !b->oom && !b->m.national; i++)
 		emit_section(b, tops[i], 1);
 	if (!b->oom && (s = tmpl_find(&b->t, "ket_luan")))
 		emit_items(b, s, "phần kết luận");
@@ -372,9 +402,23 @@ int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t 
 		report_doc_free(doc);
 		rc = -1;
 	}
-	tmpl_free(&b->t);
-	model_free(&b->m);
-	free(b);
+	builder_end(b);
+	return rc;
+}
+
+int report_doc_results(const render_input *in, report_doc *doc, char *err, size_t errlen)
+{
+	builder *b = builder_start(in, doc, err, errlen);
+	if (!b)
+		return -1;
+	report_gen(b, GEN_RESULTS);
+	int rc = 0;
+	if (b->oom) {
+		snprintf(err, errlen, "report: out of memory building the II.2.c paragraphs");
+		report_doc_free(doc);
+		rc = -1;
+	}
+	builder_end(b);
 	return rc;
 }
 
@@ -399,5 +443,8 @@ void report_doc_free(report_doc *doc)
 	free_lines(doc->recipients, doc->n_recipients);
 	free_lines(doc->signer_lines, doc->n_signer_lines);
 	free(doc->signer_name);
+	if (doc->tables)
+		tables_free(doc->tables);
+	free(doc->tables);
 	memset(doc, 0, sizeof *doc);
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tables.h"
+
 typedef enum doc_kind {
 	DOC_HEADING, /* level 1 "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC" (bold, caps), level 2
 	              * "1. Cải cách thể chế" (bold), level 3 "a) Kết quả giải quyết TTHC" (bold
@@ -17,19 +19,22 @@ typedef enum doc_kind {
 	DOC_PARAGRAPH, /* justified body text with a first-line indent */
 	DOC_MISSING,   /* prose the province has not written: rendered visibly empty (marked), never
 	                * invented */
-	DOC_CHART      /* a chart (chart id); the PDF draws it, the DOCX may leave it out */
+	DOC_CHART,     /* a chart (chart id); the PDF draws it, the DOCX may leave it out */
+	DOC_TABLE      /* a table of report_doc.tables (index in `chart`) under its caption */
 } doc_kind;
 
 typedef enum doc_chart {
-	DOC_CHART_RATES_BY_LEVEL = 1,   /* on-time and online shares by level */
-	DOC_CHART_RATES_BY_DISTRICT = 2 /* on-time and online shares by district (level-2 unit) */
+	DOC_CHART_RATES_BY_LEVEL = 1,    /* on-time and online shares by level */
+	DOC_CHART_RATES_BY_DISTRICT = 2, /* on-time and online shares by district (level-2 unit) */
+	DOC_CHART_RATES_BY_PROVINCE = 3 /* the national scope's: by province (docs/design.md §15) */
 } doc_chart;
 
 typedef struct doc_block {
 	doc_kind kind;
 	int level;  /* DOC_HEADING: 1..3 */
-	char *text; /* UTF-8; for DOC_MISSING what is missing; for DOC_CHART its caption */
-	int chart;  /* DOC_CHART: a doc_chart */
+	char *text; /* UTF-8; for DOC_MISSING what is missing; for DOC_CHART and DOC_TABLE the
+	               caption */
+	int chart;  /* DOC_CHART: a doc_chart; DOC_TABLE: TABLES_BY_* of report_doc.tables */
 } doc_block;
 
 typedef struct report_doc {
@@ -47,12 +52,17 @@ typedef struct report_doc {
 	size_t n_recipients;
 	char **signer_lines; /* "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH" (bold caps) */
 	size_t n_signer_lines;
-	char *signer_name; /* bold, may be "" */
+	char *signer_name;  /* bold, may be "" */
+	tables_set *tables; /* the form's tables the document shows (DOC_TABLE), or NULL: owned */
 } report_doc;
 
 /* Builds the document; reads the template named by in->conf->report_template (when set).
  * Returns 0, or -1 with a message in err. Free with report_doc_free. */
 int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t errlen);
+/* Only the blocks of II.2.c "Kết quả giải quyết TTHC" (the total, then one paragraph per level),
+ * made by the same code as in the report, for the console's figures page: no header, no
+ * template. Returns 0, or -1 with a message in err. Free with report_doc_free. */
+int report_doc_results(const render_input *in, report_doc *doc, char *err, size_t errlen);
 void report_doc_free(report_doc *doc);
 
 #endif

@@ -57,33 +57,39 @@ static char *results_sentence(builder *b, const char *lead, const model_row *r)
 	    N(b, f->waiting));
 }
 
-/* The total, then one paragraph per level the report shows (units of no known level are in the
- * tables; the province's reports speak of the three levels only). */
-static void gen_results(builder *b)
+void report_results(builder *b, const char *lead, const model_row *total, const model_level *levels,
+                    size_t n)
 {
-	const report_model *m = &b->m;
 	size_t nlevels = 0;
-	for (size_t i = 0; i < m->n_levels; i++)
-		nlevels += m->levels[i].level != 0;
-	char lead[256];
-	snprintf(lead, sizeof lead, "Từ %s - %s, tổng số hồ sơ TTHC đã tiếp nhận: ", b->tu, b->den);
-	char *s = results_sentence(b, lead, &m->all);
+	for (size_t i = 0; i < n; i++)
+		nlevels += levels[i].level != 0;
+	char *s = results_sentence(b, lead, total);
 	if (s && nlevels) {
-		size_t n = strlen(s);
-		s[n - 1] = '\0'; /* the final '.' becomes ". Cụ thể:" */
+		size_t len = strlen(s);
+		s[len - 1] = '\0'; /* the final '.' becomes ". Cụ thể:" */
 		char *t = report_fmt("%s. Cụ thể:", s);
 		free(s);
 		s = t;
 	}
 	para(b, s);
-	for (size_t i = 0; i < m->n_levels; i++) {
-		const model_level *l = &m->levels[i];
+	for (size_t i = 0; i < n; i++) {
+		const model_level *l = &levels[i];
+		char level_lead[256];
 		if (!l->level)
 			continue;
-		snprintf(lead, sizeof lead,
+		snprintf(level_lead, sizeof level_lead,
 		         "- %s: Tổng số hồ sơ mới tiếp nhận trong kỳ báo cáo là: ", l->name);
-		para(b, results_sentence(b, lead, &l->row));
+		para(b, results_sentence(b, level_lead, &l->row));
 	}
+}
+
+/* The total, then one paragraph per level the report shows (units of no known level are in the
+ * tables; the province's reports speak of the three levels only). */
+static void gen_results(builder *b)
+{
+	char lead[256];
+	snprintf(lead, sizeof lead, "Từ %s - %s, tổng số hồ sơ TTHC đã tiếp nhận: ", b->tu, b->den);
+	report_results(b, lead, &b->m.all, b->m.levels, b->m.n_levels);
 }
 
 static void gen_chart(builder *b, int which)
@@ -107,7 +113,11 @@ static void gen_chart(builder *b, int which)
 
 static void gen_feedback(builder *b)
 {
-	const Cchc__V1__FeedbackFigures *f = &b->m.feedback;
+	report_feedback(b, &b->m.feedback);
+}
+
+void report_feedback(builder *b, const Cchc__V1__FeedbackFigures *f)
+{
 	para(b,
 	     report_fmt("- Trong %s, tổng số phản ánh, kiến nghị đã tiếp nhận trong kỳ báo cáo: %s "
 	                "(trong đó: số tiếp nhận mới trong kỳ: %s; số từ kỳ trước chuyển qua: %s). "
@@ -121,12 +131,11 @@ static void gen_feedback(builder *b)
 	para(b, report_fmt("- Số phản ánh, kiến nghị đang xử lý: %s.", N(b, f->pending)));
 }
 
-/* docs/design.md §16: how the citizens rated the dossiers finished in the period. */
-static void gen_satisfaction(builder *b)
+void report_satisfaction(builder *b, const model_row *r)
 {
-	const Cchc__V1__DossierFigures *f = &b->m.all.d;
+	const Cchc__V1__DossierFigures *f = &r->d;
 	long long finished = f->resolved + f->returned + f->withdrawn;
-	if (!b->m.all.rates.has_satisfied) {
+	if (!r->rates.has_satisfied) {
 		para(b,
 		     report_fmt("- Đánh giá mức độ hài lòng: trong %s, chưa có hồ sơ nào đã giải "
 		                "quyết xong được người dân, doanh nghiệp đánh giá.",
@@ -138,7 +147,7 @@ static void gen_satisfaction(builder *b)
 	                   "kết quả, trả lại, rút); trong đó rất hài lòng và hài lòng: %s hồ sơ, "
 	                   "không hài lòng: %s hồ sơ; tỷ lệ hài lòng đạt %s.",
 	                   b->ky, N(b, f->rated), N(b, finished), N(b, f->rated_satisfied),
-	                   N(b, f->rated_unsatisfied), P(b, b->m.all.rates.satisfied_x100)));
+	                   N(b, f->rated_unsatisfied), P(b, r->rates.satisfied_x100)));
 }
 
 /* "toàn tỉnh" when the scope is the province, else "của <unit name>". */
@@ -278,7 +287,7 @@ void report_gen(builder *b, int g)
 		gen_targets(b);
 		break;
 	case GEN_SATISFACTION:
-		gen_satisfaction(b);
+		report_satisfaction(b, &b->m.all);
 		break;
 	}
 }

@@ -6,6 +6,7 @@
 #include "tables.h"
 
 #include "model.h"
+#include "vnfmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static const char G_PENDING[] = "Số hồ sơ đang giải quyết";
 
 static const tables_column level_cols[] = DOSSIER_COLUMNS("Cấp hành chính");
 static const tables_column unit_cols[] = DOSSIER_COLUMNS("Đơn vị");
+static const tables_column province_cols[] = DOSSIER_COLUMNS("Tỉnh, thành phố / cấp hành chính");
 static const tables_column field_cols[] = DOSSIER_COLUMNS("Lĩnh vực");
 #define NDOSSIER_COLS (sizeof level_cols / sizeof level_cols[0])
 
@@ -61,15 +63,20 @@ static const tables_column feedback_cols[] = {
  * withdrawn), each by its latest rating. */
 static const char G_RATED[] = "Số hồ sơ được đánh giá";
 
-static const tables_column satisfaction_cols[] = {
-    {NULL, "TT", "tt", 0},
-    {NULL, "Đơn vị", "label", 0},
-    {NULL, "Số hồ sơ đã giải quyết xong (có kết quả, trả lại, rút)", "finished", 0},
-    {G_RATED, "Tổng số", "rated", 0},
-    {G_RATED, "Rất hài lòng, hài lòng", "rated_satisfied", 0},
-    {G_RATED, "Không hài lòng", "rated_unsatisfied", 0},
-    {NULL, "Tỷ lệ hài lòng (%)", "rate_satisfied", 1},
-};
+#define SATISFACTION_COLUMNS(label)                                                                \
+	{                                                                                          \
+		{NULL, "TT", "tt", 0}, {NULL, label, "label", 0},                                  \
+		    {NULL, "Số hồ sơ đã giải quyết xong (có kết quả, trả lại, rút)", "finished",   \
+		     0},                                                                           \
+		    {G_RATED, "Tổng số", "rated", 0},                                              \
+		    {G_RATED, "Rất hài lòng, hài lòng", "rated_satisfied", 0},                     \
+		    {G_RATED, "Không hài lòng", "rated_unsatisfied", 0},                           \
+		    {NULL, "Tỷ lệ hài lòng (%)", "rate_satisfied", 1 + 1},                         \
+	}
+
+static const tables_column satisfaction_cols[] = SATISFACTION_COLUMNS("Đơn vị");
+static const tables_column province_satisfaction_cols[] =
+    SATISFACTION_COLUMNS("Tỉnh, thành phố / cấp hành chính");
 #define NSATISFACTION_COLS (sizeof satisfaction_cols / sizeof satisfaction_cols[0])
 
 /* ---- arithmetic within a row: value indices (column number - 3) ---- */
@@ -95,6 +102,17 @@ static const row_rule satisfaction_rules[] = {
 };
 
 /* ---- building: the rows are the model's (model.c); only the layout is decided here ---- */
+
+const tables_kind tables_kinds[TABLES_N] = {
+    [TABLES_BY_LEVEL] = {"theo-cap", "Theo cấp"},
+    [TABLES_BY_UNIT] = {"theo-don-vi", "Theo đơn vị"},
+    [TABLES_BY_FIELD] = {"theo-linh-vuc", "Theo lĩnh vực"},
+    [TABLES_FEEDBACK] = {"phan-anh-kien-nghi", "Phản ánh, kiến nghị"},
+    [TABLES_SATISFACTION] = {"hai-long", "Mức độ hài lòng"},
+};
+
+/* The national scope's TABLES_BY_UNIT: by province (docs/design.md §15). */
+const tables_kind tables_national_by_province = {"theo-tinh", "Theo tỉnh, thành phố"};
 
 static const char *const roman[] = {"I", "II", "III", "IV"};
 
@@ -128,11 +146,11 @@ static tables_row *add_row(tables_table *t, size_t cap, tables_row_kind kind, co
 	return r;
 }
 
-static void table_init(tables_table *t, const char *id, const char *sheet, const char *subtitle,
-                       const tables_column *cols, size_t ncols)
+static void table_init(tables_table *t, int kind, const char *subtitle, const tables_column *cols,
+                       size_t ncols)
 {
-	t->id = id;
-	t->sheet = sheet;
+	t->id = tables_kinds[kind].id;
+	t->sheet = tables_kinds[kind].sheet;
 	t->form = "Biểu số II.06a/VPCP/KSTT";
 	t->title = "Tình hình, kết quả giải quyết TTHC";
 	t->subtitle = subtitle;
@@ -144,7 +162,7 @@ static void table_init(tables_table *t, const char *id, const char *sheet, const
 static int build_by_level(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_levels + 1;
-	table_init(t, "theo-cap", "Theo cấp", "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_LEVEL, "(theo cấp hành chính)", level_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -197,15 +215,51 @@ static int unit_rows(const report_model *m, tables_table *t, row_values values)
 
 static int build_by_unit(const report_model *m, tables_table *t)
 {
-	table_init(t, "theo-don-vi", "Theo đơn vị", "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	table_init(t, TABLES_BY_UNIT, "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
 	return unit_rows(m, t, dossier_row_values);
+}
+
+/* The national scope VN (docs/design.md §15): each province a heading row with its totals and
+ * where they come from, its own levels under it (a, b, c); the total last. */
+static int province_rows(const report_model *m, tables_table *t, row_values values)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < m->n_provinces; i++)
+		cap += 1 + m->provinces[i].n_levels;
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	for (size_t i = 0; i < m->n_provinces; i++) {
+		const model_province *p = &m->provinces[i];
+		char tt[24], source[160], label[256];
+		snprintf(tt, sizeof tt, "%zu", i + 1);
+		model_province_source(p, source, sizeof source);
+		snprintf(label, sizeof label, "%.90s (%s)", p->row.name, source);
+		values(&p->row, add_row(t, cap, TABLES_ROW_GROUP, tt, p->row.code, label)->v);
+		for (size_t k = 0; k < p->n_levels; k++) {
+			const model_level *l = &p->levels[k];
+			snprintf(tt, sizeof tt, "%c", (char)('a' + k));
+			values(&l->row,
+			       add_row(t, cap, TABLES_ROW_ITEM, tt, l->key, l->table_label)->v);
+		}
+	}
+	values(&m->all, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	return 0;
+}
+
+static int build_by_province(const report_model *m, tables_table *t)
+{
+	table_init(t, TABLES_BY_UNIT, "(theo tỉnh, thành phố trực thuộc trung ương)", province_cols,
+	           NDOSSIER_COLS);
+	t->id = tables_national_by_province.id;
+	t->sheet = tables_national_by_province.sheet;
+	return province_rows(m, t, dossier_row_values);
 }
 
 static int build_by_field(const report_model *m, tables_table *t)
 {
 	size_t cap = m->n_fields + 1;
-	table_init(t, "theo-linh-vuc", "Theo lĩnh vực", "(theo lĩnh vực)", field_cols,
-	           NDOSSIER_COLS);
+	table_init(t, TABLES_BY_FIELD, "(theo lĩnh vực)", field_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -220,20 +274,8 @@ static int build_by_field(const report_model *m, tables_table *t)
 	return 0;
 }
 
-/* Stats counts feedback for the scope as a whole, so the table has the scope's row only. */
-static int build_feedback(const report_model *m, tables_table *t)
+static void feedback_values(const Cchc__V1__FeedbackFigures *fb, tables_row *r)
 {
-	table_init(t, "phan-anh-kien-nghi", "Phản ánh, kiến nghị", NULL, feedback_cols,
-	           NFEEDBACK_COLS);
-	t->form = NULL;
-	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
-	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";
-	t->rows = calloc(1, sizeof *t->rows);
-	if (!t->rows)
-		return -1;
-	const char *name = *m->scope_name ? m->scope_name : m->scope_code;
-	tables_row *r = add_row(t, 1, TABLES_ROW_TOTAL, "", m->scope_code, name);
-	const Cchc__V1__FeedbackFigures *fb = &m->feedback;
 	r->v[0] = fb->carried_over + fb->received;
 	r->v[1] = fb->carried_over;
 	r->v[2] = fb->received;
@@ -242,6 +284,30 @@ static int build_feedback(const report_model *m, tables_table *t)
 	r->v[5] = fb->resolved;
 	r->v[6] = fb->published;
 	r->v[7] = fb->pending;
+}
+
+/* Stats counts feedback for the scope as a whole, so the table has the scope's row only; the
+ * national scope's has a row per province above the total. */
+static int build_feedback(const report_model *m, tables_table *t)
+{
+	size_t cap = m->n_provinces + 1;
+	table_init(t, TABLES_FEEDBACK, NULL, feedback_cols, NFEEDBACK_COLS);
+	t->form = NULL;
+	t->title = "Tình hình, kết quả tiếp nhận, xử lý phản ánh, kiến nghị";
+	t->unit_of_count = "Đơn vị tính: Số phản ánh, kiến nghị";
+	t->rows = calloc(cap, sizeof *t->rows);
+	if (!t->rows)
+		return -1;
+	for (size_t i = 0; i < m->n_provinces; i++) {
+		char tt[24];
+		snprintf(tt, sizeof tt, "%zu", i + 1);
+		feedback_values(&m->provinces[i].feedback,
+		                add_row(t, cap, TABLES_ROW_ITEM, tt, m->provinces[i].row.code,
+		                        m->provinces[i].row.name));
+	}
+	const char *name = *m->scope_name ? m->scope_name : m->scope_code;
+	feedback_values(&m->feedback, add_row(t, cap, TABLES_ROW_TOTAL, "", m->scope_code,
+	                                      m->national ? "Tổng cộng" : name));
 	return 0;
 }
 
@@ -256,14 +322,20 @@ static void satisfaction_values(const model_row *r, int64_t v[TABLES_MAX_VALUES]
 	v[4] = r->rates.satisfied_x100; /* the model's rate, rounded once; 0 with nothing rated */
 }
 
-/* The satisfaction table, laid out as the by-unit table: level headings, their units, the total. */
+/* The satisfaction table, laid out as the by-unit table (level headings, their units, the
+ * total), or nationally as the by-province one. */
 static int build_satisfaction(const report_model *m, tables_table *t)
 {
-	table_init(t, "hai-long", "Mức độ hài lòng", "(theo đơn vị)", satisfaction_cols,
-	           NSATISFACTION_COLS);
+	if (m->national)
+		table_init(t, TABLES_SATISFACTION, "(theo tỉnh, thành phố trực thuộc trung ương)",
+		           province_satisfaction_cols, NSATISFACTION_COLS);
+	else
+		table_init(t, TABLES_SATISFACTION, "(theo đơn vị)", satisfaction_cols,
+		           NSATISFACTION_COLS);
 	t->form = NULL;
 	t->title = "Kết quả đánh giá sự hài lòng của người dân, doanh nghiệp trong giải quyết TTHC";
-	return unit_rows(m, t, satisfaction_values);
+	return m->national ? province_rows(m, t, satisfaction_values)
+	                   : unit_rows(m, t, satisfaction_values);
 }
 
 /* "2023-12-15" -> "15/12/2023" */
@@ -289,7 +361,8 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 	snprintf(out->period_line, sizeof out->period_line, "Kỳ báo cáo (Từ ngày %s đến ngày %s)",
 	         from, to);
 	int oom = build_by_level(&m, &out->t[TABLES_BY_LEVEL]) ||
-	          build_by_unit(&m, &out->t[TABLES_BY_UNIT]) ||
+	          (m.national ? build_by_province(&m, &out->t[TABLES_BY_UNIT])
+	                      : build_by_unit(&m, &out->t[TABLES_BY_UNIT])) ||
 	          build_by_field(&m, &out->t[TABLES_BY_FIELD]) ||
 	          build_feedback(&m, &out->t[TABLES_FEEDBACK]) ||
 	          build_satisfaction(&m, &out->t[TABLES_SATISFACTION]);
@@ -302,6 +375,17 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 		if (tables_check(&out->t[i], err, errlen))
 			return -1;
 	return 0;
+}
+
+void tables_cell_text(const tables_table *t, const tables_row *r, size_t c, char *buf, size_t len)
+{
+	int per = t->cols[c].percent;
+	if (!per)
+		vnfmt_count(r->v[c - 2], buf, len);
+	else if (r->v[per - 1] == 0)
+		snprintf(buf, len, "-");
+	else
+		vnfmt_percent(r->v[c - 2], buf, len);
 }
 
 void tables_free(tables_set *s)
@@ -383,7 +467,7 @@ int tables_check(const tables_table *t, char *err, size_t errlen)
 	const row_rule *rules = feedback ? feedback_rules : dossier_rules;
 	size_t nrules = feedback ? sizeof feedback_rules / sizeof feedback_rules[0]
 	                         : sizeof dossier_rules / sizeof dossier_rules[0];
-	if (t->cols == satisfaction_cols) {
+	if (t->cols == satisfaction_cols || t->cols == province_satisfaction_cols) {
 		rules = satisfaction_rules;
 		nrules = sizeof satisfaction_rules / sizeof satisfaction_rules[0];
 	}
@@ -404,8 +488,8 @@ int tables_check(const tables_table *t, char *err, size_t errlen)
 		if (check_sum(t, r, i + 1, end, TABLES_ROW_ITEM, "units", err, errlen))
 			return -1;
 	}
-	/* the feedback table is the scope's row alone; the others must add up to their total */
-	for (size_t i = 0; i < t->nrows && !feedback; i++) {
+	/* every table adds up to its total, but the feedback table of one scope: its row alone */
+	for (size_t i = 0; i < t->nrows && (!feedback || t->nrows > 1); i++) {
 		const tables_row *r = &t->rows[i];
 		if (r->kind != TABLES_ROW_TOTAL)
 			continue;

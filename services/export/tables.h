@@ -19,7 +19,9 @@ typedef struct tables_column {
 	const char *group; /* "Số hồ sơ nhận giải quyết", or NULL */
 	const char *name; /* "Tổng số", "Trực tuyến", …; the whole header when group is NULL */
 	const char *key; /* short name for machines (CSV tests, errors): "intake", "online", … */
-	int percent;     /* a rate times 100 (9457 = 94,57 %), not a count: never summed */
+	/* 0: a count. Else a rate times 100 (9457 = 94,57 %), never summed, whose denominator is
+	 * value v[percent - 1] of the row: with that 0 the rate has none (docs/design.md §6). */
+	int percent;
 } tables_column;
 
 typedef enum tables_row_kind {
@@ -49,6 +51,9 @@ typedef struct tables_table {
 	size_t nrows;
 } tables_table;
 
+/* TABLES_BY_UNIT of the national scope VN is by province ("theo-tinh"), each province's levels
+ * under it (docs/design.md §15); its feedback table has a row per province, and its satisfaction
+ * table is by province and level like TABLES_BY_UNIT. */
 enum {
 	TABLES_BY_LEVEL,
 	TABLES_BY_UNIT,
@@ -57,6 +62,17 @@ enum {
 	TABLES_SATISFACTION,
 	TABLES_N
 };
+
+/* The tables' ids and sheet names, in the order above, known before any figure (the console
+ * offers each CSV file by its id). */
+typedef struct tables_kind {
+	const char *id;    /* "theo-cap", "theo-don-vi", "theo-linh-vuc", "phan-anh-kien-nghi",
+	                      "hai-long" */
+	const char *sheet; /* "Theo cấp", … */
+} tables_kind;
+extern const tables_kind tables_kinds[TABLES_N];
+/* The national scope's TABLES_BY_UNIT instead: "theo-tinh", "Theo tỉnh, thành phố". */
+extern const tables_kind tables_national_by_province;
 
 typedef struct tables_set {
 	char reporting_unit[300]; /* "Đơn vị báo cáo: Tỉnh Thừa Thiên Huế" */
@@ -76,6 +92,10 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
  * when there are no headings), rates left out of the sums. Returns 0, or -1 with a message in
  * err. */
 int tables_check(const tables_table *t, char *err, size_t errlen);
+
+/* Value column c (2 ≤ c < t->ncols) of row r as a person reads it in a table (DOCX, PDF, the
+ * console): a count "1.234", a rate "94,57" or "-" when its denominator is 0. */
+void tables_cell_text(const tables_table *t, const tables_row *r, size_t c, char *buf, size_t len);
 
 void tables_free(tables_set *s);
 

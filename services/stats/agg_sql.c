@@ -47,13 +47,14 @@ static const char feedback_all_cursor[] =
 #define ADD(t, c) c " = " t "." c " + EXCLUDED." c
 /* The staged cells carry agg_key ids (resolved in C) and come merged: one row per (key, day), so
  * the upsert touches no row twice. $1 is the writer's part (sql/010): each writer adds to rows of
- * its own, so two writers never wait for each other's rows; readers sum the parts. DELETE …
+ * its own, so two writers never wait for each other's rows; readers sum the parts. The province
+ * column takes its default (sql/013) and leads the key the conflict is found on. DELETE …
  * RETURNING empties the stage for the next flush of the same transaction (a rebuild flushes per
  * chunk of states). */
 #define UPSERT(t, stage, bucket, list) \
 	"WITH s AS (DELETE FROM " stage " RETURNING *) INSERT INTO " t " (key, " bucket ", part, " \
 	list ") SELECT key, " bucket ", $1::smallint, " list " FROM s " \
-	"ON CONFLICT (key, " bucket ", part) DO UPDATE SET "
+	"ON CONFLICT (province, key, " bucket ", part) DO UPDATE SET "
 #define D_SET(t) \
 	ADD(t, "received") ", " ADD(t, "received_online") ", " ADD(t, "received_direct") ", " \
 	ADD(t, "received_postal") ", " ADD(t, "resolved") ", " ADD(t, "resolved_early") ", " \

@@ -1,6 +1,9 @@
-/* audit: each committed batch leaves one row whose hash covers the previous row's hash and its own
- * canonical text. The canonical text is built here, once, for both append and verify, so the two
- * cannot drift apart. */
+/* audit: the hash-chained audit log. Each entry's hash covers the previous entry's hash and its
+ * own canonical text, built here, once, for both append and verify, so the two cannot drift
+ * apart. Batches (and closings, written as batches) keep the text they have had since issue 5;
+ * account changes and console events (migration 012) have a text of their own that covers every
+ * column, so old entries verify as they were written and no column of a new one can change
+ * unseen. */
 #include "stats_audit.h"
 
 #include "service.h"
@@ -15,27 +18,58 @@
 #define HASH_BYTES crypto_hash_sha256_BYTES
 
 typedef struct entry {
+	const char *kind; /* "batch", "user", "console" */
 	int64_t logged_ms, sent_at_ms;
 	const char *source;
 	const uint8_t *batch_sha;
 	size_t batch_sha_len;
 	long long records, accepted, duplicate, rejected;
+	const char *event, *account, *actor, *address, *detail; /* "" on a batch */
 } entry;
+
+/* One field of the v2 text: "|LENGTH:VALUE", so no value can pass for a field boundary. */
+static void hash_field(crypto_hash_sha256_state *st, const char *v)
+{
+	char head[32];
+	size_t n = strlen(v);
+	int len = snprintf(head, sizeof head, "|%zu:", n);
+	crypto_hash_sha256_update(st, (const uint8_t *)head, (size_t)len);
+	crypto_hash_sha256_update(st, (const uint8_t *)v, n);
+}
 
 static void entry_hash(const uint8_t prev[HASH_BYTES], const entry *e, uint8_t out[HASH_BYTES])
 {
 	char sha_hex[2 * 64 + 1] = "", text[1024];
 	size_t n = e->batch_sha_len > 64 ? 64 : e->batch_sha_len;
-	sodium_bin2hex(sha_hex, sizeof sha_hex, e->batch_sha, n);
-	int len = snprintf(text, sizeof text,
-	                   "cchc-audit-v1|%" PRId64 "|%s|%" PRId64 "|%s|%lld|%lld|%lld|%lld",
-	                   e->logged_ms, e->source, e->sent_at_ms, sha_hex, e->records, e->accepted,
-	                   e->duplicate, e->rejected);
 	crypto_hash_sha256_state st;
+
+	sodium_bin2hex(sha_hex, sizeof sha_hex, e->batch_sha, n);
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, prev, HASH_BYTES);
-	crypto_hash_sha256_update(&st, (const uint8_t *)text,
-	                          (size_t)(len < (int)sizeof text ? len : (int)sizeof text - 1));
+	if (!strcmp(e->kind, "batch")) {
+		int len =
+		    snprintf(text, sizeof text,
+		             "cchc-audit-v1|%" PRId64 "|%s|%" PRId64 "|%s|%lld|%lld|%lld|%lld",
+		             e->logged_ms, e->source, e->sent_at_ms, sha_hex, e->records,
+		             e->accepted, e->duplicate, e->rejected);
+		crypto_hash_sha256_update(
+		    &st, (const uint8_t *)text,
+		    (size_t)(len < (int)sizeof text ? len : (int)sizeof text - 1));
+	} else {
+		crypto_hash_sha256_update(&st, (const uint8_t *)"cchc-audit-v2", 13);
+		snprintf(text, sizeof text, "%" PRId64 ",%" PRId64 ",%lld,%lld,%lld,%lld",
+		         e->logged_ms, e->sent_at_ms, e->records, e->accepted, e->duplicate,
+		         e->rejected);
+		hash_field(&st, e->kind);
+		hash_field(&st, text);
+		hash_field(&st, e->source);
+		hash_field(&st, sha_hex);
+		hash_field(&st, e->event);
+		hash_field(&st, e->account);
+		hash_field(&st, e->actor);
+		hash_field(&st, e->address);
+		hash_field(&st, e->detail);
+	}
 	crypto_hash_sha256_final(&st, out);
 }
 
@@ -61,8 +95,9 @@ static int bytea_value(const PGresult *r, int row, int col, uint8_t *out, size_t
 	return (int)n;
 }
 
-int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accepted,
-                 uint32_t duplicate, char *err, size_t errlen)
+/* Chains e to the last entry and inserts it. The caller holds DB_LOCK_AUDIT in its transaction,
+ * so no other entry can take the same predecessor. */
+static int append(PGconn *conn, const entry *e, char *err, size_t errlen)
 {
 	uint8_t prev[HASH_BYTES] = {0}, hash[HASH_BYTES];
 	PGresult *r = db_query(conn, "audit: last entry",
@@ -76,9 +111,41 @@ int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accep
 		return -1;
 	}
 	PQclear(r);
+	entry_hash(prev, e, hash);
 
+	char p_logged[24], p_sent[24], p_rec[24], p_acc[24], p_dup[24], p_rej[24];
+	char p_sha[2 * 64 + 3], p_prev[2 * HASH_BYTES + 3], p_hash[2 * HASH_BYTES + 3];
+	snprintf(p_logged, sizeof p_logged, "%" PRId64, e->logged_ms);
+	snprintf(p_sent, sizeof p_sent, "%" PRId64, e->sent_at_ms);
+	snprintf(p_rec, sizeof p_rec, "%lld", e->records);
+	snprintf(p_acc, sizeof p_acc, "%lld", e->accepted);
+	snprintf(p_dup, sizeof p_dup, "%lld", e->duplicate);
+	snprintf(p_rej, sizeof p_rej, "%lld", e->rejected);
+	to_bytea_hex(e->batch_sha, e->batch_sha_len > 64 ? 64 : e->batch_sha_len, p_sha,
+	             sizeof p_sha);
+	to_bytea_hex(prev, HASH_BYTES, p_prev, sizeof p_prev);
+	to_bytea_hex(hash, HASH_BYTES, p_hash, sizeof p_hash);
+	const char *params[16] = {p_logged,   p_sent,   p_sha,      p_rec,     p_acc,   p_dup,
+	                          p_rej,      p_prev,   p_hash,     e->source, e->kind, e->event,
+	                          e->account, e->actor, e->address, e->detail};
+	r = db_query(conn, "audit: append",
+	             "INSERT INTO audit_log (logged_ms, sent_at_ms, batch_sha256, records, "
+	             "accepted, duplicate, rejected, prev_hash, entry_hash, source, kind, event, "
+	             "account, actor, address, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	             "$10, $11, $12, $13, $14, $15, $16)",
+	             16, params, err, errlen);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accepted,
+                 uint32_t duplicate, char *err, size_t errlen)
+{
 	long long records = req->has_batch_records ? req->batch_records : (long long)req->n_items;
 	entry e = {
+	    .kind = "batch",
 	    .logged_ms = service_clock_ms(),
 	    .sent_at_ms = req->has_sent_at_ms ? req->sent_at_ms : 0,
 	    .source = req->source ? req->source : "",
@@ -88,31 +155,37 @@ int audit_append(PGconn *conn, const Cchc__V1__StoreRequest *req, uint32_t accep
 	    .accepted = accepted,
 	    .duplicate = duplicate,
 	    .rejected = records - accepted - duplicate,
+	    .event = "",
+	    .account = "",
+	    .actor = "",
+	    .address = "",
+	    .detail = "",
 	};
-	entry_hash(prev, &e, hash);
+	return append(conn, &e, err, errlen);
+}
 
-	char p_logged[24], p_sent[24], p_rec[24], p_acc[24], p_dup[24], p_rej[24];
-	char p_sha[2 * 64 + 3], p_prev[2 * HASH_BYTES + 3], p_hash[2 * HASH_BYTES + 3];
-	snprintf(p_logged, sizeof p_logged, "%" PRId64, e.logged_ms);
-	snprintf(p_sent, sizeof p_sent, "%" PRId64, e.sent_at_ms);
-	snprintf(p_rec, sizeof p_rec, "%lld", e.records);
-	snprintf(p_acc, sizeof p_acc, "%lld", e.accepted);
-	snprintf(p_dup, sizeof p_dup, "%lld", e.duplicate);
-	snprintf(p_rej, sizeof p_rej, "%lld", e.rejected);
-	to_bytea_hex(e.batch_sha, e.batch_sha_len > 64 ? 64 : e.batch_sha_len, p_sha, sizeof p_sha);
-	to_bytea_hex(prev, HASH_BYTES, p_prev, sizeof p_prev);
-	to_bytea_hex(hash, HASH_BYTES, p_hash, sizeof p_hash);
-	const char *params[10] = {p_logged, e.source, p_sent, p_sha,  p_rec,
-	                          p_acc,    p_dup,    p_rej,  p_prev, p_hash};
-	r = db_query(conn, "audit: append",
-	             "INSERT INTO audit_log (logged_ms, source, sent_at_ms, batch_sha256, records, "
-	             "accepted, duplicate, rejected, prev_hash, entry_hash) VALUES "
-	             "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	             10, params, err, errlen);
-	if (!r)
+static const char *str(const char *s)
+{
+	return s ? s : "";
+}
+
+int audit_append_event(PGconn *conn, const audit_event *ev, char *err, size_t errlen)
+{
+	entry e = {
+	    .kind = str(ev->kind),
+	    .logged_ms = service_clock_ms(),
+	    .source = "",
+	    .event = str(ev->event),
+	    .account = str(ev->account),
+	    .actor = str(ev->actor),
+	    .address = str(ev->address),
+	    .detail = str(ev->detail),
+	};
+	if (!strcmp(e.kind, "batch")) {
+		snprintf(err, errlen, "audit: a batch is appended with audit_append");
 		return -1;
-	PQclear(r);
-	return 0;
+	}
+	return append(conn, &e, err, errlen);
 }
 
 void audit_reply_clear(Cchc__V1__AuditReply *reply)
@@ -146,7 +219,8 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 	    db_exec(conn, "audit: cursor",
 	            "DECLARE audit_walk NO SCROLL CURSOR FOR SELECT id, logged_ms, source, "
 	            "sent_at_ms, batch_sha256, records, accepted, duplicate, rejected, prev_hash, "
-	            "entry_hash FROM audit_log ORDER BY id",
+	            "entry_hash, kind, event, account, actor, address, detail FROM audit_log "
+	            "ORDER BY id",
 	            err, sizeof err))
 		goto out;
 	reply->has_intact = 1;
@@ -162,6 +236,7 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 			int64_t id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
 			int shalen = bytea_value(r, i, 4, sha, sizeof sha);
 			entry e = {
+			    .kind = PQgetvalue(r, i, 11),
 			    .logged_ms = strtoll(PQgetvalue(r, i, 1), NULL, 10),
 			    .source = PQgetvalue(r, i, 2),
 			    .sent_at_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10),
@@ -171,7 +246,16 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 			    .accepted = strtoll(PQgetvalue(r, i, 6), NULL, 10),
 			    .duplicate = strtoll(PQgetvalue(r, i, 7), NULL, 10),
 			    .rejected = strtoll(PQgetvalue(r, i, 8), NULL, 10),
+			    .event = PQgetvalue(r, i, 12),
+			    .account = PQgetvalue(r, i, 13),
+			    .actor = PQgetvalue(r, i, 14),
+			    .address = PQgetvalue(r, i, 15),
+			    .detail = PQgetvalue(r, i, 16),
 			};
+			/* a batch's text does not cover the columns of the other kinds: they must
+			 * be empty, or a batch entry could be given an account unseen */
+			int stray = !strcmp(e.kind, "batch") &&
+			            (*e.event || *e.account || *e.actor || *e.address || *e.detail);
 			entry_hash(prev, &e, want);
 			if (bytea_value(r, i, 9, stored_prev, sizeof stored_prev) != HASH_BYTES ||
 			    memcmp(stored_prev, prev, HASH_BYTES)) {
@@ -181,7 +265,8 @@ int audit_verify(PGconn *conn, Cchc__V1__AuditReply *reply)
 				         "): an entry was removed or altered",
 				         last_id);
 				verdict(reply, id, detail);
-			} else if (bytea_value(r, i, 10, stored_hash, sizeof stored_hash) !=
+			} else if (stray ||
+			           bytea_value(r, i, 10, stored_hash, sizeof stored_hash) !=
 			               HASH_BYTES ||
 			           memcmp(stored_hash, want, HASH_BYTES)) {
 				verdict(reply, id, "its content does not match its hash: altered");

@@ -72,17 +72,12 @@ static const char units_with_figures_sql[] =
     "((" ACTIVE_DOSSIER ") OR (s.submitted_at < p.t AND (s.waiting_end_at IS NULL OR "
     "s.waiting_end_at >= p.f))) AND " IN_SCOPE("s") " ORDER BY 1, 2";
 
-typedef struct items {
-	Cchc__V1__CheckReply *reply;
-	size_t cap;
-	int oom;
-} items;
+typedef check_items items;
 
-static void add_item(items *it, const char *check, int ok, const char *office, int64_t count,
-                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define add_item check_add_item
 
-static void add_item(items *it, const char *check, int ok, const char *office, int64_t count,
-                     const char *fmt, ...)
+void check_add_item(items *it, const char *check, int ok, const char *office, int64_t count,
+                    const char *fmt, ...)
 {
 	Cchc__V1__CheckReply *r = it->reply;
 	Cchc__V1__CheckItem *x;
@@ -128,13 +123,14 @@ void check_reply_clear(Cchc__V1__CheckReply *reply)
 	cchc__v1__check_reply__init(reply);
 }
 
-static void identity_items(items *it, const Cchc__V1__QueryReply *q)
+void check_identity_items(items *it, const Cchc__V1__QueryReply *q)
 {
 	for (size_t i = 0; i < q->n_rows; i++) {
 		const Cchc__V1__FigureRow *row = q->rows[i];
 		const Cchc__V1__DossierFigures *d = row->dossiers;
 		int all = !strcmp(row->group, "all");
-		if (!d || (!all && strcmp(row->group, "unit") != 0))
+		/* units; on the national scope VN, provinces (docs/design.md §15) */
+		if (!d || (!all && strcmp(row->group, "unit") && strcmp(row->group, "province")))
 			continue;
 		int64_t lhs = d->carried_over + d->received;
 		int64_t rhs = d->resolved + d->returned + d->withdrawn + d->pending;
@@ -291,19 +287,36 @@ int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckRe
 	if (db_begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, sizeof err) != 0)
 		goto fail;
 	if (query_figures_in(conn, &q, &figures, err, sizeof err) == 0) {
-		identity_items(&it, &figures);
+		check_identity_items(&it, &figures);
 		if (office_items(conn, &it, params, err, sizeof err) == 0 &&
 		    silent_items(conn, &it, params, err, sizeof err) == 0 &&
 		    successor_items(conn, &it, params, err, sizeof err) == 0)
 			rc = 0;
 	}
 	query_reply_clear(&figures);
+	return check_finish(conn, &it, rc, err);
+fail:
+	return check_refuse(reply, err);
+}
+
+int check_refuse(Cchc__V1__CheckReply *reply, const char *err)
+{
+	check_reply_clear(reply);
+	reply->has_ok = 1;
+	reply->ok = 0;
+	reply->error = strdup(err);
+	return -1;
+}
+
+int check_finish(PGconn *conn, check_items *it, int rc, const char *err)
+{
+	Cchc__V1__CheckReply *reply = it->reply;
 	if (PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK"));
+		PQclear(PQexec(conn, "ROLLBACK")); /* read only: nothing to keep */
 	else
 		PQreset(conn);
-	if (rc == 0 && it.oom) {
-		snprintf(err, sizeof err, "check: out of memory");
+	if (rc == 0 && it->oom) {
+		err = "check: out of memory";
 		rc = -1;
 	}
 	if (rc == 0) {
@@ -311,12 +324,7 @@ int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckRe
 		reply->ok = 1;
 		return 0;
 	}
-fail:
-	check_reply_clear(reply);
-	reply->has_ok = 1;
-	reply->ok = 0;
-	reply->error = strdup(err);
-	return -1;
+	return check_refuse(reply, err);
 }
 
 _Static_assert(STATE_ANOMALY_ORPHAN == 1 && STATE_ANOMALY_EXTRA_RECEIVED == 2 &&

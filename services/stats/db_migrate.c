@@ -1,16 +1,18 @@
 /* db migrate: applies the migrations embedded from sql/ (stats_migrations.h) that
  * schema_version does not list yet, all in one transaction under the advisory lock, so two stats
- * starting at once apply each exactly once. */
+ * starting at once apply each exactly once. What the database is (a province's or the national
+ * one) travels to the SQL as transaction-local settings, never spliced into its text. */
 #include "stats_migrations.h"
 
 #include <stdio.h>
 
 #include "stats_db.h"
 
-int db_migrate(PGconn *conn, char *err, size_t errlen)
+int db_migrate(PGconn *conn, const stats_node *node, char *err, size_t errlen)
 {
 	PGresult *r;
 	char what[128], version[16];
+	const char *settings[2] = {node->national ? "national" : "province", node->province};
 
 	if (db_exec(conn, "migrate: begin", "BEGIN", err, errlen) != 0)
 		return -1;
@@ -21,6 +23,13 @@ int db_migrate(PGconn *conn, char *err, size_t errlen)
 	            "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
 	            err, errlen) != 0)
 		goto fail;
+	r = db_query(
+	    conn, "migrate: settings",
+	    "SELECT set_config('cchc.mode', $1, true), set_config('cchc.province', $2, true)", 2,
+	    settings, err, errlen);
+	if (!r)
+		goto fail;
+	PQclear(r);
 	for (size_t i = 0; i < stats_migrations_count; i++) {
 		const stats_migration *m = &stats_migrations[i];
 		const char *params[2] = {version, m->name};

@@ -63,7 +63,11 @@ static int sync_units_tx(PGconn *conn, const units *u, int *changed, char *err, 
 	            "DROP TABLE IF EXISTS units_stage; "
 	            "CREATE TEMP TABLE units_stage (LIKE units INCLUDING ALL) ON COMMIT DROP",
 	            err, errlen) != 0 ||
-	    db_copy(conn, "units: copy", "COPY units_stage FROM STDIN", &b, err, errlen) != 0)
+	    /* the columns named: `province` (sql/013) takes its default */
+	    db_copy(conn, "units: copy",
+	            "COPY units_stage (code, snapshot, valid_from, valid_to, name, level, "
+	            "parent_code, merged_from) FROM STDIN",
+	            &b, err, errlen) != 0)
 		goto fail;
 	r = db_query(conn, "units: compare",
 	             "SELECT (SELECT count(*) FROM (SELECT * FROM units_stage EXCEPT "
@@ -91,7 +95,8 @@ fail:
 
 static int units_begin(PGconn *conn, char *err, size_t errlen)
 {
-	if (db_exec(conn, "units: begin", "BEGIN", err, errlen) != 0)
+	/* db_begin: a connection PostgreSQL dropped since (a restart) is reset, as for stores */
+	if (db_begin(conn, "BEGIN", err, errlen) != 0)
 		return -1;
 	if (db_exec(conn, "units: lock", "SELECT pg_advisory_xact_lock(" DB_LOCK_KEY ")", err,
 	            errlen) != 0) {

@@ -1,6 +1,6 @@
-/* handler: decodes a StatsRequest, runs store / query / check / units / status / period status on
- * the right connection (writes on the writer, reads on the reader), packs the StatsReply. Logs
- * codes and counts only, never record contents. */
+/* handler: decodes a StatsRequest, runs store / query / check / units / status / period status /
+ * closing / user on the right connection (writes on the writer, reads on the reader), packs the
+ * StatsReply. Logs codes and counts only, never record contents. */
 #include "stats_handler.h"
 
 #include "stats_audit.h"
@@ -14,10 +14,14 @@
 #include "stats_check.h"
 #include "stats_closing.h"
 #include "stats_db.h"
+#include "stats_national.h"
+#include "stats_national_sync.h"
+#include "stats_node.h"
 #include "stats_period_status.h"
 #include "stats_query.h"
 #include "stats_registry.h"
 #include "stats_store.h"
+#include "stats_users.h"
 
 struct store_job {
 	const Cchc__V1__StoreRequest *req;
@@ -84,6 +88,17 @@ static int64_t events_stored(stats_ctx *c)
 		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return n;
+}
+
+/* After a registry import on a publishing province: the aggregates rebuilt now (stats_node.h). A
+ * failure leaves them to the next store, as without publishing. */
+static void refresh_published(PGconn *conn)
+{
+	char err[512];
+	if (node_refresh_aggregates(conn, NULL, err, sizeof err) != 0)
+		log_warn("units import: aggregates not rebuilt now (the next store will): %s", err);
+	else
+		log_info("units import: aggregates rebuilt for the national side");
 }
 
 /* Waits for writer p until job (queued there) is done. Whoever gets the writer first takes every
@@ -234,6 +249,25 @@ static void store_request(stats_ctx *c, Cchc__V1__StoreRequest *req, Cchc__V1__S
 	free(part);
 }
 
+/* On the national stack (docs/design.md §15) nothing is stored, imported, closed or checked
+ * event by event: its tables are written by the subscriptions only, and it holds no events. */
+static const char national_refusal[] =
+    "this is the national stack: it holds each province's figures as replicated, and %s on the "
+    "province's own stack";
+
+/* The closing actions the national stack answers: reading what the provinces closed. */
+static int closing_readonly(const Cchc__V1__ClosingRequest *r)
+{
+	return r->action && (!strcmp(r->action, "list") || !strcmp(r->action, "get"));
+}
+
+static char *refusal(const char *what)
+{
+	char msg[300];
+	snprintf(msg, sizeof msg, national_refusal, what);
+	return strdup(msg);
+}
+
 int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, size_t *replylen)
 {
 	stats_ctx *c = arg;
@@ -247,6 +281,8 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	Cchc__V1__AuditReply audit = CCHC__V1__AUDIT_REPLY__INIT;
 	Cchc__V1__ClosingReply closing = CCHC__V1__CLOSING_REPLY__INIT;
 	Cchc__V1__PeriodStatusReply pstatus = CCHC__V1__PERIOD_STATUS_REPLY__INIT;
+	Cchc__V1__UserReply user = CCHC__V1__USER_REPLY__INIT;
+	char mode[32] = "";
 	uint64_t stored = 0;
 	int rc;
 
@@ -257,6 +293,14 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		if (!rq->store) {
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
 			return -1;
+		}
+		if (c->national) {
+			store.has_committed = 1;
+			store.error = refusal("records are stored");
+			log_warn("store refused: this is the national stack");
+			out.body_case = CCHC__V1__STATS_REPLY__BODY_STORE;
+			out.store = &store;
+			break;
 		}
 		store_request(c, rq->store, &store, &stored);
 		atomic_fetch_add(&c->records, stored);
@@ -292,7 +336,16 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 			return -1;
 		}
 		pthread_mutex_lock(&c->reader_mu);
-		rc = check_run(c->reader, rq->check, &check);
+		if (!c->national) {
+			rc = check_run(c->reader, rq->check, &check);
+		} else if (!rq->check->scope || !*rq->check->scope ||
+		           !strcmp(rq->check->scope, NATIONAL_SCOPE)) {
+			rc = national_check(c->reader, rq->check, c->national_max_age_s, &check);
+		} else {
+			check.has_ok = 1;
+			check.error = refusal("a province's data is checked");
+			rc = -1;
+		}
 		pthread_mutex_unlock(&c->reader_mu);
 		if (rc != 0)
 			log_warn("check: not answered: %.*s", (int)strcspn(check.error, ":"),
@@ -307,9 +360,17 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
 			return -1;
 		}
-		if (rq->units->has_import_csv) {
+		if (rq->units->has_import_csv && c->national) {
+			unitsr.has_ok = 1;
+			unitsr.error = refusal("a province's registry is imported");
+			log_warn("units import refused: this is the national stack");
+		} else if (rq->units->has_import_csv) {
 			pthread_mutex_lock(&c->writer[0].mu);
 			rc = registry_import(c->writer[0].conn, rq->units, &unitsr);
+			/* a publishing province rebuilds at once: the national side has no state
+			 * rows to fall back on while the aggregates are stale */
+			if (rc == 0 && unitsr.changed && c->publish)
+				refresh_published(c->writer[0].conn);
 			pthread_mutex_unlock(&c->writer[0].mu);
 			if (rc == 0)
 				log_info("units import: %u units, %s", unitsr.imported,
@@ -342,9 +403,15 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		}
 		/* on the reader's connection: a prepare waits for the writers' transactions, which
 		 * must not wait for it in turn on their own connections' mutexes */
-		pthread_mutex_lock(&c->reader_mu);
-		rc = closing_run(c->reader, rq->closing, &closing);
-		pthread_mutex_unlock(&c->reader_mu);
+		if (c->national && !closing_readonly(rq->closing)) {
+			closing.has_ok = 1;
+			closing.error = refusal("a period is closed, reopened or compared");
+			rc = -1;
+		} else {
+			pthread_mutex_lock(&c->reader_mu);
+			rc = closing_run(c->reader, rq->closing, &closing);
+			pthread_mutex_unlock(&c->reader_mu);
+		}
 		if (rc != 0)
 			log_warn("closing %s: refused: %s",
 			         rq->closing->action ? rq->closing->action : "",
@@ -355,14 +422,43 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		out.body_case = CCHC__V1__STATS_REPLY__BODY_CLOSING;
 		out.closing = &closing;
 		break;
+	case CCHC__V1__STATS_REQUEST__BODY_USER: {
+		if (!rq->user) {
+			cchc__v1__stats_request__free_unpacked(rq, NULL);
+			return -1;
+		}
+		/* on the reader's connection, as closings: an account change is a short
+		 * transaction that must not queue behind the store batches of the writers */
+		const char *action = rq->user->action ? rq->user->action : "";
+		pthread_mutex_lock(&c->reader_mu);
+		rc = users_run(c->reader, rq->user, &user);
+		pthread_mutex_unlock(&c->reader_mu);
+		/* names, never hashes; stats' own messages show no control character */
+		if (rc != 0)
+			log_warn("user: not done: %s", user.error ? user.error : "out of memory");
+		else if (!strcmp(action, "list") || !strcmp(action, "lookup"))
+			log_info("user %s: %zu accounts", action, user.n_users);
+		else if (strcmp(action, "audit"))
+			log_info("user %s %s by %s%s", action, rq->user->name, rq->user->by,
+			         user.changed ? "" : " (unchanged)");
+		out.body_case = CCHC__V1__STATS_REPLY__BODY_USER;
+		out.user = &user;
+		break;
+	}
 	case CCHC__V1__STATS_REQUEST__BODY_PERIOD_STATUS:
 		if (!rq->period_status) {
 			cchc__v1__stats_request__free_unpacked(rq, NULL);
 			return -1;
 		}
-		pthread_mutex_lock(&c->reader_mu);
-		rc = period_status_run(c->reader, rq->period_status, &pstatus);
-		pthread_mutex_unlock(&c->reader_mu);
+		if (c->national) {
+			pstatus.has_ok = 1;
+			pstatus.error = refusal("who has sent data for a period is seen");
+			rc = -1;
+		} else {
+			pthread_mutex_lock(&c->reader_mu);
+			rc = period_status_run(c->reader, rq->period_status, &pstatus);
+			pthread_mutex_unlock(&c->reader_mu);
+		}
 		if (rc != 0) {
 			/* the step only ("offices"), not the server's text */
 			const char *e = pstatus.error ? pstatus.error : "out of memory";
@@ -376,9 +472,18 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		break;
 	case CCHC__V1__STATS_REQUEST__BODY_STATUS: {
 		int64_t n;
+		char err[512];
 		pthread_mutex_lock(&c->reader_mu);
 		n = events_stored(c);
+		if (c->national && national_status(c->reader, c->sync, &status, err, sizeof err))
+			log_warn("status: subscriptions not read: %s", err);
 		pthread_mutex_unlock(&c->reader_mu);
+		if (c->national)
+			snprintf(mode, sizeof mode, "national");
+		else
+			snprintf(mode, sizeof mode, "province %s%s", c->province,
+			         c->publish ? ", publishing" : "");
+		status.mode = mode;
 		status.service = "cchc-stats";
 		status.version = CCHC_VERSION;
 		status.has_uptime_seconds = 1;
@@ -403,6 +508,8 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 		return -1;
 	}
 	rc = wire_pack(&out.base, reply, replylen);
+	status.mode = NULL; /* on the stack */
+	national_status_clear(&status);
 	store_reply_clear(&store);
 	query_reply_clear(&query);
 	check_reply_clear(&check);
@@ -410,6 +517,7 @@ int stats_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply, 
 	audit_reply_clear(&audit);
 	closing_reply_clear(&closing);
 	period_status_reply_clear(&pstatus);
+	users_reply_clear(&user);
 	cchc__v1__stats_request__free_unpacked(rq, NULL);
 	if (rc != 0)
 		return -1;

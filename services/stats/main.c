@@ -1,7 +1,10 @@
 /* cchc-stats: wiring only. Reads the configuration, waits for PostgreSQL, migrates the schema,
- * syncs the unit registry and the feedback deadlines with the calendar of days off, then answers
- * StatsRequests on stats.listen until SIGTERM / SIGINT.
- * `cchc-stats --verify` instead recomputes every state from the raw events and exits (verify.c). */
+ * syncs the unit registry and (a province's) the feedback deadlines with the calendar of days off,
+ * then answers StatsRequests on stats.listen until SIGTERM / SIGINT.
+ * `cchc-stats --verify` instead recomputes every state from the raw events and exits (verify.c).
+ * A province with publish = on also keeps its publication and heartbeat (node.c); with mode =
+ * national (or --national) it owns the national database and its subscriptions instead
+ * (national.c, docs/design.md §15). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,8 @@
 #include "stats_db_units.h"
 #include "stats_handler.h"
 #include "stats_migrations.h"
+#include "stats_national_sync.h"
+#include "stats_node.h"
 #include "stats_verify.h"
 #include "units.h"
 #include "wire.h"
@@ -37,27 +42,35 @@ static int stop_requested(int seconds)
 	return sig == SIGINT || sig == SIGTERM;
 }
 
-/* Connects, migrates and syncs the registry, retrying while PostgreSQL does not answer.
- * Returns 0 with every connection (STORE_PARTS writers, then the reader: conns[STORE_PARTS]),
- * or -1 when told to stop. */
+/* Connects, migrates and syncs the registry and the feedback deadlines (a province's; the national
+ * database's registry is every province's, replicated, and it keeps no feedback state: cal is NULL
+ * there), retrying while PostgreSQL does not answer. Returns 0 with every
+ * connection (STORE_PARTS writers, then the reader: conns[STORE_PARTS]) and *node, or -1 when
+ * told to stop; 1 when the database is not what the configuration says (no retry helps). */
 static int open_database(const conf *c, const units *reg, const char *content, size_t len,
-                         const workdays *cal, PGconn *conns[STORE_PARTS + 1])
+                         const workdays *cal, PGconn *conns[STORE_PARTS + 1], stats_node *node)
 {
 	char err[512];
 	int changed = 0, kept = 0;
 	size_t recounted = 0;
 
 	for (unsigned attempt = 1;; attempt++) {
-		int ok = 1;
+		int ok = 1, wrong = 0;
 		for (int i = 0; i <= STORE_PARTS; i++)
 			conns[i] = NULL;
-		for (int i = 0; i <= STORE_PARTS && ok; i++)
-			ok = db_connect(c->stats_db, &conns[i], err, sizeof err) == 0 &&
-			     (i ||
-			      (db_migrate(conns[0], err, sizeof err) == 0 &&
-			       (!reg || db_sync_units_file(conns[0], reg, content, len, &changed,
-			                                   &kept, err, sizeof err) == 0) &&
-			       db_sync_calendar(conns[0], cal, &recounted, err, sizeof err) == 0));
+		for (int i = 0; i <= STORE_PARTS && ok; i++) {
+			ok = db_connect(c->stats_db, &conns[i], err, sizeof err) == 0;
+			if (!ok || i)
+				continue;
+			ok = node_resolve(c, reg, conns[0], node, err, sizeof err) == 0 &&
+			     db_migrate(conns[0], node, err, sizeof err) == 0;
+			wrong = ok && node_check(conns[0], node, err, sizeof err) != 0;
+			ok = ok && !wrong &&
+			     (!reg || db_sync_units_file(conns[0], reg, content, len, &changed,
+			                                 &kept, err, sizeof err) == 0) &&
+			     (node->national ||
+			      db_sync_calendar(conns[0], cal, &recounted, err, sizeof err) == 0);
+		}
 		if (ok) {
 			if (recounted)
 				log_info("calendar: the days off changed; the deadlines of %zu "
@@ -72,9 +85,13 @@ static int open_database(const conf *c, const units *reg, const char *content, s
 				                   : "unchanged");
 			return 0;
 		}
-		log_warn("database not ready (attempt %u): %s", attempt, err);
 		for (int i = 0; i <= STORE_PARTS; i++)
 			PQfinish(conns[i]);
+		if (wrong) {
+			log_error("%s", err);
+			return 1;
+		}
+		log_warn("database not ready (attempt %u): %s", attempt, err);
 		if (stop_requested(attempt < 10 ? 1 : 5))
 			return -1;
 	}
@@ -134,7 +151,11 @@ int main(int argc, char **argv)
 	const char *listen = NULL;
 	char err[512], *content = NULL;
 	size_t content_len = 0;
-	int verify = 0;
+	int verify = 0, national = 0, rc;
+	workdays *cal = NULL;
+	stats_node node;
+	node_heartbeat *heartbeat = NULL;
+	national_sync *sync = NULL;
 	conf c;
 	units *reg = NULL;
 	PGconn *conns[STORE_PARTS + 1];
@@ -147,6 +168,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--verify"))
 			verify = 1;
+		else if (!strcmp(argv[i], "--national"))
+			national = 1;
 		else
 			argv[kept_args++] = argv[i];
 	}
@@ -154,8 +177,18 @@ int main(int argc, char **argv)
 	argc = kept_args;
 	if (service_start(argc, argv, "cchc-stats", &c, &listen, &sig))
 		return sig == 1 && verify ? 2 : sig;
-	workdays *cal = load_calendar(&c, err, sizeof err);
-	if (!cal) {
+	if (national)
+		c.national = 1;
+	if (verify && c.national) {
+		/* the national database holds aggregates only: nothing to recompute them from */
+		fprintf(stderr,
+		        "cchc-stats --verify: the national stack holds no events; verify each "
+		        "province's own stack\n");
+		return 2;
+	}
+	/* the feedback deadlines are a province's: the national stack counts none (its feedback
+	 * figures arrive counted) and needs no calendar_file */
+	if (!c.national && !(cal = load_calendar(&c, err, sizeof err))) {
 		if (verify)
 			fprintf(stderr, "cchc-stats --verify: %s\n", err);
 		else
@@ -163,43 +196,87 @@ int main(int argc, char **argv)
 		return verify ? 2 : 1;
 	}
 	if (verify) {
-		int rc = run_verify(&c);
+		rc = run_verify(&c);
+		workdays_set_current(NULL);
 		workdays_free(cal);
 		return rc;
 	}
 	if (!listen)
 		listen = c.stats_listen;
-	if (*c.units_file) {
+	if (c.national) {
+		if (c.publish)
+			log_warn(
+			    "publish: on is a province's setting; the national stack ignores it");
+	} else if (*c.units_file) {
 		if (units_read_file(c.units_file, &content, &content_len, err, sizeof err) != 0 ||
 		    units_parse(content, content_len, c.units_file, &reg, err, sizeof err) != 0) {
 			log_error("units: %s", err);
 			free(content);
+			workdays_set_current(NULL);
 			workdays_free(cal);
 			return 1;
 		}
 	} else {
 		log_warn("units: no units_file configured; the registry in the database is kept");
 	}
-	if (open_database(&c, reg, content, content_len, cal, conns) != 0) {
-		units_free(reg);
-		free(content);
-		workdays_free(cal);
-		log_info("stopped before the database answered");
-		return 0;
-	}
+	rc = open_database(&c, reg, content, content_len, cal, conns, &node);
 	units_free(reg);
 	free(content);
+	if (rc != 0) {
+		if (rc < 0)
+			log_info("stopped before the database answered");
+		workdays_set_current(NULL);
+		workdays_free(cal);
+		return rc < 0 ? 0 : 1;
+	}
+	if (!node.national) {
+		int rebuilt = 0;
+		log_info("province %s, publish %s", node.province, c.publish ? "on" : "off");
+		if (node_publish(conns[0], &c, err, sizeof err) != 0 ||
+		    (c.publish &&
+		     node_refresh_aggregates(conns[0], &rebuilt, err, sizeof err) != 0) ||
+		    (c.publish &&
+		     node_heartbeat_start(c.stats_db, &heartbeat, err, sizeof err) != 0)) {
+			log_error("%s", err);
+			for (int i = 0; i <= STORE_PARTS; i++)
+				PQfinish(conns[i]);
+			workdays_set_current(NULL);
+			workdays_free(cal);
+			return 1;
+		}
+		if (rebuilt)
+			log_info("aggregates: rebuilt for the current registry before publishing");
+	} else if (national_setup(conns[0], &c, err, sizeof err) != 0 ||
+	           national_sync_start(&c, &sync, err, sizeof err) != 0) {
+		log_error("%s", err);
+		for (int i = 0; i <= STORE_PARTS; i++)
+			PQfinish(conns[i]);
+		return 1;
+	} else {
+		log_info("national: %u province(s) configured", c.n_national_provinces);
+	}
 	if (stats_ctx_init(&ctx, conns, conns[STORE_PARTS]) != 0) {
 		log_error("cannot initialise locks");
 		for (int i = 0; i <= STORE_PARTS; i++)
 			PQfinish(conns[i]);
+		node_heartbeat_stop(heartbeat);
+		national_sync_stop(sync);
+		workdays_set_current(NULL);
 		workdays_free(cal);
 		return 1;
 	}
+	ctx.national = node.national;
+	ctx.publish = c.publish && !node.national;
+	ctx.national_max_age_s = c.national_max_age_seconds;
+	ctx.sync = sync;
+	snprintf(ctx.province, sizeof ctx.province, "%s", node.province);
 	if (wire_server_start(listen, c.max_message_bytes, c.workers, stats_handle, &ctx, &srv, err,
 	                      sizeof err) != 0) {
 		log_error("listen %s: %s", listen, err);
 		stats_ctx_destroy(&ctx);
+		node_heartbeat_stop(heartbeat);
+		national_sync_stop(sync);
+		workdays_set_current(NULL);
 		workdays_free(cal);
 		return 1;
 	}
@@ -213,7 +290,9 @@ int main(int argc, char **argv)
 	service_drain(srv, c.stop_timeout_ms);
 	atomic_store(&ctx.server, NULL);
 	wire_server_stop(srv);
+	national_sync_stop(sync);
 	stats_ctx_destroy(&ctx);
+	node_heartbeat_stop(heartbeat);
 	workdays_set_current(NULL);
 	workdays_free(cal);
 	return 0;

@@ -20,6 +20,7 @@
 #include "stats_agg.h"
 #include "stats_asof.h"
 #include "stats_db.h"
+#include "stats_national.h"
 #include "units.h"
 
 enum { NFIG = 22 }; /* DossierFigures in proto order, intake left out (carried_over + received) */
@@ -80,22 +81,31 @@ static const char dossier_sql[] =
              "(d.field)) "
              "ORDER BY 1 DESC, 2, 3, 4, 5";
 
-/* The same result from the aggregates (agg_sql.c, sql/005_aggregates.sql): $4 and $5 are the local
+/* The same result from the aggregates (agg_sql.c, sql/005_aggregates.sql): $4 is the province
+ * whose rows are read (sql/013: a province's database holds its own only; the national one every
+ * province's, partitioned, so the province prunes all but one partition), $5 and $6 are the local
  * days of the bounds; flows are summed over the days of the period, stocks over the days before
  * a bound. Groups whose figures are all zero are left out (the reference query shows a group
  * only when a dossier of it is active in the period, which gives it a figure).
  * Whole reporting months come from dossier_agg_month (sql/008), each as one row dated by its
- * first day: a month starting before $4 lies wholly before the period, one starting at or after
+ * first day: a month starting before $5 lies wholly before the period, one starting at or after
  * it wholly inside. A bound that is not a 15th splits its month; that month's days come from
- * dossier_agg instead (the first month's when $4 splits it, the last one's up to $5). */
+ * dossier_agg instead (the first month's when $5 splits it, the last one's up to $6). */
 /* clang-format off */
-#define FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $4::int) AS " c ","
+#define AGG_SCOPE_CTE \
+	"scope(code, snapshot) AS (SELECT u.code, u.snapshot FROM units u, p " \
+	"WHERE u.province = $4 AND u.code = p.scope " \
+	"UNION SELECT u.code, u.snapshot FROM units u JOIN scope s ON u.parent_code = s.code " \
+	"AND u.snapshot = s.snapshot WHERE u.province = $4)"
+#define FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $5::int) AS " c ","
 /* Constant once the parameters are bound: the planner folds it and range-scans. */
 #define MONTH(p) "cchc_report_month(" p "::int)"
 #define SUM(c) " COALESCE(sum(a." c "), 0),"
+#define KEYS_IN_SCOPE \
+	" (SELECT k.id FROM agg_key k, p WHERE k.province = $4 AND " IN_SCOPE("k") ")"
 static const char dossier_agg_sql[] =
-    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
-    "g AS (SELECT g.key, sum(g.d_open) FILTER (WHERE g.day < $4::int) AS carried,"
+    "WITH RECURSIVE " PARAMS_CTE ", " AGG_SCOPE_CTE ", "
+    "g AS (SELECT g.key, sum(g.d_open) FILTER (WHERE g.day < $5::int) AS carried,"
     FLOW("received") FLOW("received_online") FLOW("received_direct") FLOW("received_postal")
     FLOW("resolved") FLOW("resolved_early") FLOW("resolved_on_time") FLOW("resolved_late")
     FLOW("returned") FLOW("withdrawn") FLOW("not_accepted") FLOW("paid_online")
@@ -103,15 +113,16 @@ static const char dossier_agg_sql[] =
     FLOW("rated_unsatisfied_late")
     " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue, sum(g.d_waiting) AS waiting "
     " FROM (SELECT m.key, m.month AS day, " AGG_DOSSIER_COLUMNS " FROM dossier_agg_month m "
-    "  WHERE m.month < " MONTH("$5") " AND (m.month < " MONTH("$4") " OR m.month >= $4::int) "
+    "  WHERE m.province = $4 AND m.month < " MONTH("$6") " AND (m.month < " MONTH("$5")
+    "   OR m.month >= $5::int) "
     "  UNION ALL SELECT d.key, d.day, " AGG_DOSSIER_COLUMNS " FROM dossier_agg d "
-    "  WHERE d.day < $5::int AND (d.day >= " MONTH("$5") " OR (" MONTH("$4") " < $4::int "
-    "   AND d.day >= " MONTH("$4") " AND d.day < cchc_report_month(" MONTH("$4") " + 31)))) g "
-    " WHERE g.key IN "
-    " (SELECT k.id FROM agg_key k, p WHERE " IN_SCOPE("k") ") GROUP BY g.key), "
+    "  WHERE d.province = $4 AND d.day < $6::int AND (d.day >= " MONTH("$6") " OR ("
+    MONTH("$5") " < $5::int "
+    "   AND d.day >= " MONTH("$5") " AND d.day < cchc_report_month(" MONTH("$5") " + 31)))) g "
+    " WHERE g.key IN " KEYS_IN_SCOPE " GROUP BY g.key), "
     "a AS (SELECT NULLIF(k.level, 0) AS level, k.office, "
     " NULLIF(k.unit_snapshot, '-infinity'::date) AS unit_snapshot, k.field, g.* "
-    " FROM g JOIN agg_key k ON k.id = g.key) "
+    " FROM g JOIN agg_key k ON k.province = $4 AND k.id = g.key) "
     "SELECT GROUPING(a.level, a.office, a.unit_snapshot, a.field), a.level, a.office, "
     " a.unit_snapshot::text, a.field,"
     SUM("carried") SUM("received") SUM("received_online") SUM("received_direct")
@@ -132,53 +143,54 @@ static const char dossier_agg_sql[] =
 #undef FLOW
 #undef SUM
 #undef MONTH
-/* clang-format on */
 
 /* Feedback by the same rules, for the scope, each level and each unit (docs/design.md §16: the 766
  * index's feedback indicator per row). d_overdue is pending with the deadline passed. */
-#define FB_FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $4::int) AS " c ","
+#define FB_FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $5::int) AS " c ","
 static const char feedback_agg_sql[] =
-    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
-    "g AS (SELECT g.key, sum(g.d_open) FILTER (WHERE g.day < $4::int) AS carried," FB_FLOW(
-        "received") FB_FLOW("about_regulation") FB_FLOW("about_behavior") FB_FLOW("resolved")
-        FB_FLOW("published") FB_FLOW(
-            "resolved_on_time") " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue "
-                                " FROM feedback_agg g WHERE g.day < $5::int AND g.key IN "
-                                " (SELECT k.id FROM agg_key k, p WHERE " IN_SCOPE(
-                                    "k") ") GROUP BY g.key), "
-                                         "a AS (SELECT NULLIF(k.level, 0) AS level, k.office, "
-                                         " NULLIF(k.unit_snapshot, '-infinity'::date) AS "
-                                         "unit_snapshot, g.* "
-                                         " FROM g JOIN agg_key k ON k.id = g.key) "
-                                         "SELECT GROUPING(a.level, a.office, a.unit_snapshot), "
-                                         "a.level, a.office, "
-                                         " a.unit_snapshot::text, COALESCE(sum(a.carried), 0), "
-                                         "COALESCE(sum(a.received), 0), "
-                                         " COALESCE(sum(a.about_regulation), 0), "
-                                         "COALESCE(sum(a.about_behavior), 0), "
-                                         " COALESCE(sum(a.resolved), 0), "
-                                         "COALESCE(sum(a.published), 0), "
-                                         " COALESCE(sum(a.pend), 0), "
-                                         "COALESCE(sum(a.resolved_on_time), 0), "
-                                         " COALESCE(sum(a.pend) - sum(a.overdue), 0) "
-                                         "FROM a GROUP BY GROUPING SETS ((), (a.level), (a.office, "
-                                         "a.unit_snapshot)) "
-                                         "ORDER BY 1 DESC, 2, 3, 4";
+    "WITH RECURSIVE " PARAMS_CTE ", " AGG_SCOPE_CTE ", "
+    "g AS (SELECT g.key, sum(g.d_open) FILTER (WHERE g.day < $5::int) AS carried,"
+    FB_FLOW("received") FB_FLOW("about_regulation") FB_FLOW("about_behavior")
+    FB_FLOW("resolved") FB_FLOW("published") FB_FLOW("resolved_on_time")
+    " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue "
+    " FROM feedback_agg g WHERE g.province = $4 AND g.day < $6::int "
+    " AND g.key IN " KEYS_IN_SCOPE " GROUP BY g.key), "
+    "a AS (SELECT NULLIF(k.level, 0) AS level, k.office, "
+    " NULLIF(k.unit_snapshot, '-infinity'::date) AS unit_snapshot, g.* "
+    " FROM g JOIN agg_key k ON k.province = $4 AND k.id = g.key) "
+    "SELECT GROUPING(a.level, a.office, a.unit_snapshot), a.level, a.office, "
+    " a.unit_snapshot::text, COALESCE(sum(a.carried), 0), COALESCE(sum(a.received), 0), "
+    " COALESCE(sum(a.about_regulation), 0), COALESCE(sum(a.about_behavior), 0), "
+    " COALESCE(sum(a.resolved), 0), COALESCE(sum(a.published), 0), "
+    " COALESCE(sum(a.pend), 0), COALESCE(sum(a.resolved_on_time), 0), "
+    " COALESCE(sum(a.pend) - sum(a.overdue), 0) "
+    "FROM a GROUP BY GROUPING SETS ((), (a.level), (a.office, a.unit_snapshot)) "
+    "ORDER BY 1 DESC, 2, 3, 4";
 #undef FB_FLOW
+#undef KEYS_IN_SCOPE
+/* clang-format on */
 
 /* GROUPING(level, office, unit_snapshot, field): a bit set for each column not grouped by. */
 enum { G_ALL = 15, G_LEVEL = 7, G_UNIT = 9, G_FIELD = 14 };
 
+/* $4: the province whose registry is read (as for the aggregates). */
 static const char units_sql[] =
-    "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " "
+    "WITH RECURSIVE " PARAMS_CTE ", " AGG_SCOPE_CTE " "
     "SELECT u.code, u.snapshot::text, u.name, u.level, u.parent_code, "
-    " (u.valid_from < p.t AND u.valid_to > p.f) FROM units u, p "
-    "WHERE p.scope = '' OR (u.code, u.snapshot) IN (SELECT code, snapshot FROM scope) "
+    " (u.valid_from < p.t AND u.valid_to > p.f) FROM units u, p WHERE u.province = $4 AND "
+    "(p.scope = '' OR (u.code, u.snapshot) IN (SELECT code, snapshot FROM scope)) "
     "ORDER BY u.level, u.parent_code, u.code, u.snapshot";
 
 static const char scope_name_sql[] =
-    "WITH " PARAMS_CTE " SELECT u.name FROM units u, p WHERE u.code = p.scope "
+    "WITH " PARAMS_CTE " SELECT u.name FROM units u, p WHERE u.province = $4 AND "
+    "u.code = p.scope "
     "ORDER BY (u.valid_from < p.t AND u.valid_to > p.f) DESC, u.valid_from DESC LIMIT 1";
+
+/* What the database is (sql/013) and the province a query reads: a province's own; on the
+ * national database the one whose registry holds the scope ($1; none for "" or VN). */
+static const char node_sql[] =
+    "SELECT n.mode = 'national', COALESCE(n.province, (SELECT u.province FROM units u "
+    "WHERE u.code = $1 ORDER BY u.valid_from DESC LIMIT 1), '') FROM cchc_node n WHERE n.id = 1";
 
 /* docs/design.md §16: answered before the deadline (15 working days after the day received), and
  * pending at the end with the deadline not passed; the deadline is the state's (state.c). */
@@ -387,6 +399,7 @@ void query_reply_clear(Cchc__V1__QueryReply *reply)
 	free(reply->error);
 	free(reply->scope_name);
 	free(reply->feedback);
+	national_sources_clear(reply);
 	cchc__v1__query_reply__init(reply);
 }
 
@@ -481,12 +494,14 @@ static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur, const P
 	free(used);
 }
 
-int query_load_units(PGconn *conn, units **out, char *err, size_t errlen)
+/* The registry of one province ("" every row: a province's database holds its own only). */
+static int load_units(PGconn *conn, const char *province, units **out, char *err, size_t errlen)
 {
+	const char *params[1] = {province};
 	PGresult *r = db_query(conn, "query: registry",
 	                       "SELECT snapshot::text, code, name, level, parent_code, merged_from "
-	                       "FROM units",
-	                       0, NULL, err, errlen);
+	                       "FROM units WHERE $1 = '' OR province = $1",
+	                       1, params, err, errlen);
 	units *u;
 
 	*out = NULL;
@@ -514,6 +529,11 @@ int query_load_units(PGconn *conn, units **out, char *err, size_t errlen)
 	units_finish(u);
 	*out = u;
 	return 0;
+}
+
+int query_load_units(PGconn *conn, units **out, char *err, size_t errlen)
+{
+	return load_units(conn, "", out, err, errlen);
 }
 
 int query_parse_map_to(const char *s, int64_t *at_ms, char *err, size_t errlen)
@@ -622,23 +642,53 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 	free(m);
 }
 
+int query_node(PGconn *conn, const char *scope, int *national, char province[8], char *err,
+               size_t errlen)
+{
+	const char *params[1] = {scope ? scope : ""};
+	PGresult *r = db_query(conn, "query: node", node_sql, 1, params, err, errlen);
+	if (!r)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		snprintf(err, errlen, "query: the database does not say what it is (cchc_node)");
+		return -1;
+	}
+	*national = !strcmp(PQgetvalue(r, 0, 0), "t");
+	snprintf(province, 8, "%.7s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
 int query_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                      char *err, size_t errlen)
 {
-	if (asof_requested(req))
+	if (asof_requested(req)) {
+		int national;
+		char prov[8];
+		if (query_node(conn, req->scope, &national, prov, err, errlen) != 0)
+			return -1;
+		/* the national database holds aggregates only, no events to go back through */
+		if (national) {
+			snprintf(err, errlen,
+			         "query: figures as of a moment are recomputed from a province's "
+			         "events: ask that province's stack");
+			return -1;
+		}
 		return asof_figures_in(conn, req, reply, err, errlen);
+	}
 	return query_figures_from(conn, req, reply, QUERY_AUTO, NULL, err, errlen);
 }
 
 int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply,
                        query_source source, query_source *used, char *err, size_t errlen)
 {
-	char from[40], to[40], dfrom[16], dto[16];
+	char from[40], to[40], dfrom[16], dto[16], prov[8];
 	const char *scope = req->scope ? req->scope : "";
 	const char *map_to = req->map_to ? req->map_to : "";
-	const char *params[5] = {from, to, scope, dfrom, dto};
+	const char *params[6] = {from, to, scope, prov, dfrom, dto};
 	const char *env = getenv("CCHC_FIGURES_FROM");
-	int nparams = 3, use_agg = 0;
+	int nparams = 3, use_agg = 0, national = 0;
 	const char *dsql = dossier_sql, *fsql = feedback_sql;
 	PGresult *fr = NULL, *ur = NULL, *kr = NULL, *nr = NULL;
 	rows rs = {.reply = reply};
@@ -653,11 +703,33 @@ int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1
 	}
 	if (*map_to && query_parse_map_to(map_to, &target_ms, err, errlen) != 0)
 		return -1;
+	if (query_node(conn, scope, &national, prov, err, errlen) != 0)
+		return -1;
+	if (national && (!*scope || !strcmp(scope, NATIONAL_SCOPE)))
+		return national_figures_in(conn, req, reply, err, errlen);
+	if (national && !*prov) {
+		snprintf(err, errlen, "query: scope %s is not a unit of any province's registry",
+		         scope);
+		return -1;
+	}
 	db_format_ts(req->from_ms, from, sizeof from);
 	db_format_ts(req->to_ms, to, sizeof to);
 	if (source == QUERY_AUTO && env && !strcmp(env, "states"))
 		source = QUERY_STATES;
-	if (source != QUERY_STATES) {
+	if (national) {
+		/* only aggregates reach the national database; they are kept by local day */
+		int64_t df = cal_local_day(req->from_ms), dt = cal_local_day(req->to_ms);
+		if (cal_day_start(df) != req->from_ms || cal_day_start(dt) != req->to_ms) {
+			snprintf(
+			    err, errlen,
+			    "query: the national figures are kept by local day: the period must "
+			    "start and end at local midnights");
+			return -1;
+		}
+		use_agg = 1;
+		snprintf(dfrom, sizeof dfrom, "%" PRId64, df);
+		snprintf(dto, sizeof dto, "%" PRId64, dt);
+	} else if (source != QUERY_STATES) {
 		int32_t df, dt;
 		if (agg_covers(conn, req->from_ms, req->to_ms, &use_agg, &df, &dt, err, errlen) !=
 		    0)
@@ -671,14 +743,14 @@ int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1
 		snprintf(dto, sizeof dto, "%" PRId32, dt);
 	}
 	if (use_agg) {
-		nparams = 5;
+		nparams = 6;
 		dsql = dossier_agg_sql;
 		fsql = feedback_agg_sql;
 	}
 	if (used)
 		*used = use_agg ? QUERY_AGGREGATES : QUERY_STATES;
 	if (*scope) {
-		nr = db_query(conn, "query: scope", scope_name_sql, 3, params, err, errlen);
+		nr = db_query(conn, "query: scope", scope_name_sql, 4, params, err, errlen);
 		if (!nr)
 			goto out;
 		if (PQntuples(nr) == 0) {
@@ -687,10 +759,10 @@ int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1
 			goto out;
 		}
 	}
-	if (*map_to && query_load_units(conn, &reg, err, errlen) != 0)
+	if (*map_to && load_units(conn, prov, &reg, err, errlen) != 0)
 		goto out;
 	fr = db_query(conn, "query: dossier figures", dsql, nparams, params, err, errlen);
-	ur = fr ? db_query(conn, "query: units", units_sql, 3, params, err, errlen) : NULL;
+	ur = fr ? db_query(conn, "query: units", units_sql, 4, params, err, errlen) : NULL;
 	kr = ur ? db_query(conn, "query: feedback figures", fsql, nparams, params, err, errlen)
 	        : NULL;
 	if (!kr)

@@ -20,6 +20,29 @@
 int check_run(PGconn *conn, const Cchc__V1__CheckRequest *req, Cchc__V1__CheckReply *reply);
 void check_reply_clear(Cchc__V1__CheckReply *reply);
 
+/* Findings as they are gathered into a reply (national.c adds its own). */
+typedef struct check_items {
+	Cchc__V1__CheckReply *reply;
+	size_t cap;
+	int oom; /* out of memory once: the reply is incomplete */
+} check_items;
+
+/* Appends a finding; `unit` may be NULL; the detail is printf-formatted. */
+void check_add_item(check_items *it, const char *check, int ok, const char *unit, int64_t count,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The identity carried_over + received = resolved + returned + withdrawn + pending of the
+ * figures' "all", "unit" and "province" rows, one finding each. */
+void check_identity_items(check_items *it, const Cchc__V1__QueryReply *q);
+
+/* Ends a check's read-only transaction on conn and its reply: ok with the findings gathered in
+ * *it when rc is 0 (and nothing ran out of memory), else cleared and not ok with err. Returns 0
+ * or -1. */
+int check_finish(PGconn *conn, check_items *it, int rc, const char *err);
+
+/* The reply of checks that did not run: cleared, not ok, err. Returns -1. */
+int check_refuse(Cchc__V1__CheckReply *reply, const char *err);
+
 /* The codes of the scope's units valid in [from_ms, to_ms) that sent no event dated in it, in
  * the caller's transaction: *out is a malloc'd array of *n malloc'd strings (the caller frees
  * them, also after a failure). Returns 0 or -1 with err. */

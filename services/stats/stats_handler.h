@@ -37,6 +37,11 @@ typedef struct stats_ctx {
 	atomic_uint_fast64_t requests; /* requests answered */
 	atomic_uint_fast64_t records;  /* events newly stored since start */
 	_Atomic(wire_server *) server; /* for busy_workers; NULL in tests */
+	int national; /* the national database (docs/design.md §15): no stores, imports, closings */
+	int publish;  /* a publishing province: a units import rebuilds the aggregates at once */
+	unsigned national_max_age_s; /* national.max_age, for `cchc check --scope VN` */
+	struct national_sync *sync;  /* the national stack's subscriptions (not owned), or NULL */
+	char province[8];            /* a province's code, for `cchc status` */
 } stats_ctx;
 
 /* Takes ownership of the connections (STORE_PARTS writers, one reader). Returns 0 or -1. */

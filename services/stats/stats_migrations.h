@@ -7,6 +7,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "stats_node.h"
+
 typedef struct stats_migration {
 	int version;      /* NNN of NNN_name.sql */
 	const char *name; /* NNN_name */
@@ -17,7 +19,10 @@ extern const stats_migration stats_migrations[];
 extern const size_t stats_migrations_count;
 
 /* Applies the embedded migrations not yet in schema_version, in one transaction under the advisory
- * lock (two stats starting at once are safe). Returns 0 or -1 with err. */
-int db_migrate(PGconn *conn, char *err, size_t errlen);
+ * lock (two stats starting at once are safe). `node` says what the database is (a province's, with
+ * its code, or the national one): migration 013 reads it from the transaction's settings
+ * cchc.mode and cchc.province, and records it; later starts compare (node_check). Returns 0 or -1
+ * with err. */
+int db_migrate(PGconn *conn, const stats_node *node, char *err, size_t errlen);
 
 #endif

@@ -28,7 +28,10 @@
 int query_figures(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1__QueryReply *reply);
 void query_reply_clear(Cchc__V1__QueryReply *reply);
 
-/* query_figures inside the caller's (read-only) transaction: on failure returns -1 with err and
+/* On the national database (docs/design.md §15) the scope VN (or "") is every province's figures
+ * (stats_national.h), any other scope a unit of one province, read from that province's replicated
+ * aggregates only; figures as of a moment are refused there (no events).
+ * query_figures inside the caller's (read-only) transaction: on failure returns -1 with err and
  * leaves *reply for query_reply_clear. With req->map_to ("CURRENT" or YYYY-MM-DD), each unit row
  * holds the figures of the units whose successor on that date it is (units_successor), and the
  * level rows add up the mapped units by their level (docs/decisions.md, map_to). With
@@ -51,6 +54,12 @@ int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1
 /* The registry in the units table. Returns 0 or -1 with err. */
 struct units;
 int query_load_units(PGconn *conn, struct units **out, char *err, size_t errlen);
+
+/* What the database is (sql/013): *national, and the province a query of `scope` reads: a
+ * province database's own code, or on the national database the province whose registry holds
+ * the unit `scope` ("" when none does, or for "" and VN). Returns 0 or -1 with err. */
+int query_node(PGconn *conn, const char *scope, int *national, char province[8], char *err,
+               size_t errlen);
 
 /* "CURRENT" (now) or YYYY-MM-DD (its local midnight) as an instant. Returns 0 or -1 with err. */
 int query_parse_map_to(const char *s, int64_t *at_ms, char *err, size_t errlen);

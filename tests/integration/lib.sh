@@ -46,6 +46,16 @@ exit_after_cleanup() {
 
 cchc() { "$CCHC_BIN/cchc" "$@"; }
 
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds; fails after SECONDS.
+wait_until() {
+	local secs=$1 what=$2 end=$((SECONDS + $1))
+	shift 2
+	until "$@"; do
+		((SECONDS < end)) || fail "$what: not within ${secs}s"
+		sleep 0.05
+	done
+}
+
 fail() {
 	echo "$TEST_NAME: FAIL: $*" >&2
 	FAILED=1

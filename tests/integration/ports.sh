@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # ports.sh: free listening ports for a test stack (the shared fixture's and the private ones).
-# Sourced, never run. A stack listens on B+1..B+3 (services) and B+9 (PostgreSQL) for a base B.
+# Sourced, never run. A stack listens on B+1..B+3 (services), B+4 (the console) and B+9 (PostgreSQL)
+# for a base B.
 #
 # Bases are drawn from below the kernel's ephemeral range (ip_local_port_range, 32768-60999 on
 # Debian): a port in it can be taken between the check and the listen by any outgoing connection
@@ -13,7 +14,7 @@ port_free() { # the port can be listened on right now
 		                             Listen => 1, ReuseAddr => 1) ? 0 : 1)' "$1"
 }
 
-# pick_port_base LOW: a base B in LOW..LOW+9990 (step 10) with B+1..B+3 and B+9 free and outside
+# pick_port_base LOW: a base B in LOW..LOW+9990 (step 10) with B+1..B+4 and B+9 free and outside
 # the ephemeral range; prints it, or fails (status 1) after 100 tries.
 pick_port_base() {
 	local low=$1 eph_lo=32768 eph_hi=60999 base off ok
@@ -22,7 +23,7 @@ pick_port_base() {
 		base=$((low + (RANDOM % 1000) * 10))
 		((base + 9 < eph_lo || base + 1 > eph_hi)) || continue
 		ok=1
-		for off in 1 2 3 9; do
+		for off in 1 2 3 4 9; do
 			port_free $((base + off)) || {
 				ok=0
 				break

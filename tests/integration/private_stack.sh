@@ -1,11 +1,11 @@
 # shellcheck shell=bash disable=SC2034 # PVAR, PORT_BASE, BG_PIDS are for the scripts that source this
 # private_stack.sh: a stack of the test's own, for tests whose figures cover the whole province or
 # that crash services on purpose (they must not mix with the shared fixture's data): a free port
-# base, the stack.sh wrapper, pid look-ups, polling with a deadline, and a cleanup that always
-# stops the stack, ends the test's background jobs and fails on a sanitizer report in a service
-# log (as the fixture's cleanup does). Sourced after lib.sh.
+# base, the stack.sh wrapper, pid look-ups, and a cleanup that always stops the stack, ends the
+# test's background jobs and fails on a sanitizer report in a service log (as the fixture's
+# cleanup does). Sourced after lib.sh (which has wait_until, the polling with a deadline).
 #
-# Environment: CCHC_PRIVATE_PORT_BASE (default: a free one; the stack uses +1..+3 and +9).
+# Environment: CCHC_PRIVATE_PORT_BASE (default: a free one; the stack uses +1..+4 and +9).
 
 PVAR="$WORK/stack"
 export CCHC_CONF="$PVAR/cchc.conf"
@@ -38,14 +38,4 @@ pstack_fresh() { # a fresh stack: wiped, started, answering
 
 pstack_pid() { # the pid in a stack process's pid file
 	head -n1 "$PVAR/run/$1.pid" 2>/dev/null || true
-}
-
-# wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds; fails after SECONDS.
-wait_until() {
-	local secs=$1 what=$2 end=$((SECONDS + $1))
-	shift 2
-	until "$@"; do
-		((SECONDS < end)) || fail "$what: not within ${secs}s"
-		sleep 0.05
-	done
 }

@@ -54,7 +54,7 @@ assert_eq "events stored by stats" $((before + 2100)) "$(stored)"
 
 # bench_report PERIOD N WHAT: `cchc bench report --dossiers N` for PERIOD, whose first line must
 # match WHAT (it pushed first, or used what the stack held); every format timed, with bytes, and
-# the figures from stats today and as of a moment; its dossier count equals the one the stack's
+# the console's figures page, the figures from stats today and as of a moment; its dossier count equals the one the stack's
 # own JSON report gives.
 bench_report() {
 	local n f p=.dossiers.all
@@ -67,6 +67,12 @@ bench_report() {
 		positive "$fmt report seconds" "$(field "$out" "^$fmt +$num +[0-9.]+ +[0-9]+$")"
 		positive "$fmt report bytes" "$(field "$out" "^$fmt +[0-9.]+ +[0-9.]+ +([0-9]+)$")"
 	done
+	# the console's figures page and charts, signed in (its account disabled again after)
+	positive "console figures page seconds" "$(field "$out" "^figures page +$num +[0-9.]+ +[0-9]+$")"
+	positive "console figures page bytes" "$(field "$out" "^figures page +[0-9.]+ +[0-9.]+ +([0-9]+)$")"
+	positive "console chart seconds" "$(field "$out" "^chart by level +$num +[0-9.]+ +[0-9]+$")"
+	cchc user list | grep -qE '^bench +viewer .*đã khóa' ||
+		fail "the bench's console account is not disabled after the bench: $(cchc user list)"
 	# straight from stats: today's figures, as of now (the same figures), as of a watermark
 	positive "figures now seconds" "$(field "$out" "^figures now +$num +[0-9.]+ +\\(today's.*")"
 	positive "as of now seconds" "$(field "$out" "^as of now +$num +[0-9.]+ +\\(.*equal to today's\\)$")"

@@ -525,7 +525,7 @@ static int setup(void **st)
 	if (scratch_writers(conninfo, w, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &r, err, sizeof err) != 0 ||
 	    db_connect(conninfo, &qconn, err, sizeof err) != 0 ||
-	    db_migrate(w[0], err, sizeof err) != 0) {
+	    db_migrate(w[0], &scratch_province, err, sizeof err) != 0) {
 		fprintf(stderr, "test_asof: %s\n", err);
 		return -1;
 	}

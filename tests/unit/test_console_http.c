@@ -1,6 +1,6 @@
-/* Unit tests of console_req (docs/design.md §14): form and query decoding ('+', %XX, empty parts,
- * names without values, UTF-8 passed through), refusals (a bad or cut escape, an encoded NUL, too
- * many pairs), cookie headers as browsers send them, and the response helpers. */
+/* Unit tests of console_req (docs/design.md §14): form, query and path decoding ('+', %XX, empty
+ * parts, names without values, UTF-8 passed through), refusals (a bad or cut escape, an encoded
+ * NUL, too many pairs), cookie headers as browsers send them, and the response helpers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,6 +68,25 @@ static void test_urlencoded_refused(void **state)
 	http_kv_free(kv, n);
 }
 
+/* A path decodes %XX as a query does, but '+' stays itself; the same refusals. */
+static void test_path(void **state)
+{
+	(void)state;
+	char *p;
+	assert_int_equal(http_decode_path("/b%C3%A1o+c%C3%A1o%2Fx", 22, &p), 0);
+	assert_string_equal(p, "/báo+cáo/x");
+	free(p);
+	assert_int_equal(http_decode_path("/report?x", 7, &p), 0); /* only len bytes */
+	assert_string_equal(p, "/report");
+	free(p);
+	static const char *const bad[] = {"/a%00b", "/%zz", "/%4", "/%"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p = (char *)1;
+		assert_int_equal(http_decode_path(bad[i], strlen(bad[i]), &p), -1);
+		assert_null(p);
+	}
+}
+
 static void test_cookies(void **state)
 {
 	(void)state;
@@ -116,9 +135,8 @@ static void test_response(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_urlencoded),
-	    cmocka_unit_test(test_urlencoded_refused),
-	    cmocka_unit_test(test_cookies),
+	    cmocka_unit_test(test_urlencoded), cmocka_unit_test(test_urlencoded_refused),
+	    cmocka_unit_test(test_path),       cmocka_unit_test(test_cookies),
 	    cmocka_unit_test(test_response),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,16 +22,17 @@ static void test_sessions_expire(void **state)
 	session_store *s = session_store_new(30 * MIN, 12 * 60 * MIN, 8);
 	assert_non_null(s);
 	session_info a, b, got;
-	assert_int_equal(session_create(s, "canbo", "officer", "474", 0, &a), 0);
+	assert_int_equal(session_create(s, "canbo", "officer", "474", 7, 0, &a), 0);
 	assert_int_equal(strlen(a.id), SESSION_ID_CHARS);
 	assert_int_equal(strlen(a.csrf), SESSION_ID_CHARS);
 	assert_string_not_equal(a.id, a.csrf);
-	assert_int_equal(session_create(s, "canbo", "officer", "474", 0, &b), 0);
+	assert_int_equal(session_create(s, "canbo", "officer", "474", 7, 0, &b), 0);
 	assert_string_not_equal(a.id, b.id);
 	assert_int_equal(session_get(s, a.id, 29 * MIN, &got), 0);
 	assert_string_equal(got.user, "canbo");
 	assert_string_equal(got.role, "officer");
 	assert_string_equal(got.scope, "474");
+	assert_int_equal(got.account_ms, 7);
 	assert_string_equal(got.csrf, a.csrf);
 	/* used at 29 min: alive at 58, gone after 30 idle minutes */
 	assert_int_equal(session_get(s, a.id, 58 * MIN, &got), 0);
@@ -39,7 +40,7 @@ static void test_sessions_expire(void **state)
 	assert_int_equal(session_get(s, a.id, 89 * MIN, &got), -1);
 	/* used every 20 minutes, it still ends 12 hours after sign-in */
 	session_info c;
-	assert_int_equal(session_create(s, "xem", "viewer", "", 0, &c), 0);
+	assert_int_equal(session_create(s, "xem", "viewer", "", 0, 0, &c), 0);
 	int64_t t = 0;
 	for (; t < 12 * 60 * MIN - 20 * MIN; t += 20 * MIN)
 		assert_int_equal(session_get(s, c.id, t, &got), 0);
@@ -56,9 +57,10 @@ static void test_sessions_full_and_dropped(void **state)
 	session_store *s = session_store_new(30 * MIN, 12 * 60 * MIN, 3);
 	session_info x[4], got;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(session_create(s, i == 2 ? "b" : "a", "viewer", "", i, &x[i]), 0);
+		assert_int_equal(session_create(s, i == 2 ? "b" : "a", "viewer", "", 0, i, &x[i]),
+		                 0);
 	assert_int_equal(session_get(s, x[0].id, 10, &got), 0); /* x[1] is now unused longest */
-	assert_int_equal(session_create(s, "c", "viewer", "", 11, &x[3]), 0);
+	assert_int_equal(session_create(s, "c", "viewer", "", 0, 11, &x[3]), 0);
 	assert_int_equal(session_get(s, x[1].id, 12, &got), -1);
 	assert_int_equal(session_get(s, x[0].id, 12, &got), 0);
 	assert_int_equal(session_get(s, x[3].id, 12, &got), 0);

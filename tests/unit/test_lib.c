@@ -200,6 +200,63 @@ static void test_conf_errors(void **state)
 	assert_int_equal(conf_load("/nonexistent/cchc.conf", &c, err, sizeof err), -1);
 }
 
+/* The national roll-up's keys (docs/design.md §15). */
+static void test_conf_national(void **state)
+{
+	(void)state;
+	char *path =
+	    write_temp("mode = national\n"
+	               "publish = on\n"
+	               "province = 48\n"
+	               "publish.role = cchc_repl\n"
+	               "national.max_age = 15m\n"
+	               "national.province.46 = host=a dbname=cchc user=cchc_repl\n"
+	               "national.province.48 = host=b dbname=cchc\n"
+	               "national.province.46 = host=c dbname=cchc  # replaces the first\n");
+	conf c;
+	char err[512];
+	assert_int_equal(conf_load(path, &c, err, sizeof err), 0);
+	assert_true(c.national);
+	assert_true(c.publish);
+	assert_string_equal(c.province, "48");
+	assert_string_equal(c.publish_role, "cchc_repl");
+	assert_int_equal(c.national_max_age_seconds, 900);
+	assert_int_equal(c.n_national_provinces, 2);
+	assert_string_equal(c.national_provinces[0].code, "46");
+	assert_string_equal(c.national_provinces[0].conninfo, "host=c dbname=cchc");
+	assert_string_equal(c.national_provinces[1].conninfo, "host=b dbname=cchc");
+	unlink(path);
+	free(path);
+
+	conf d;
+	memset(&d, 0, sizeof d);
+	assert_int_equal(conf_set(&d, "national.max_age", "2d", NULL, err, sizeof err), 0);
+	assert_int_equal(d.national_max_age_seconds, 2 * 86400);
+	assert_int_equal(conf_set(&d, "national.max_age", "90", NULL, err, sizeof err), 0);
+	assert_int_equal(d.national_max_age_seconds, 90);
+	static const char *const bad[][2] = {
+	    {"mode", "nationwide"},
+	    {"publish", "yes"},
+	    {"province", "4"},
+	    {"province", "46a"},
+	    {"national.max_age", "0"},
+	    {"national.max_age", "5w"},
+	    {"national.max_age", "-1h"},
+	    {"national.max_age", "400d"},
+	    {"national.province.4", "x"},
+	    {"national.province.46", ""},
+	    {"national.province.VN", "x"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		assert_int_equal(conf_set(&d, bad[i][0], bad[i][1], NULL, err, sizeof err), -1);
+		assert_non_null(strstr(err, bad[i][0]));
+	}
+	assert_true(conf_is_province_code("01"));
+	assert_false(conf_is_province_code("1"));
+	assert_false(conf_is_province_code("VN"));
+}
+
 static void test_units_history(void **state)
 {
 	(void)state;
@@ -294,11 +351,12 @@ int main(void)
 {
 	service_set_timezone("Asia/Ho_Chi_Minh");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rfc3339_good),   cmocka_unit_test(test_rfc3339_bad),
-	    cmocka_unit_test(test_periods),        cmocka_unit_test(test_period_boundary_local_day),
-	    cmocka_unit_test(test_period_bad),     cmocka_unit_test(test_conf),
-	    cmocka_unit_test(test_conf_errors),    cmocka_unit_test(test_units_history),
-	    cmocka_unit_test(test_units_bad_file), cmocka_unit_test(test_hashidx),
+	    cmocka_unit_test(test_rfc3339_good),  cmocka_unit_test(test_rfc3339_bad),
+	    cmocka_unit_test(test_periods),       cmocka_unit_test(test_period_boundary_local_day),
+	    cmocka_unit_test(test_period_bad),    cmocka_unit_test(test_conf),
+	    cmocka_unit_test(test_conf_errors),   cmocka_unit_test(test_conf_national),
+	    cmocka_unit_test(test_units_history), cmocka_unit_test(test_units_bad_file),
+	    cmocka_unit_test(test_hashidx),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }

@@ -181,7 +181,8 @@ static int setup(void **st)
 		return -1;
 	}
 	/* twice: the second run finds everything applied */
-	if (db_migrate(w[0], err, sizeof err) != 0 || db_migrate(w[0], err, sizeof err) != 0) {
+	if (db_migrate(w[0], &scratch_province, err, sizeof err) != 0 ||
+	    db_migrate(w[0], &scratch_province, err, sizeof err) != 0) {
 		fprintf(stderr, "test_store: %s\n", err);
 		return -1;
 	}

@@ -1,6 +1,8 @@
 /* test_tables: the form II.06a table model (services/export/tables.c) built from a QueryReply made
- * by hand, its refusals when a figure does not add up, and the CSV text drawn from it. Level and
- * scope rows here are summed by the test itself, independently of tables.c. */
+ * by hand, its refusals when a figure does not add up, and the CSV text drawn from it; and the
+ * national scope's model, tables and JSON (by province, docs/design.md §15; its satisfaction
+ * table and 766 index, §16). Level and scope rows
+ * here are summed by the test itself, independently of tables.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +10,14 @@
 
 #include <cmocka.h>
 
+#include "index766.h"
+#include "model.h"
 #include "render.h"
 #include "service.h"
 #include "tables.h"
-#include "model.h"
+#include "vnfmt.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -586,9 +591,22 @@ static void test_satisfaction(void **state)
 	}
 	c->rated = c->rated_satisfied = c->rated_unsatisfied = 0;
 	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
-	for (size_t i = 0; i < ts.t[TABLES_SATISFACTION].nrows; i++)
-		if (!strcmp(ts.t[TABLES_SATISFACTION].rows[i].code, "19753"))
-			assert_int_equal(ts.t[TABLES_SATISFACTION].rows[i].v[4], 0);
+	char text[32];
+	t = &ts.t[TABLES_SATISFACTION];
+	for (size_t i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].code, "19753")) {
+			assert_int_equal(t->rows[i].v[4], 0);
+			/* as a person reads it: no rate, not 0 % */
+			tables_cell_text(t, &t->rows[i], 6, text, sizeof text);
+			assert_string_equal(text, "-");
+		}
+	tables_cell_text(t, &t->rows[t->nrows - 1], 6, text, sizeof text);
+	assert_non_null(strstr(text, ",")); /* 94,57% */
+	assert_non_null(strstr(text, "%"));
+	char count[32];
+	tables_cell_text(t, &t->rows[t->nrows - 1], 3, text, sizeof text);
+	vnfmt_count(t->rows[t->nrows - 1].v[1], count, sizeof count);
+	assert_string_equal(text, count);
 	tables_free(&ts);
 	/* ratings that do not add up: refused, naming the row */
 	c->rated = 3;
@@ -632,16 +650,267 @@ static void test_xlsx_container(void **state)
 	render_output_free(&out);
 }
 
+/* ---- the national scope VN (docs/design.md §15) ---- */
+
+/* Every figure of from added to to (add() above sums the form's columns only). */
+static void add_every(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *from)
+{
+	const ProtobufCMessageDescriptor *md = &cchc__v1__dossier_figures__descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++)
+		*(int64_t *)(void *)((char *)to + md->fields[i].offset) +=
+		    *(const int64_t *)(const void *)((const char *)from + md->fields[i].offset);
+}
+
+typedef struct national_fixture {
+	fixture x;
+	Cchc__V1__ProvinceSource src[2], *srcp[2];
+	Cchc__V1__FeedbackFigures fb[2];
+} national_fixture;
+
+/* Province 46 with its three levels, closed; province 48 with two levels and some dossiers of an
+ * office of no known level, its figures now; the national rows their sums, as stats makes them. */
+static void national(national_fixture *n)
+{
+	fixture *x = &n->x;
+	init(x, "2024-Q1");
+	x->q.scope_name = "Toàn quốc";
+	x->in.scope = "VN";
+	Cchc__V1__FigureRow *p46 = row(x, "province", "46", "Tỉnh Thừa Thiên Huế", 1, "", 0);
+	Cchc__V1__FigureRow *p48 = row(x, "province", "48", "Thành phố Đà Nẵng", 1, "", 0);
+	static const struct {
+		const char *province, *level;
+		int lv, seed;
+	} lv[] = {{"46", "province", 1, 5},
+	          {"46", "district", 2, 4},
+	          {"46", "commune", 3, 3},
+	          {"48", "province", 1, 2},
+	          {"48", "district", 2, 6}};
+	for (size_t i = 0; i < sizeof lv / sizeof lv[0]; i++) {
+		Cchc__V1__FigureRow *r = row(x, "province_level", lv[i].level, NULL, lv[i].lv,
+		                             lv[i].province, lv[i].seed);
+		add_every(!strcmp(lv[i].province, "46") ? p46->dossiers : p48->dossiers,
+		          r->dossiers);
+		add_every(figs_of(x, "level", lv[i].level), r->dossiers);
+	}
+	Cchc__V1__DossierFigures unknown = CCHC__V1__DOSSIER_FIGURES__INIT;
+	fill(&unknown, 1); /* an office the registry does not know: in 48's total only */
+	add_every(p48->dossiers, &unknown);
+	add_every(figs_of(x, "all", ""), p46->dossiers);
+	add_every(figs_of(x, "all", ""), p48->dossiers);
+	Cchc__V1__FigureRow *f = row(x, "field", "hotich", NULL, 0, NULL, 0);
+	*f->dossiers = *figs_of(x, "all", "");
+	static const char *const code[] = {"46", "48"}, *const name[] = {"Tỉnh Thừa Thiên Huế",
+	                                                                 "Thành phố Đà Nẵng"};
+	for (int i = 0; i < 2; i++) {
+		cchc__v1__province_source__init(&n->src[i]);
+		cchc__v1__feedback_figures__init(&n->fb[i]);
+		n->fb[i].carried_over = 1 + i;
+		n->fb[i].received = 5 + i;
+		n->fb[i].about_regulation = 4;
+		n->fb[i].about_behavior = 1 + i;
+		n->fb[i].resolved = 5;
+		n->fb[i].published = 3;
+		n->fb[i].pending = 1 + 2 * i;
+		n->fb[i].resolved_on_time = 4 - i;
+		n->fb[i].pending_within_due = i;
+		n->src[i].code = (char *)code[i];
+		n->src[i].name = (char *)name[i];
+		n->src[i].has_has_data = 1;
+		n->src[i].has_data = 1;
+		n->src[i].feedback = &n->fb[i];
+		n->srcp[i] = &n->src[i];
+		x->fb.carried_over += n->fb[i].carried_over;
+		x->fb.received += n->fb[i].received;
+		x->fb.about_regulation += n->fb[i].about_regulation;
+		x->fb.about_behavior += n->fb[i].about_behavior;
+		x->fb.resolved += n->fb[i].resolved;
+		x->fb.published += n->fb[i].published;
+		x->fb.pending += n->fb[i].pending;
+		x->fb.resolved_on_time += n->fb[i].resolved_on_time;
+		x->fb.pending_within_due += n->fb[i].pending_within_due;
+	}
+	/* 46 closed on 15/03/2024 10:00 local, version 2; 48 current to 20/03/2024 08:30 local */
+	n->src[0].closed_version = 2;
+	n->src[0].closed_ms = 1710471600000;
+	n->src[0].closed_by = "so-noi-vu";
+	n->src[1].current_ms = 1710898200000;
+	x->q.provinces = n->srcp;
+	x->q.n_provinces = 2;
+}
+
+static void test_national_model(void **state)
+{
+	(void)state;
+	national_fixture n;
+	report_model m;
+	char err[256], src[160];
+	national(&n);
+	assert_int_equal(model_build(&n.x.f, "VN", &m, err, sizeof err), 0);
+	assert_true(m.national);
+	assert_int_equal(m.n_units, 0);
+	assert_int_equal(m.n_provinces, 2);
+	/* 46: its three levels; 48: its two, then the rest of its total (no known level) */
+	assert_int_equal(m.provinces[0].n_levels, 3);
+	assert_int_equal(m.provinces[1].n_levels, 3);
+	assert_int_equal(m.provinces[1].levels[2].level, 0);
+	assert_int_equal(m.provinces[1].levels[2].row.d.received, 1 * 50 + 7 + 1 * 20 + 3 + 1);
+	/* nationally: the three levels, and the unknown office's dossiers as a level of their own
+	 */
+	assert_int_equal(m.n_levels, 4);
+	assert_int_equal(m.levels[3].level, 0);
+	assert_int_equal(m.levels[3].row.d.received, m.provinces[1].levels[2].row.d.received);
+	assert_int_equal(m.provinces[0].feedback.received, 5);
+	model_province_source(&m.provinces[0], src, sizeof src);
+	assert_string_equal(src, "số liệu chốt ngày 15/03/2024, phiên bản 2");
+	model_province_source(&m.provinces[1], src, sizeof src);
+	assert_string_equal(src, "số liệu cập nhật đến 08:30 ngày 20/03/2024");
+	m.provinces[1].has_data = 0;
+	model_province_source(&m.provinces[1], src, sizeof src);
+	assert_string_equal(src, "chưa có số liệu");
+	model_free(&m);
+}
+
+static void test_national_tables(void **state)
+{
+	(void)state;
+	national_fixture n;
+	tables_set ts;
+	char err[512];
+	national(&n);
+	assert_int_equal(tables_build(&n.x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_BY_UNIT];
+	assert_string_equal(t->id, "theo-tinh");
+	/* 46 and its 3 levels, 48 and its 2 levels and the unknown one, the total */
+	assert_int_equal(t->nrows, 1 + 3 + 1 + 3 + 1);
+	assert_int_equal(t->rows[0].kind, TABLES_ROW_GROUP);
+	assert_string_equal(t->rows[0].code, "46");
+	assert_non_null(strstr(t->rows[0].label, "Tỉnh Thừa Thiên Huế (số liệu chốt ngày"));
+	assert_string_equal(t->rows[1].tt, "a");
+	assert_string_equal(t->rows[1].label, "Sở, ban, ngành");
+	assert_string_equal(t->rows[4].code, "48");
+	assert_non_null(strstr(t->rows[4].label, "cập nhật đến 08:30 ngày 20/03/2024"));
+	assert_string_equal(t->rows[7].label, "Đơn vị chưa xác định cấp");
+	assert_values(&t->rows[0], figs_of(&n.x, "province", "46"));
+	assert_values(&t->rows[4], figs_of(&n.x, "province", "48"));
+	assert_int_equal(t->rows[8].kind, TABLES_ROW_TOTAL);
+	assert_values(&t->rows[8], figs_of(&n.x, "all", ""));
+	/* the feedback table: a row per province above the total, which is their sum */
+	const tables_table *f = &ts.t[TABLES_FEEDBACK];
+	assert_int_equal(f->nrows, 3);
+	assert_string_equal(f->rows[1].label, "Thành phố Đà Nẵng");
+	assert_int_equal(f->rows[2].v[2], 11);
+	/* by level: the national levels, the unknown office's included, add up to the total */
+	assert_int_equal(ts.t[TABLES_BY_LEVEL].nrows, 5);
+	/* the satisfaction table is by province and its levels too, the total their sum */
+	const tables_table *h = &ts.t[TABLES_SATISFACTION];
+	assert_string_equal(h->id, "hai-long");
+	assert_string_equal(h->cols[1].name, "Tỉnh, thành phố / cấp hành chính");
+	assert_int_equal(h->nrows, t->nrows);
+	assert_int_equal(h->rows[4].kind, TABLES_ROW_GROUP);
+	assert_int_equal(h->rows[4].v[1], figs_of(&n.x, "province", "48")->rated);
+	assert_int_equal(h->rows[8].v[2], figs_of(&n.x, "all", "")->rated_satisfied);
+	tables_free(&ts);
+	/* a national total that is not the provinces' sum is refused */
+	figs_of(&n.x, "all", "")->resolved_early += 1;
+	figs_of(&n.x, "all", "")->resolved += 1;
+	figs_of(&n.x, "all", "")->carried_over += 1;
+	figs_of(&n.x, "all", "")->intake += 1;
+	assert_int_equal(tables_build(&n.x.in, &ts, err, sizeof err), -1);
+	assert_non_null(strstr(err, "theo-tinh"));
+	tables_free(&ts);
+}
+
+/* Indicator `id` of an index_766 row. */
+static json_t *indicator(json_t *row, const char *id)
+{
+	json_t *a = json_object_get(row, "indicators");
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(a, i), "id")), id))
+			return json_array_get(a, i);
+	fail_msg("no indicator %s", id);
+	return NULL;
+}
+
+/* The JSON of the national scope: each province with where its figures come from. */
+static void test_national_json(void **state)
+{
+	(void)state;
+	national_fixture n;
+	render_output out = {0};
+	char err[512];
+	national(&n);
+	assert_int_equal(render_json(&n.x.in, &out, err, sizeof err), 0);
+	json_error_t je;
+	json_t *root = json_loadb((const char *)out.files[0].data, out.files[0].len, 0, &je);
+	assert_non_null(root);
+	assert_null(json_object_get(root, "index_766")); /* no index_766_file given */
+	json_t *p = json_object_get(root, "provinces");
+	assert_int_equal(json_array_size(p), 2);
+	json_t *p46 = json_array_get(p, 0), *p48 = json_array_get(p, 1);
+	assert_string_equal(json_string_value(json_object_get(p46, "code")), "46");
+	json_t *s46 = json_object_get(p46, "source"), *s48 = json_object_get(p48, "source");
+	assert_true(json_is_true(json_object_get(s46, "closed")));
+	assert_int_equal(json_integer_value(json_object_get(s46, "version")), 2);
+	assert_string_equal(json_string_value(json_object_get(s46, "by")), "so-noi-vu");
+	assert_true(json_is_false(json_object_get(s48, "closed")));
+	assert_string_equal(json_string_value(json_object_get(s48, "current_to")),
+	                    "2024-03-20T01:30:00.000Z");
+	json_t *d48 = json_object_get(p48, "dossiers");
+	assert_int_equal(json_array_size(json_object_get(d48, "levels")), 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(d48, "commune"), "received")), 0);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(p48, "feedback"), "received")), 6);
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(root, "dossiers"), "units")), 0);
+	/* the satisfaction rate in every figures object, a province's too */
+	const Cchc__V1__DossierFigures *f48 = figs_of(&n.x, "province", "48");
+	assert_true(
+	    json_real_value(json_object_get(json_object_get(d48, "all"), "rate_satisfied")) > 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d48, "all"), "rated")),
+	                 f48->rated);
+	json_decref(root);
+	render_output_free(&out);
+
+	/* the 766 index: nationally per province (its totals and its own feedback), no units */
+	index766_conf *c;
+	assert_int_equal(
+	    index766_conf_load(CCHC_SOURCE_DIR "/deploy/data/index-766.csv", &c, err, sizeof err),
+	    0);
+	n.x.in.index766 = c;
+	assert_int_equal(render_json(&n.x.in, &out, err, sizeof err), 0);
+	root = json_loadb((const char *)out.files[0].data, out.files[0].len, 0, &je);
+	assert_non_null(root);
+	json_t *ix = json_object_get(root, "index_766");
+	assert_int_equal(json_array_size(json_object_get(ix, "units")), 0);
+	json_t *ip = json_object_get(ix, "provinces");
+	assert_int_equal(json_array_size(ip), 2);
+	json_t *i48 = json_array_get(ip, 1);
+	assert_string_equal(json_string_value(json_object_get(i48, "code")), "48");
+	assert_string_equal(json_string_value(json_object_get(i48, "name")), "Thành phố Đà Nẵng");
+	json_t *fb52 = indicator(i48, "5.2"), *all52 = indicator(json_object_get(ix, "all"), "5.2");
+	/* 48's feedback: 3 on time + 1 within due over 1 + 6 */
+	assert_int_equal(json_integer_value(json_object_get(fb52, "numerator")), 3 + 1);
+	assert_int_equal(json_integer_value(json_object_get(fb52, "denominator")), 2 + 6);
+	/* nationally, both provinces' */
+	assert_int_equal(json_integer_value(json_object_get(all52, "numerator")), 4 + 3 + 1);
+	assert_int_equal(json_integer_value(json_object_get(all52, "denominator")), 1 + 5 + 2 + 6);
+	json_decref(root);
+	render_output_free(&out);
+	index766_conf_free(c);
+}
+
 int main(void)
 {
 	service_set_timezone("Asia/Ho_Chi_Minh");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_header_lines),   cmocka_unit_test(test_by_level),
-	    cmocka_unit_test(test_by_unit),        cmocka_unit_test(test_by_field_and_feedback),
-	    cmocka_unit_test(test_two_tiers),      cmocka_unit_test(test_refuses_row_arithmetic),
-	    cmocka_unit_test(test_refuses_sums),   cmocka_unit_test(test_csv),
-	    cmocka_unit_test(test_satisfaction),   cmocka_unit_test(test_csv_quoting),
-	    cmocka_unit_test(test_xlsx_container),
+	    cmocka_unit_test(test_header_lines),    cmocka_unit_test(test_by_level),
+	    cmocka_unit_test(test_by_unit),         cmocka_unit_test(test_by_field_and_feedback),
+	    cmocka_unit_test(test_two_tiers),       cmocka_unit_test(test_refuses_row_arithmetic),
+	    cmocka_unit_test(test_refuses_sums),    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_satisfaction),    cmocka_unit_test(test_csv_quoting),
+	    cmocka_unit_test(test_xlsx_container),  cmocka_unit_test(test_national_model),
+	    cmocka_unit_test(test_national_tables), cmocka_unit_test(test_national_json),
 	};
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
 }

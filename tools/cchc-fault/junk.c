@@ -6,75 +6,26 @@
 #include "junk.h"
 
 #include "auth.h"
+#include "fault.h"
+#include "raw.h"
 #include "wire.h"
 
 #include "cchc/v1/ingest.pb-c.h"
 #include "cchc/v1/records.pb-c.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #define SP_PROTO_REQ 0x30
 #define SP_PROTO_REP 0x31
 
 typedef struct junk_ctx {
 	const junk_opts *o;
-	struct sockaddr_in addr;
-	uint64_t rng;
-	wire_client *nng; /* the well-formed client, one connection for all its requests */
-	char err[512];    /* why the current attempt broke an expectation */
-	/* per kind */
-	unsigned long long bytes;
-	unsigned closed_by_server, answered;
-	unsigned statuses[8]; /* SubmitReply statuses seen (nng kinds) */
+	raw_peer net;
+	wire_client *nng;     /* the well-formed client, one connection for all its requests */
+	unsigned statuses[8]; /* per kind: SubmitReply statuses seen (nng kinds) */
 } junk_ctx;
-
-typedef int (*junk_fn)(junk_ctx *c, unsigned i);
-
-static int fail(junk_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(junk_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof c->err, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t rnd(junk_ctx *c) /* xorshift64*: reproducible from --seed */
-{
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return c->rng * 2685821657736338717ULL;
-}
-
-static unsigned rnd_below(junk_ctx *c, unsigned n)
-{
-	return n ? (unsigned)(rnd(c) % n) : 0;
-}
-
-static void rnd_fill(junk_ctx *c, uint8_t *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(rnd(c) >> 56);
-}
 
 static void put_be64(uint8_t *p, uint64_t v)
 {
@@ -90,145 +41,63 @@ static void sp_header(uint8_t h[8], uint16_t proto)
 
 /* --- raw sockets ---------------------------------------------------------------------------- */
 
-static int raw_connect(junk_ctx *c, int *fd)
-{
-	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*fd < 0)
-		return fail(c, "socket: %s", strerror(errno));
-	int one = 1;
-	setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(*fd, (struct sockaddr *)&c->addr, sizeof c->addr)) {
-		int e = errno;
-		close(*fd);
-		*fd = -1;
-		return fail(c, "connect: %s (the listener refuses connections)", strerror(e));
-	}
-	return 0;
-}
-
-/* Closes with a FIN, or with a RST (SO_LINGER 0): a client that vanishes. */
-static void raw_close(int fd, int reset)
-{
-	if (reset) {
-		struct linger l = {.l_onoff = 1, .l_linger = 0};
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-	}
-	close(fd);
-}
-
-/* Sends what the kernel takes; the server may close on us half-way, which is not an error. */
-static void raw_send(junk_ctx *c, int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		c->bytes += (unsigned long long)n;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* Reads exactly len bytes within the timeout. Returns 0, 1 on EOF/reset, -1 on timeout/error. */
-static int raw_read(junk_ctx *c, int fd, uint8_t *buf, size_t len)
-{
-	double end = now_s() + c->o->timeout_ms / 1000.0;
-	while (len) {
-		int left = (int)((end - now_s()) * 1000);
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (left <= 0 || poll(&p, 1, left) == 0)
-			return -1;
-		ssize_t n = recv(fd, buf, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE)))
-			return 1;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* The server must drop the connection within the timeout (reading and discarding whatever it
- * sends first, such as its own SP header). */
-static int expect_closed(junk_ctx *c, int fd, const char *why)
-{
-	uint8_t buf[256];
-	int r;
-	while ((r = raw_read(c, fd, buf, 1)) == 0)
-		;
-	if (r < 0)
-		return fail(c, "the server kept the connection open for %u ms after %s",
-		            c->o->timeout_ms, why);
-	c->closed_by_server++;
-	return 0;
-}
-
 /* Connects, sends our header and checks the server's: REP (0x31) answers a REQ peer. */
 static int raw_handshake(junk_ctx *c, int *fd)
 {
 	uint8_t mine[8], want[8], got[8];
-	if (raw_connect(c, fd))
+	if (raw_connect(&c->net, NULL, fd))
 		return -1;
 	sp_header(mine, SP_PROTO_REQ);
-	raw_send(c, *fd, mine, sizeof mine);
+	raw_send(&c->net, *fd, mine, sizeof mine);
 	sp_header(want, SP_PROTO_REP);
-	int r = raw_read(c, *fd, got, sizeof got);
+	int r = raw_read(&c->net, *fd, got, sizeof got);
 	if (r || memcmp(got, want, sizeof want)) {
 		raw_close(*fd, 1);
 		*fd = -1;
-		return fail(c,
-		            r ? "no SP header from the server within %u ms"
-		              : "the server's SP header is not 00 'S' 'P' 00 00 31 00 00",
-		            c->o->timeout_ms);
+		return raw_fail(&c->net,
+		                r ? "no SP header from the server within %u ms"
+		                  : "the server's SP header is not 00 'S' 'P' 00 00 31 00 00",
+		                c->o->timeout_ms);
 	}
 	return 0;
 }
 
 /* random: 1..2048 random bytes on a fresh connection, then gone. */
-static int kind_random(junk_ctx *c, unsigned i)
+static int kind_random(void *ctx, unsigned i)
 {
-	uint8_t buf[2048];
-	int fd;
-	size_t len = 1 + rnd_below(c, sizeof buf);
-	if (raw_connect(c, &fd))
-		return -1;
-	rnd_fill(c, buf, len);
-	raw_send(c, fd, buf, len);
-	raw_close(fd, i % 2);
-	return 0;
+	junk_ctx *c = ctx;
+	return raw_random_burst(&c->net, i);
 }
 
 /* drop: connect and vanish before sending anything (half with a RST). */
-static int kind_drop(junk_ctx *c, unsigned i)
+static int kind_drop(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	int fd;
-	if (raw_connect(c, &fd))
+	if (raw_connect(&c->net, NULL, &fd))
 		return -1;
 	raw_close(fd, i % 2);
 	return 0;
 }
 
 /* half-handshake: 1..7 bytes of a valid REQ header, then gone. */
-static int kind_half_handshake(junk_ctx *c, unsigned i)
+static int kind_half_handshake(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	uint8_t h[8];
 	int fd;
-	if (raw_connect(c, &fd))
+	if (raw_connect(&c->net, NULL, &fd))
 		return -1;
 	sp_header(h, SP_PROTO_REQ);
-	raw_send(c, fd, h, 1 + rnd_below(c, 7));
+	raw_send(&c->net, fd, h, 1 + raw_rnd_below(&c->net, 7));
 	raw_close(fd, i % 2);
 	return 0;
 }
 
 /* handshake-drop: a complete handshake both ways, then gone before any message. */
-static int kind_handshake_drop(junk_ctx *c, unsigned i)
+static int kind_handshake_drop(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	int fd;
 	if (raw_handshake(c, &fd))
 		return -1;
@@ -238,20 +107,20 @@ static int kind_handshake_drop(junk_ctx *c, unsigned i)
 
 /* bad-handshake: a wrong magic, a protocol REP does not talk to, or non-zero reserved bytes. The
  * server must drop the connection. */
-static int kind_bad_handshake(junk_ctx *c, unsigned i)
+static int kind_bad_handshake(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	uint8_t h[8];
-	int fd;
 	uint16_t proto;
 	sp_header(h, SP_PROTO_REQ);
 	switch (i % 3) {
 	case 0: /* not SP at all */
-		rnd_fill(c, h, sizeof h);
+		raw_rnd_fill(&c->net, h, sizeof h);
 		h[1] = (uint8_t)(h[1] == 'S' ? 'X' : h[1]);
 		break;
 	case 1: /* SP, but not from a REQ: PAIR, PUB, another REP, or anything */
 		do
-			proto = (uint16_t)rnd(c);
+			proto = (uint16_t)raw_rnd(&c->net);
 		while (proto == SP_PROTO_REQ);
 		if (i % 4 == 1)
 			proto = SP_PROTO_REP;
@@ -259,78 +128,78 @@ static int kind_bad_handshake(junk_ctx *c, unsigned i)
 		h[5] = (uint8_t)proto;
 		break;
 	default: /* reserved bytes set */
-		h[6 + rnd_below(c, 2)] = (uint8_t)(1 + rnd_below(c, 255));
+		h[6 + raw_rnd_below(&c->net, 2)] = (uint8_t)(1 + raw_rnd_below(&c->net, 255));
 		break;
 	}
-	if (raw_connect(c, &fd))
-		return -1;
-	raw_send(c, fd, h, sizeof h);
-	int r = expect_closed(c, fd, "a bad SP header");
-	raw_close(fd, 1);
-	return r;
+	return raw_send_expect_close(&c->net, h, sizeof h, "a bad SP header");
 }
 
 /* truncated: a valid handshake, then a frame cut short (length L, fewer than L bytes). */
-static int kind_truncated(junk_ctx *c, unsigned i)
+static int kind_truncated(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	uint8_t buf[8 + 4096];
 	int fd;
-	uint64_t len = 5 + rnd_below(c, 4000);
-	size_t sent = 8 + rnd_below(c, (unsigned)len); /* never the whole payload */
+	uint64_t len = 5 + raw_rnd_below(&c->net, 4000);
+	size_t sent = 8 + raw_rnd_below(&c->net, (unsigned)len); /* never the whole payload */
 	if (i % 5 == 0)
-		sent = rnd_below(c, 8); /* even the length prefix is cut */
+		sent = raw_rnd_below(&c->net, 8); /* even the length prefix is cut */
 	if (raw_handshake(c, &fd))
 		return -1;
 	put_be64(buf, len);
-	rnd_fill(c, buf + 8, (size_t)len);
+	raw_rnd_fill(&c->net, buf + 8, (size_t)len);
 	buf[8] |= 0x80; /* a plausible request id */
-	raw_send(c, fd, buf, sent);
+	raw_send(&c->net, fd, buf, sent);
 	raw_close(fd, i % 2);
 	return 0;
 }
 
 /* oversized: a valid handshake, then a length prefix beyond max_message_bytes and a few bytes of
  * it. The server must drop the connection rather than wait for (or allocate) the message. */
-static int kind_oversized(junk_ctx *c, unsigned i)
+static int kind_oversized(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	uint8_t buf[8 + 64];
 	int fd;
 	const uint64_t max = c->o->max_message_bytes;
 	const uint64_t lens[] = {max + 1, max * 2, 1ULL << 31, 1ULL << 40, 1ULL << 63, UINT64_MAX};
 	uint64_t len = lens[i % (sizeof lens / sizeof lens[0])];
 	if (i % 7 == 6)
-		len = max + 1 + rnd(c) % (UINT64_MAX - max - 1);
+		len = max + 1 + raw_rnd(&c->net) % (UINT64_MAX - max - 1);
 	if (raw_handshake(c, &fd))
 		return -1;
 	put_be64(buf, len);
-	size_t extra = rnd_below(c, 65);
-	rnd_fill(c, buf + 8, extra);
-	raw_send(c, fd, buf, 8 + extra);
-	int r = expect_closed(c, fd, "a frame longer than max_message_bytes");
+	size_t extra = raw_rnd_below(&c->net, 65);
+	raw_rnd_fill(&c->net, buf + 8, extra);
+	raw_send(&c->net, fd, buf, 8 + extra);
+	int r = raw_expect_close(&c->net, fd, "a frame longer than max_message_bytes");
 	raw_close(fd, 1);
 	if (r)
-		return fail(c, "%s (length prefix %llu)", c->err, (unsigned long long)len);
+		return raw_fail(&c->net, "%s (length prefix %llu)", c->net.err,
+		                (unsigned long long)len);
 	return 0;
 }
 
 /* garbage-after-handshake: a valid handshake, then random bytes where frames belong. */
-static int kind_garbage_frames(junk_ctx *c, unsigned i)
+static int kind_garbage_frames(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	uint8_t buf[1024];
 	int fd;
-	size_t len = 1 + rnd_below(c, sizeof buf);
+	size_t len = 1 + raw_rnd_below(&c->net, sizeof buf);
 	if (raw_handshake(c, &fd))
 		return -1;
-	rnd_fill(c, buf, len);
-	raw_send(c, fd, buf, len);
+	raw_rnd_fill(&c->net, buf, len);
+	raw_send(&c->net, fd, buf, len);
 	raw_close(fd, i % 2);
 	return 0;
 }
 
 /* raw-request: a well-formed frame carrying a status request; the reply frame must echo the
  * request id and carry a StatusReply. Every third client vanishes before the reply instead. */
-static int kind_raw_request(junk_ctx *c, unsigned i)
+static int kind_raw_request(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	Cchc__V1__StatusRequest st = CCHC__V1__STATUS_REQUEST__INIT;
 	Cchc__V1__IngestRequest req = CCHC__V1__INGEST_REQUEST__INIT;
 	req.body_case = CCHC__V1__INGEST_REQUEST__BODY_STATUS;
@@ -340,7 +209,7 @@ static int kind_raw_request(junk_ctx *c, unsigned i)
 	uint32_t id = 0x80000000u | (i + 1);
 	int fd;
 	if (plen + 12 > sizeof buf)
-		return fail(c, "status request too large");
+		return raw_fail(&c->net, "status request too large");
 	put_be64(buf, 4 + plen);
 	buf[8] = (uint8_t)(id >> 24);
 	buf[9] = (uint8_t)(id >> 16);
@@ -349,12 +218,12 @@ static int kind_raw_request(junk_ctx *c, unsigned i)
 	cchc__v1__ingest_request__pack(&req, buf + 12);
 	if (raw_handshake(c, &fd))
 		return -1;
-	raw_send(c, fd, buf, 12 + plen);
+	raw_send(&c->net, fd, buf, 12 + plen);
 	if (i % 3 == 2) {
 		raw_close(fd, 1);
 		return 0;
 	}
-	int r = raw_read(c, fd, hdr, sizeof hdr);
+	int r = raw_read(&c->net, fd, hdr, sizeof hdr);
 	uint64_t len = 0;
 	for (int k = 0; k < 8; k++)
 		len = len << 8 | hdr[k];
@@ -362,25 +231,25 @@ static int kind_raw_request(junk_ctx *c, unsigned i)
 	    (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
 	if (r) {
 		raw_close(fd, 1);
-		return fail(c, "no reply frame within %u ms", c->o->timeout_ms);
+		return raw_fail(&c->net, "no reply frame within %u ms", c->o->timeout_ms);
 	}
 	if (rid != id || len < 4 || len - 4 > sizeof body) {
 		raw_close(fd, 1);
-		return fail(c, "reply frame: id %08x (sent %08x), length %llu", rid, id,
-		            (unsigned long long)len);
+		return raw_fail(&c->net, "reply frame: id %08x (sent %08x), length %llu", rid, id,
+		                (unsigned long long)len);
 	}
-	r = raw_read(c, fd, body, (size_t)(len - 4));
+	r = raw_read(&c->net, fd, body, (size_t)(len - 4));
 	raw_close(fd, i % 2);
 	if (r)
-		return fail(c, "reply frame cut short");
+		return raw_fail(&c->net, "reply frame cut short");
 	Cchc__V1__IngestReply *rep = cchc__v1__ingest_reply__unpack(NULL, (size_t)(len - 4), body);
 	int ok = rep && rep->body_case == CCHC__V1__INGEST_REPLY__BODY_STATUS &&
 	         rep->status->service && !strcmp(rep->status->service, "cchc-ingest");
 	if (rep)
 		cchc__v1__ingest_reply__free_unpacked(rep, NULL);
 	if (!ok)
-		return fail(c, "the reply frame is not an ingest StatusReply");
-	c->answered++;
+		return raw_fail(&c->net, "the reply frame is not an ingest StatusReply");
+	c->net.answered++;
 	return 0;
 }
 
@@ -394,13 +263,13 @@ static int nng_call(junk_ctx *c, const uint8_t *req, size_t len, Cchc__V1__Inges
 	char err[512];
 	int rv = wire_call(c->nng, req, len, &in, &inlen, err, sizeof err);
 	if (rv)
-		return fail(c, "%s", err);
-	c->bytes += len;
+		return raw_fail(&c->net, "%s", err);
+	c->net.bytes += len;
 	*rep = cchc__v1__ingest_reply__unpack(NULL, inlen, in);
 	free(in);
 	if (!*rep)
-		return fail(c, "the reply (%zu bytes) is not an IngestReply", inlen);
-	c->answered++;
+		return raw_fail(&c->net, "the reply (%zu bytes) is not an IngestReply", inlen);
+	c->net.answered++;
 	return 0;
 }
 
@@ -412,13 +281,13 @@ static int expect_nothing_stored(junk_ctx *c, Cchc__V1__IngestReply *rep, int wa
 		Cchc__V1__SubmitReply *s = rep->submit;
 		c->statuses[s->status < 8 ? s->status : 0]++;
 		if (s->accepted || s->duplicate)
-			r = fail(c, "junk was taken: accepted %u, duplicate %u", s->accepted,
-			         s->duplicate);
+			r = raw_fail(&c->net, "junk was taken: accepted %u, duplicate %u",
+			             s->accepted, s->duplicate);
 		else if (want_status >= 0 && (int)s->status != want_status)
-			r = fail(c, "status %d, expected %d (%s)", s->status, want_status,
-			         s->error ? s->error : "");
+			r = raw_fail(&c->net, "status %d, expected %d (%s)", s->status, want_status,
+			             s->error ? s->error : "");
 	} else if (want_status >= 0) {
-		r = fail(c, "a status reply, expected a SubmitReply");
+		r = raw_fail(&c->net, "a status reply, expected a SubmitReply");
 	}
 	cchc__v1__ingest_reply__free_unpacked(rep, NULL);
 	return r;
@@ -427,18 +296,19 @@ static int expect_nothing_stored(junk_ctx *c, Cchc__V1__IngestReply *rep, int wa
 /* bad-protobuf: random bytes as the IngestRequest; a SubmitRequest whose batch is random bytes
  * with a random signature; and one whose random batch is validly signed (so it gets as far as the
  * batch decoder). Each must be answered, and nothing stored. */
-static int kind_bad_protobuf(junk_ctx *c, unsigned i)
+static int kind_bad_protobuf(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	uint8_t junk[1024], sig[AUTH_SIGNATURE_BYTES];
-	size_t jlen = rnd_below(c, sizeof junk + 1);
+	size_t jlen = raw_rnd_below(&c->net, sizeof junk + 1);
 	uint8_t *req = junk, *packed = NULL;
 	size_t len = jlen;
-	rnd_fill(c, junk, jlen);
+	raw_rnd_fill(&c->net, junk, jlen);
 	if (i % 3) {
 		Cchc__V1__SubmitRequest sub = CCHC__V1__SUBMIT_REQUEST__INIT;
 		Cchc__V1__IngestRequest in = CCHC__V1__INGEST_REQUEST__INIT;
 		if (i % 3 == 1)
-			rnd_fill(c, sig, sizeof sig);
+			raw_rnd_fill(&c->net, sig, sizeof sig);
 		else
 			auth_sign(junk, jlen, c->o->secret_key, sig);
 		sub.source = (char *)c->o->source;
@@ -450,7 +320,7 @@ static int kind_bad_protobuf(junk_ctx *c, unsigned i)
 		in.body_case = CCHC__V1__INGEST_REQUEST__BODY_SUBMIT;
 		in.submit = &sub;
 		if (wire_pack(&in.base, &packed, &len))
-			return fail(c, "out of memory");
+			return raw_fail(&c->net, "out of memory");
 		req = packed;
 	}
 	Cchc__V1__IngestReply *rep = NULL;
@@ -461,8 +331,9 @@ static int kind_bad_protobuf(junk_ctx *c, unsigned i)
 
 /* too-large: a correctly signed batch of max_batch_records + 1 plausible records; refused as a
  * whole with TOO_LARGE. */
-static int kind_too_large(junk_ctx *c, unsigned i)
+static int kind_too_large(void *ctx, unsigned i)
 {
+	junk_ctx *c = ctx;
 	size_t n = (size_t)c->o->max_batch_records + 1;
 	Cchc__V1__Record *recs = calloc(n, sizeof *recs);
 	Cchc__V1__Record **ptrs = calloc(n, sizeof *ptrs);
@@ -472,7 +343,7 @@ static int kind_too_large(junk_ctx *c, unsigned i)
 	size_t blen = 0, rlen = 0;
 	int r = -1;
 	if (!recs || !ptrs || !evs || !ids) {
-		fail(c, "out of memory");
+		raw_fail(&c->net, "out of memory");
 		goto out;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -502,7 +373,7 @@ static int kind_too_large(junk_ctx *c, unsigned i)
 	b.records = ptrs;
 	b.n_records = n;
 	if (wire_pack(&b.base, &batch, &blen)) {
-		fail(c, "out of memory");
+		raw_fail(&c->net, "out of memory");
 		goto out;
 	}
 	auth_sign(batch, blen, c->o->secret_key, sig);
@@ -517,12 +388,13 @@ static int kind_too_large(junk_ctx *c, unsigned i)
 	in.body_case = CCHC__V1__INGEST_REQUEST__BODY_SUBMIT;
 	in.submit = &sub;
 	if (wire_pack(&in.base, &req, &rlen)) {
-		fail(c, "out of memory");
+		raw_fail(&c->net, "out of memory");
 		goto out;
 	}
 	if (rlen > c->o->max_message_bytes) {
-		fail(c, "a batch of %zu records takes %zu bytes, more than max_message_bytes", n,
-		     rlen);
+		raw_fail(&c->net,
+		         "a batch of %zu records takes %zu bytes, more than max_message_bytes", n,
+		         rlen);
 		goto out;
 	}
 	Cchc__V1__IngestReply *rep = NULL;
@@ -540,54 +412,36 @@ out:
 
 /* --- the run ---------------------------------------------------------------------------------- */
 
-static const struct junk_kind {
-	const char *name;
-	junk_fn fn;
-	const char *what;
-} KINDS[] = {
-    {"random", kind_random, "1-2048 random bytes on a fresh connection"},
-    {"drop", kind_drop, "connect, then close or reset before any byte"},
-    {"half-handshake", kind_half_handshake, "1-7 bytes of the SP header, then close or reset"},
-    {"handshake-drop", kind_handshake_drop, "complete SP handshake, then close or reset"},
+static const fault_kind KINDS[] = {
+    {"random", kind_random, "1-2048 random bytes on a fresh connection", 0},
+    {"drop", kind_drop, "connect, then close or reset before any byte", 0},
+    {"half-handshake", kind_half_handshake, "1-7 bytes of the SP header, then close or reset", 0},
+    {"handshake-drop", kind_handshake_drop, "complete SP handshake, then close or reset", 0},
     {"bad-handshake", kind_bad_handshake,
-     "wrong magic / protocol / reserved bytes: the server must close"},
-    {"truncated", kind_truncated, "handshake, then a frame cut short"},
+     "wrong magic / protocol / reserved bytes: the server must close", 0},
+    {"truncated", kind_truncated, "handshake, then a frame cut short", 0},
     {"oversized", kind_oversized,
-     "handshake, then a length prefix > max_message_bytes: the server must close"},
-    {"garbage-frames", kind_garbage_frames, "handshake, then random bytes"},
+     "handshake, then a length prefix > max_message_bytes: the server must close", 0},
+    {"garbage-frames", kind_garbage_frames, "handshake, then random bytes", 0},
     {"raw-request", kind_raw_request,
-     "well-formed raw frame (status): reply must echo the request id; 1/3 vanish first"},
+     "well-formed raw frame (status): reply must echo the request id; 1/3 vanish first", 0},
     {"bad-protobuf", kind_bad_protobuf,
      "nng: random IngestRequest / random batch (bad or valid signature): answered, nothing "
-     "stored"},
-    {"too-large", kind_too_large, "nng: signed batch of max_batch_records+1: TOO_LARGE"},
+     "stored",
+     0},
+    {"too-large", kind_too_large, "nng: signed batch of max_batch_records+1: TOO_LARGE", 0},
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
 
 void junk_list_kinds(FILE *out)
 {
-	for (size_t k = 0; k < NKINDS; k++)
-		fprintf(out, "  %-16s %s\n", KINDS[k].name, KINDS[k].what);
-}
-
-static int selected(const char *list, const char *name)
-{
-	if (!list)
-		return 1;
-	size_t n = strlen(name);
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && !strncmp(p, name, n))
-			return 1;
-		p += len + (e ? 1 : 0);
-	}
-	return 0;
+	fault_list_kinds(KINDS, NKINDS, out);
 }
 
 /* A status request on a new nng connection: the listener still accepts and the service answers. */
-static int probe(junk_ctx *c)
+static int probe(void *ctx)
 {
+	junk_ctx *c = ctx;
 	Cchc__V1__StatusRequest st = CCHC__V1__STATUS_REQUEST__INIT;
 	Cchc__V1__IngestRequest req = CCHC__V1__INGEST_REQUEST__INIT;
 	req.body_case = CCHC__V1__INGEST_REQUEST__BODY_STATUS;
@@ -599,134 +453,73 @@ static int probe(junk_ctx *c)
 	int rv = wire_client_open(c->o->url, c->o->max_message_bytes, c->o->timeout_ms, &w, err,
 	                          sizeof err);
 	if (rv)
-		return fail(c, "liveness probe: %s", err);
+		return raw_fail(&c->net, "liveness probe: %s", err);
 	if (wire_pack(&req.base, &out, &outlen)) {
 		wire_client_close(w);
-		return fail(c, "out of memory");
+		return raw_fail(&c->net, "out of memory");
 	}
 	rv = wire_call(w, out, outlen, &in, &inlen, err, sizeof err);
 	free(out);
 	wire_client_close(w);
 	if (rv)
-		return fail(c, "liveness probe on a new connection: %s", err);
+		return raw_fail(&c->net, "liveness probe on a new connection: %s", err);
 	Cchc__V1__IngestReply *rep = cchc__v1__ingest_reply__unpack(NULL, inlen, in);
 	free(in);
 	int ok = rep && rep->body_case == CCHC__V1__INGEST_REPLY__BODY_STATUS;
 	if (rep)
 		cchc__v1__ingest_reply__free_unpacked(rep, NULL);
-	return ok ? 0 : fail(c, "liveness probe: the answer is not a StatusReply");
+	return ok ? 0 : raw_fail(&c->net, "liveness probe: the answer is not a StatusReply");
 }
 
-static int parse_url(junk_ctx *c, const char *url)
+/* Per kind: the SubmitReply statuses are counted afresh, and reported after the counts. */
+static void begin_kind(void *ctx)
 {
-	const char *p = url, *colon;
-	char host[64];
-	if (strncmp(p, "tcp://", 6))
-		return fail(c, "%s: only tcp:// listeners (junk is sent in the clear)", url);
-	p += 6;
-	colon = strrchr(p, ':');
-	if (!colon || (size_t)(colon - p) >= sizeof host)
-		return fail(c, "%s: no port", url);
-	memcpy(host, p, (size_t)(colon - p));
-	host[colon - p] = 0;
-	long port = strtol(colon + 1, NULL, 10);
-	memset(&c->addr, 0, sizeof c->addr);
-	c->addr.sin_family = AF_INET;
-	c->addr.sin_port = htons((uint16_t)port);
-	if (port <= 0 || port > 65535 || inet_pton(AF_INET, host, &c->addr.sin_addr) != 1)
-		return fail(c, "%s: not a numeric IPv4 address and port", url);
-	if ((ntohl(c->addr.sin_addr.s_addr) >> 24) != 127)
-		return fail(c, "%s: junk goes to loopback only", url);
-	return 0;
+	junk_ctx *c = ctx;
+	memset(c->statuses, 0, sizeof c->statuses);
+}
+
+static void report_statuses(void *ctx, FILE *out)
+{
+	junk_ctx *c = ctx;
+	for (unsigned s = 1; s < 8; s++)
+		if (c->statuses[s])
+			fprintf(out, ", %s %u", cchc__v1__submit_status__descriptor.values[s].name,
+			        c->statuses[s]);
 }
 
 int junk_run(const junk_opts *o, FILE *out, FILE *err)
 {
-	junk_ctx c = {.o = o, .rng = o->seed * 0x9E3779B97F4A7C15ULL + 1};
+	junk_ctx c = {.o = o};
 	char werr[512];
-	if (parse_url(&c, o->url)) {
-		fprintf(err, "cchc-fault junk: %s\n", c.err);
+	const fault_run run = {
+	    .tool = "cchc-fault junk",
+	    .label = "junk",
+	    .kinds = KINDS,
+	    .nkinds = NKINDS,
+	    .select = o->kinds,
+	    .count = o->count,
+	    .probe_every = o->probe_every,
+	    .deadline_s = o->deadline_s,
+	    .ctx = &c,
+	    .net = &c.net,
+	    .probe = probe,
+	    .begin = begin_kind,
+	    .extra = report_statuses,
+	};
+	static const char *const schemes[] = {"tcp://"}; /* junk is sent in the clear */
+	size_t scheme;
+	if (raw_peer_init(&c.net, o->url, schemes, 1, &scheme, o->timeout_ms, o->seed)) {
+		fprintf(err, "cchc-fault junk: %s\n", c.net.err);
 		return 2;
 	}
-	for (const char *p = o->kinds; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		size_t k = 0;
-		while (k < NKINDS &&
-		       !(strlen(KINDS[k].name) == len && !strncmp(KINDS[k].name, p, len)))
-			k++;
-		if (k == NKINDS) {
-			fprintf(err, "cchc-fault junk: unknown kind '%.*s'\n", (int)len, p);
-			return 2;
-		}
-		p += len + (e ? 1 : 0);
-	}
+	if (fault_check_kinds(&run, err))
+		return 2;
 	if (wire_client_open(o->url, o->max_message_bytes, o->timeout_ms, &c.nng, werr,
 	                     sizeof werr)) {
 		fprintf(err, "cchc-fault junk: %s\n", werr);
 		return 1;
 	}
-	double t0 = now_s(), deadline = t0 + o->deadline_s;
-	unsigned long long total = 0, total_bytes = 0;
-	unsigned probes = 0, nkinds = 0;
-	int rc = 0;
-	if (probe(&c)) {
-		fprintf(err, "cchc-fault junk: before any junk: %s\n", c.err);
-		rc = 1;
-		goto out;
-	}
-	probes++;
-	for (size_t k = 0; k < NKINDS && !rc; k++) {
-		if (!selected(o->kinds, KINDS[k].name))
-			continue;
-		double tk = now_s();
-		c.bytes = 0;
-		c.closed_by_server = c.answered = 0;
-		memset(c.statuses, 0, sizeof c.statuses);
-		unsigned i;
-		for (i = 0; i < o->count; i++) {
-			if (now_s() > deadline) {
-				fprintf(
-				    err,
-				    "cchc-fault junk: %s: deadline of %us reached after %u of %u\n",
-				    KINDS[k].name, o->deadline_s, i, o->count);
-				rc = 1;
-				break;
-			}
-			if (KINDS[k].fn(&c, i)) {
-				fprintf(err, "cchc-fault junk: %s #%u: %s\n", KINDS[k].name, i,
-				        c.err);
-				rc = 1;
-				break;
-			}
-			if ((i + 1) % o->probe_every == 0 || i + 1 == o->count) {
-				if (probe(&c)) {
-					fprintf(err, "cchc-fault junk: after %s #%u: %s\n",
-					        KINDS[k].name, i, c.err);
-					rc = 1;
-					break;
-				}
-				probes++;
-			}
-		}
-		total += i;
-		total_bytes += c.bytes;
-		nkinds++;
-		fprintf(out,
-		        "junk %-16s %5u sent, %9llu bytes, %4u closed by the server, %4u answered",
-		        KINDS[k].name, i, c.bytes, c.closed_by_server, c.answered);
-		for (unsigned s = 1; s < 8; s++)
-			if (c.statuses[s])
-				fprintf(out, ", %s %u",
-				        cchc__v1__submit_status__descriptor.values[s].name,
-				        c.statuses[s]);
-		fprintf(out, " (%.1fs)\n", now_s() - tk);
-	}
-	fprintf(out,
-	        "junk total: %llu connections/requests of %u kinds, %llu bytes, %u liveness "
-	        "probes answered, %.1fs: %s\n",
-	        total, nkinds, total_bytes, probes, now_s() - t0, rc ? "FAILED" : "ok");
-out:
+	int rc = fault_run_kinds(&run, out, err);
 	wire_client_close(c.nng);
 	return rc;
 }

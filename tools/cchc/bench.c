@@ -422,11 +422,15 @@ int cmd_bench(int argc, char **argv)
 		return bench_ingest(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "report"))
 		return bench_report(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "national"))
+		return bench_national(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: cchc bench ingest --events N [...] | report --dossiers N [...]\n"
-		       "(cchc bench ingest --help, cchc bench report --help for the options)\n");
+		printf("usage: cchc bench ingest --events N [...] | report --dossiers N [...] |\n"
+		       "                  national --national-config FILE [...]\n"
+		       "(cchc bench ingest|report|national --help for the options)\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: cchc bench ingest --events N [...] | report --dossiers N [...]\n");
+	fprintf(stderr, "usage: cchc bench ingest --events N [...] | report --dossiers N [...] |\n"
+	                "                  national --national-config FILE [...]\n");
 	return 2;
 }

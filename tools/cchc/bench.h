@@ -5,8 +5,10 @@
 #ifndef CCHC_BENCH_H
 #define CCHC_BENCH_H
 
+#include "cchc/v1/records.pb-c.h"
 #include "client.h"
 #include "conf.h"
+#include "wire.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +63,11 @@ int bench_pg_copy(const char *conninfo, const char *text, size_t len, double *se
 int bench_pg_insert_each(const char *conninfo, const char *text, size_t len, double *seconds,
                          char *err, size_t errlen);
 
+/* One record signed as cl's source and sent to ingest over wc in a SubmitRequest of its own,
+ * waiting for the reply (`line` names it in err). Returns 0 with *accepted (0 or 1), or -1. */
+int bench_submit_record(const client *cl, wire_client *wc, Cchc__V1__Record *rec,
+                        unsigned long line, unsigned *accepted, char *err, size_t errlen);
+
 /* The naive cchc client: the records of `path` sent one SubmitRequest each, waiting for each
  * reply. *accepted counts records ingest reported as newly stored. */
 int bench_naive_submit(const client *cl, const char *path, double *seconds, size_t *sent,
@@ -72,7 +79,13 @@ int bench_naive_submit(const client *cl, const char *path, double *seconds, size
 int bench_pg_watermark(const char *conninfo, double fraction, int64_t *seq, int64_t *late_events,
                        int64_t *late_dossiers, char *err, size_t errlen);
 
+/* Times the console's figures page and charts for period `label` and `scope` (bench_console.c):
+ * prints its lines, or says why it is not timed (no console, not plain HTTP). Returns 0, or -1
+ * after printing the reason (the console refused or failed). */
+int bench_console(const client *cl, const char *label, const char *scope, unsigned repeat);
+
 int bench_ingest(int argc, char **argv);
 int bench_report(int argc, char **argv);
+int bench_national(int argc, char **argv); /* bench_national.c: the national lag */
 
 #endif

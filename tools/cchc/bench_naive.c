@@ -14,9 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-/* Sends one record and waits for its reply. Returns 0 with *accepted (0 or 1), or -1. */
-static int submit_one(const client *cl, wire_client *wc, Cchc__V1__Record *rec, unsigned long line,
-                      unsigned *accepted, char *err, size_t errlen)
+int bench_submit_record(const client *cl, wire_client *wc, Cchc__V1__Record *rec,
+                        unsigned long line, unsigned *accepted, char *err, size_t errlen)
 {
 	Cchc__V1__Batch msg = CCHC__V1__BATCH__INIT;
 	Cchc__V1__SubmitRequest sub = CCHC__V1__SUBMIT_REQUEST__INIT;
@@ -110,7 +109,7 @@ int bench_naive_submit(const client *cl, const char *path, double *seconds, size
 			records_item_clear(&it);
 			goto out;
 		}
-		sr = submit_one(cl, wc, it.record, it.line, &acc, err, errlen);
+		sr = bench_submit_record(cl, wc, it.record, it.line, &acc, err, errlen);
 		records_item_clear(&it);
 		if (sr)
 			goto out;

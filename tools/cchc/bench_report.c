@@ -458,6 +458,9 @@ int bench_report(int argc, char **argv)
 		printf("%-8s %10.3f %10.3f %12lld\n", formats[i], t[0], t[repeat / 2], bytes);
 		fflush(stdout);
 	}
+	if (bench_console(&cl, r.label, r.scope ? r.scope : cl.conf.default_scope,
+	                  (unsigned)repeat))
+		goto out;
 	int rc = time_as_of(&cl, &r, (unsigned)repeat);
 	if (rc < 0)
 		goto out;

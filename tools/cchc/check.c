@@ -74,8 +74,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: cchc check --period P [--scope CODE] [--verbose] [--timeout-ms MS]\n"
 	           "                  [--config FILE]\n"
+	           "       cchc check --scope VN [--period P] ...   (the national stack)\n"
 	           "Checks: identity (per unit), orphan, due_before_received, extra_finish,\n"
-	           "extra_received, silent_office, late_arrival, no_successor.\n"
+	           "extra_received, silent_office, late_arrival, no_successor; on the national\n"
+	           "stack stale_province (older than national.max_age), no_data, aggregates_stale\n"
+	           "and, with --period, identity per province.\n"
 	           "Exit status: 0 clean, 1 a finding, 2 the checks did not run.\n");
 }
 
@@ -128,20 +131,32 @@ int cmd_check(int argc, char **argv)
 			return client_usage_exit(opt, usage);
 		}
 	}
-	if (optind != argc || !label || !label[0]) {
-		fprintf(stderr, "cchc check: --period is required\n");
+	/* the national scope's freshness needs no period (docs/design.md §15) */
+	int national = scope && !strcmp(scope, "VN");
+	if (optind != argc || ((!label || !label[0]) && !national)) {
+		fprintf(stderr, "cchc check: --period is required (but with --scope VN)\n");
 		usage(stderr);
 		return 2;
 	}
-	status = check_period_setup("check", &co, label, &scope, &timeout, &cl, &p);
+	if (label && label[0]) {
+		status = check_period_setup("check", &co, label, &scope, &timeout, &cl, &p);
+	} else {
+		label = NULL;
+		status = client_setup("check", &co, 0, &cl);
+		service_set_timezone(cl.conf.timezone);
+		if (!timeout)
+			timeout = cl.conf.request_timeout_ms;
+	}
 	if (status)
 		return status;
 
 	Cchc__V1__CheckRequest cr = CCHC__V1__CHECK_REQUEST__INIT;
 	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
-	cr.has_from_ms = cr.has_to_ms = 1;
-	cr.from_ms = p.from_ms;
-	cr.to_ms = p.to_ms;
+	if (label) {
+		cr.has_from_ms = cr.has_to_ms = 1;
+		cr.from_ms = p.from_ms;
+		cr.to_ms = p.to_ms;
+	}
 	cr.scope = (char *)scope;
 	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_CHECK;
 	rq.check = &cr;
@@ -156,15 +171,19 @@ int cmd_check(int argc, char **argv)
 	}
 	const Cchc__V1__CheckReply *c = rep->check;
 	if (!c->ok) {
-		fprintf(stderr, "cchc check: stats could not check %s, scope %s: %s\n", label,
-		        scope, c->error && c->error[0] ? c->error : "(no reason given)");
+		fprintf(stderr, "cchc check: stats could not check %s, scope %s: %s\n",
+		        label ? label : "the provinces' freshness", scope,
+		        c->error && c->error[0] ? c->error : "(no reason given)");
 		cchc__v1__stats_reply__free_unpacked(rep, NULL);
 		return 2;
 	}
 	tally t[16];
 	size_t nt = 0;
 	unsigned bad = 0;
-	printf("check %s (%s..%s), scope %s\n", p.label, p.first_day, p.last_day, scope);
+	if (label)
+		printf("check %s (%s..%s), scope %s\n", p.label, p.first_day, p.last_day, scope);
+	else
+		printf("check scope %s: each province's figures against national.max_age\n", scope);
 	for (size_t i = 0; i < c->n_items; i++) {
 		const Cchc__V1__CheckItem *x = c->items[i];
 		const char *name = x->check ? x->check : "?";

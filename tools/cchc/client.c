@@ -6,10 +6,12 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int client_option(client_opts *o, int opt, const char *arg)
 {
@@ -113,4 +115,13 @@ int client_usage_exit(int opt, void (*usage)(FILE *f))
 {
 	usage(opt == 'h' ? stdout : stderr);
 	return opt == 'h' ? 0 : 2;
+}
+
+void client_os_user(char *by, size_t len)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	if (pw && pw->pw_name && pw->pw_name[0])
+		snprintf(by, len, "os:%s", pw->pw_name);
+	else
+		snprintf(by, len, "os:uid%lu", (unsigned long)getuid());
 }

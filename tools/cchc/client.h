@@ -45,6 +45,10 @@ typedef struct client {
  * exit status) on any failure, 0 when ready. */
 int client_setup(const char *cmd, const client_opts *o, int need_key, client *c);
 
+/* Who makes a change, for the audit chain: "os:" and the OS user running the command, so it
+ * cannot be taken for a console account (whose names have no ':'). */
+void client_os_user(char *by, size_t len);
+
 /* Wipes the private key. */
 void client_cleanup(client *c);
 

@@ -11,6 +11,7 @@ int cmd_gen(int argc, char **argv);    /* gen.c */
 int cmd_check(int argc, char **argv);  /* check.c: data-quality findings for a period */
 int cmd_units(int argc, char **argv);  /* units.c: import | list the unit registry */
 int cmd_period(int argc, char **argv); /* period.c: status of a period (docs/design.md §13) */
+int cmd_user(int argc, char **argv);   /* user.c: the console's accounts (docs/design.md §14) */
 
 int cmd_audit(int argc, char **argv); /* audit.c: verify the audit log chain */
 int cmd_bench(int argc, char **argv); /* bench.c: ingest and report benchmarks */

@@ -22,6 +22,8 @@ static const struct {
      "period status P [--scope CODE] [--format text|json]   who has sent data for P"},
     {"bench", cmd_bench, "bench ingest --events N | report --dossiers N   benchmarks"},
     {"units", cmd_units, "units import FILE | list [--at YYYY-MM-DD]   the unit registry"},
+    {"user", cmd_user,
+     "user add|list|disable|enable|passwd [NAME]   the console's accounts (user --help)"},
 };
 
 static void usage(FILE *f)

@@ -5,18 +5,21 @@
 
 #include "client.h"
 #include "commands.h"
+#include "service.h"
 #include "wire.h"
 
 #include "cchc/v1/export.pb-c.h"
 #include "cchc/v1/ingest.pb-c.h"
 #include "cchc/v1/stats.pb-c.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <nng/nng.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void status_format_uptime(uint64_t s, char *buf, size_t len)
 {
@@ -148,7 +151,77 @@ out:
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cchc status [--timeout-ms MS] [--config FILE]\n"
-	           "One line per service (ingest, stats, export); exit 1 if any is down.\n");
+	           "One line per service (ingest, stats, export); on the national stack one more\n"
+	           "per province's subscription. Exit 1 if a service is down, else 3 if a\n"
+	           "province's replication is not streaming, else 0.\n");
+}
+
+/* "3 s", "4 min", "2 h", "5 d" ago. */
+static void format_age(int64_t ms, char *buf, size_t len)
+{
+	int64_t s = ms < 0 ? 0 : ms / 1000;
+	if (s < 120)
+		snprintf(buf, len, "%" PRId64 " s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%" PRId64 " min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%" PRId64 " h", s / 3600);
+	else
+		snprintf(buf, len, "%" PRId64 " d", s / 86400);
+}
+
+static void format_bytes(int64_t b, char *buf, size_t len)
+{
+	if (b < 1024)
+		snprintf(buf, len, "%" PRId64 " B", b);
+	else if (b < 1024 * 1024)
+		snprintf(buf, len, "%.1f kB", (double)b / 1024);
+	else if (b < (int64_t)1024 * 1024 * 1024)
+		snprintf(buf, len, "%.1f MB", (double)b / (1024 * 1024));
+	else
+		snprintf(buf, len, "%.1f GB", (double)b / (1024 * 1024 * 1024));
+}
+
+/* One province's replication into the national database (docs/design.md §15). A subscription
+ * that is not streaming is shown loudly: "!!" first, its state in capitals, and why. Returns 1
+ * when it is not streaming. */
+int status_print_subscription(const Cchc__V1__Subscription *x, int64_t now_ms)
+{
+	char state[32], last[32] = "never", lag[64] = "lag unknown (province not probed)",
+	                current[64] = "none yet";
+	const char *st = x->state ? x->state : "?";
+	int bad = !x->ok;
+	size_t i = 0;
+	for (; st[i] && i < sizeof state - 1; i++)
+		state[i] = bad ? (char)toupper((unsigned char)st[i]) : st[i];
+	state[i] = '\0';
+	if (x->last_message_ms) {
+		format_age(now_ms - x->last_message_ms, last, sizeof last);
+		strncat(last, " ago", sizeof last - strlen(last) - 1);
+	}
+	if (x->has_lag_bytes) {
+		char b[24], t[32];
+		format_bytes(x->lag_bytes, b, sizeof b);
+		snprintf(t, sizeof t, "%.1f s", (double)(x->has_lag_ms ? x->lag_ms : 0) / 1000);
+		snprintf(lag, sizeof lag, "lag %s, %s", b, t);
+	}
+	if (x->current_ms) {
+		char age[24];
+		time_t t = (time_t)(x->current_ms / 1000);
+		struct tm tm;
+		format_age(now_ms - x->current_ms, age, sizeof age);
+		if (localtime_r(&t, &tm))
+			strftime(current, sizeof current, "%d/%m/%Y %H:%M:%S", &tm);
+		snprintf(current + strlen(current), sizeof current - strlen(current), " (%s ago)",
+		         age);
+	}
+	printf("%-7s province %-3s %-15s last message %s, %s, figures complete to %s, apply "
+	       "errors %" PRId64 "\n",
+	       bad ? "!!" : "", x->province ? x->province : "?", state, last, lag, current,
+	       x->apply_errors);
+	if (x->detail && *x->detail)
+		printf("%-7s   %s\n", bad ? "!!" : "", x->detail);
+	return bad;
 }
 
 enum { OPT_TIMEOUT = CLIENT_OPT_FIRST_FREE };
@@ -165,7 +238,7 @@ int cmd_status(int argc, char **argv)
 	probe pr[SVC_N];
 	pthread_t th[SVC_N];
 	int started[SVC_N] = {0};
-	int opt, status, down = 0;
+	int opt, status, down = 0, replication = 0;
 	client cl;
 
 	optind = 0;
@@ -190,6 +263,7 @@ int cmd_status(int argc, char **argv)
 	status = client_setup("status", &co, 0, &cl);
 	if (status)
 		return status;
+	service_set_timezone(cl.conf.timezone); /* the subscriptions' times, local */
 	memset(pr, 0, sizeof pr);
 	pr[SVC_INGEST].name = "ingest";
 	pr[SVC_INGEST].url = cl.conf.ingest_listen;
@@ -221,6 +295,12 @@ int cmd_status(int argc, char **argv)
 			if (s->has_events_stored)
 				printf("  stored %" PRIu64, s->events_stored);
 			printf("  busy %u\n", s->busy_workers);
+			/* a line of its own: scripts read the service line up to "busy N" */
+			if (s->mode && *s->mode)
+				printf("%-7s mode  %s\n", "", s->mode);
+			int64_t now = (int64_t)time(NULL) * 1000;
+			for (size_t k = 0; k < s->n_subscriptions; k++)
+				replication |= status_print_subscription(s->subscriptions[k], now);
 		} else {
 			down++;
 			printf("%-7s DOWN  %s\n", pr[i].name, pr[i].err);
@@ -228,5 +308,5 @@ int cmd_status(int argc, char **argv)
 		if (pr[i].holder)
 			protobuf_c_message_free_unpacked(pr[i].holder, NULL);
 	}
-	return down ? 1 : 0;
+	return down ? 1 : replication ? 3 : 0;
 }
