@@ -423,12 +423,14 @@ int console_safe_next(const char *next, char *out, size_t len)
 	return ok;
 }
 
-static void cookie(const console_app *a, http_resp *out, const char *name, const char *value,
-                   const char *path, int expire)
+/* Secure when the browser reached the console over HTTPS: served by it, or by the trusted proxy in
+ * front of it (rq->https, console.behind_proxy). */
+static void cookie(const console_app *a, const http_req *rq, http_resp *out, const char *name,
+                   const char *value, const char *path, int expire)
 {
 	char c[512];
 	snprintf(c, sizeof c, "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s", name, value, path,
-	         expire ? "; Max-Age=0" : "", a->https ? "; Secure" : "");
+	         expire ? "; Max-Age=0" : "", a->https || rq->https ? "; Secure" : "");
 	if (http_resp_cookie(out, c) != 0)
 		log_warn("console: no room for cookie %s", name);
 }
@@ -458,7 +460,7 @@ static void login_page(console_app *a, const http_req *rq, int status, const cha
 	const char *asked = http_form(rq, "next");
 	console_safe_next(asked ? asked : http_query(rq, "next"), next, sizeof next);
 	csrf_token_new(token);
-	cookie(a, out, LOGIN_COOKIE, token, "/login", 0);
+	cookie(a, rq, out, LOGIN_COOKIE, token, "/login", 0);
 	const char *name = http_form(rq, "user");
 	html h = {0};
 	console_page_begin(&h, NULL, "Đăng nhập", NULL);
@@ -555,8 +557,8 @@ static void login_post(console_app *a, const http_req *rq, http_resp *out)
 	log_info("console: %s (%s) signed in from %s", u.name, u.role, addr);
 	console_safe_next(http_form(rq, "next"), next, sizeof next);
 	http_resp_redirect(out, next);
-	cookie(a, out, SESSION_COOKIE, s.id, "/", 0);
-	cookie(a, out, LOGIN_COOKIE, "", "/login", 1);
+	cookie(a, rq, out, SESSION_COOKIE, s.id, "/", 0);
+	cookie(a, rq, out, LOGIN_COOKIE, "", "/login", 1);
 }
 
 static void logout(console_app *a, const http_req *rq, const session_info *who, http_resp *out)
@@ -565,7 +567,7 @@ static void logout(console_app *a, const http_req *rq, const session_info *who, 
 	audit(a, "logout", who->user, rq->client_addr);
 	log_info("console: %s signed out", who->user);
 	http_resp_redirect(out, "/login");
-	cookie(a, out, SESSION_COOKIE, "", "/", 1);
+	cookie(a, rq, out, SESSION_COOKIE, "", "/", 1);
 }
 
 /* 303 to the sign-in, coming back to this page (its query re-encoded) afterwards. */
@@ -593,7 +595,7 @@ static void to_login(console_app *a, const http_req *rq, int expired, http_resp 
 	else
 		http_resp_redirect(out, loc.buf);
 	if (expired)
-		cookie(a, out, SESSION_COOKIE, "", "/", 1);
+		cookie(a, rq, out, SESSION_COOKIE, "", "/", 1);
 	html_free(&next);
 	html_free(&loc);
 }
