@@ -92,12 +92,14 @@ int conf_is_province_code(const char *s)
 	return strlen(s) == 2 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]);
 }
 
-/* mode = province | national, publish = on | off. */
+/* mode = province | national, publish = on | off, console.behind_proxy = on | off. */
 static int set_choice(conf *c, const char *key, const char *value, char *err, size_t errlen)
 {
 	int national = !strcmp(key, "mode");
 	const char *no = national ? "province" : "off", *yes = national ? "national" : "on";
-	int *dst = national ? &c->national : &c->publish;
+	int *dst = national                  ? &c->national
+	           : !strcmp(key, "publish") ? &c->publish
+	                                     : &c->console_behind_proxy;
 	if (!strcmp(value, no) || !strcmp(value, yes)) {
 		*dst = !strcmp(value, yes);
 		return 0;
@@ -231,7 +233,7 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 			c->ntargets++;
 		return 0;
 	}
-	if (!strcmp(key, "mode") || !strcmp(key, "publish"))
+	if (!strcmp(key, "mode") || !strcmp(key, "publish") || !strcmp(key, "console.behind_proxy"))
 		return set_choice(c, key, value, err, errlen);
 	if (!strcmp(key, "province")) {
 		if (*value && !conf_is_province_code(value)) {

@@ -45,7 +45,11 @@ typedef struct conf {
 	                                     https://HOST:PORT; "" = no console; default
 	                                     http://127.0.0.1:7404 */
 	char console_cert[CONF_PATH_MAX]; /* console.cert: PEM certificate chain for https:// */
-	char console_key[CONF_PATH_MAX];  /* console.key: its PEM private key */
+	/* console.behind_proxy = on: a reverse proxy on this machine forwards to the loopback
+	 * console; from a loopback peer, X-Forwarded-For (its last address) is the client's
+	 * address and X-Forwarded-Proto: https marks cookies Secure. Default off. */
+	int console_behind_proxy;
+	char console_key[CONF_PATH_MAX];       /* console.key: its PEM private key */
 	unsigned console_session_idle_minutes; /* a session unused this long ends; default 30 */
 	unsigned console_session_max_hours; /* … and this long after sign-in anyway; default 12 */
 	unsigned console_max_connections;   /* connections at once; default 64 */

@@ -47,6 +47,16 @@ int console_check_conf(const conf *cf, int *enabled, int *https, char *err, size
 		         cf->console_listen);
 		return -1;
 	}
+	if (cf->console_behind_proxy && (*https || !loopback)) {
+		/* only a proxy on this machine can be told apart from a browser by its address */
+		snprintf(
+		    err, errlen,
+		    "console.behind_proxy = on: console.listen = %s must then be plain http:// "
+		    "on a loopback address, where the reverse proxy on this machine forwards "
+		    "to (docs/operations.md, \"The console\")",
+		    cf->console_listen);
+		return -1;
+	}
 	if (*https) {
 		if (!cf->console_cert[0] || !cf->console_key[0]) {
 			snprintf(err, errlen,
@@ -98,6 +108,7 @@ int console_start(export_ctx *ctx, console **out, char *err, size_t errlen)
 	    .max_per_address = cf->console_max_per_address,
 	    .timeout_seconds = cf->console_timeout_seconds,
 	    .max_body_bytes = cf->console_max_body_bytes,
+	    .behind_proxy = cf->console_behind_proxy,
 	};
 	if (http_server_start(cf->console_listen, cf->console_cert, cf->console_key, &lim, route,
 	                      &c->app, &c->server, err, errlen)) {

@@ -1,10 +1,10 @@
-/* console_app: the console's router, sign-in and rights (docs/design.md §14). Every request is
- * checked in one order: the path, the session, the CSRF token of a POST, the account as stats has
- * it now (a disabled or changed account ends the session), then the period and scope and the
- * user's right to them on the period's last day; only then does a page run. */
+/* console_app: the console's router and rights (docs/design.md §14; the sign-in is
+ * console_signin.c). Every request is checked in one order: the path, the session, the CSRF token
+ * of a POST, the account as stats has it now (a disabled or changed account ends the session),
+ * then the period and scope and the user's right to them on the period's last day; only then does
+ * a page run. */
 #include "console_app.h"
 
-#include "console_users.h"
 #include "figures.h"
 #include "log.h"
 #include "service.h"
@@ -12,21 +12,13 @@
 #include "vnfmt.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define SESSION_COOKIE "cchc_session"
-#define LOGIN_COOKIE   "cchc_login"
-#define UNITS_TTL_MS   60000
-#define SESSIONS_MAX   1024
-#define NEXT_MAX       512
-/* Each failed sign-in in a row holds the next failed answer back 200 ms more, up to 2 s; an
- * attempt on a locked name waits the 2 s too. */
-#define LOGIN_DELAY_STEP_MS 200
-#define LOGIN_DELAY_MAX_MS  2000
+#define UNITS_TTL_MS 60000
+#define SESSIONS_MAX 1024
 /* A custom range of about three years at most: a year is the longest named period. */
 #define RANGE_MAX_DAYS 1100
 
@@ -47,8 +39,8 @@ int console_app_init(console_app *a, export_ctx *ctx, int https, char *err, size
 	login_limits lim = {.user_failures = c->console_login_failures,
 	                    .address_failures = 20,
 	                    .lock_ms = (int64_t)c->console_lock_minutes * 60000,
-	                    .delay_step_ms = LOGIN_DELAY_STEP_MS,
-	                    .delay_max_ms = LOGIN_DELAY_MAX_MS};
+	                    .delay_step_ms = CONSOLE_LOGIN_DELAY_STEP_MS,
+	                    .delay_max_ms = CONSOLE_LOGIN_DELAY_MAX_MS};
 	a->sessions =
 	    session_store_new((int64_t)c->console_session_idle_minutes * 60000,
 	                      (int64_t)c->console_session_max_hours * 3600000, SESSIONS_MAX);
@@ -407,218 +399,6 @@ void console_view_free(console_view *v)
 	v->units = NULL;
 }
 
-/* ---- sign-in ---- */
-
-int console_safe_next(const char *next, char *out, size_t len)
-{
-	size_t n = next ? strlen(next) : 0;
-	int ok = n >= 1 && n <= NEXT_MAX && n < len && next[0] == '/' && next[1] != '/' &&
-	         next[1] != '\\';
-	for (size_t i = 0; ok && i < n; i++)
-		ok = next[i] > 0x20 && next[i] < 0x7f && next[i] != '\\';
-	/* never back to the sign-in or sign-out itself: a loop */
-	if (ok && (!strncmp(next, "/login", 6) || !strncmp(next, "/logout", 7)))
-		ok = 0;
-	snprintf(out, len, "%s", ok ? next : "/");
-	return ok;
-}
-
-static void cookie(const console_app *a, http_resp *out, const char *name, const char *value,
-                   const char *path, int expire)
-{
-	char c[512];
-	snprintf(c, sizeof c, "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s", name, value, path,
-	         expire ? "; Max-Age=0" : "", a->https ? "; Secure" : "");
-	if (http_resp_cookie(out, c) != 0)
-		log_warn("console: no room for cookie %s", name);
-}
-
-static void audit(console_app *a, const char *event, const char *user, const char *addr)
-{
-	char err[512];
-	if (console_audit(a->ctx->stats, event, user, addr, err, sizeof err) != 0)
-		log_warn("console: audit %s of %s from %s: %s", event, user, addr, err);
-}
-
-/* Holds a failed answer back (the limiter's delay): guessing gets slower. */
-static void hold(int64_t ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* The sign-in form, with a fresh pre-sign-in CSRF token in its own cookie and in the form
- * (double submit: a page elsewhere can neither read the cookie nor set it, so it cannot post a
- * login in the user's name). */
-static void login_page(console_app *a, const http_req *rq, int status, const char *message,
-                       int is_error, http_resp *out)
-{
-	char token[SESSION_ID_CHARS + 1], next[NEXT_MAX + 1];
-	const char *asked = http_form(rq, "next");
-	console_safe_next(asked ? asked : http_query(rq, "next"), next, sizeof next);
-	csrf_token_new(token);
-	cookie(a, out, LOGIN_COOKIE, token, "/login", 0);
-	const char *name = http_form(rq, "user");
-	html h = {0};
-	console_page_begin(&h, NULL, "Đăng nhập", NULL);
-	html_raw(&h, "<div class=\"the dang-nhap\">\n");
-	if (message) {
-		html_rawf(&h, "<p class=\"thong-bao %s\" id=\"thong-bao\" role=\"alert\">",
-		          is_error ? "loi" : "chu-y");
-		html_text(&h, message);
-		html_raw(&h, "</p>\n");
-	}
-	html_raw(&h, "<form id=\"dang-nhap\" method=\"post\" action=\"/login\">\n"
-	             "<input type=\"hidden\" name=\"csrf\" value=\"");
-	html_attr(&h, token);
-	html_raw(&h, "\">\n<input type=\"hidden\" name=\"next\" value=\"");
-	html_attr(&h, next);
-	html_raw(&h, "\">\n<label for=\"ten\">Tên đăng nhập</label>\n"
-	             "<input id=\"ten\" name=\"user\" autocomplete=\"username\" maxlength=\"63\" "
-	             "required autofocus value=\"");
-	html_attr(&h, name ? name : "");
-	html_raw(&h, "\">\n<label for=\"mat-khau\">Mật khẩu</label>\n"
-	             "<input id=\"mat-khau\" name=\"password\" type=\"password\" "
-	             "autocomplete=\"current-password\" required>\n"
-	             "<button id=\"nut-dang-nhap\" type=\"submit\">Đăng nhập</button>\n"
-	             "</form>\n</div>\n");
-	console_page_end(&h);
-	console_send_html(&h, status, out);
-}
-
-static void login_post(console_app *a, const http_req *rq, http_resp *out)
-{
-	const char *name = http_form(rq, "user"), *password = http_form(rq, "password");
-	const char *addr = rq->client_addr;
-	char err[512];
-	if (!csrf_ok(http_cookie(rq, LOGIN_COOKIE), http_form(rq, "csrf"))) {
-		login_page(a, rq, 403,
-		           "Biểu mẫu đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng nhập lại tên "
-		           "và mật khẩu.",
-		           1, out);
-		return;
-	}
-	if (!name || !*name || !password || !*password || strlen(name) >= 64) {
-		login_page(a, rq, 400, "Vui lòng nhập tên đăng nhập và mật khẩu.", 1, out);
-		return;
-	}
-	int64_t now = service_clock_ms();
-	int64_t locked = login_locked_ms(a->limiter, name, addr, now);
-	if (locked > 0) {
-		char m[256];
-		audit(a, "login-locked", name, addr);
-		hold(LOGIN_DELAY_MAX_MS); /* a locked name is not a faster way to knock */
-		snprintf(m, sizeof m,
-		         "Đăng nhập tạm thời bị khóa vì nhập sai mật khẩu nhiều lần. Vui lòng thử "
-		         "lại sau %lld phút.",
-		         (long long)((locked + 59999) / 60000));
-		login_page(a, rq, 429, m, 1, out);
-		return;
-	}
-	console_user u;
-	int found = 0;
-	if (console_user_lookup(a->ctx->stats, name, &u, &found, err, sizeof err) != 0) {
-		log_warn("console: login of %s from %s: %s", name, addr, err);
-		login_page(a, rq, 503,
-		           "Chưa đăng nhập được: không kết nối được dịch vụ số liệu (cchc-stats). "
-		           "Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo bộ phận kỹ thuật.",
-		           1, out);
-		return;
-	}
-	if (!console_user_password_ok(found ? &u : NULL, password)) {
-		/* one answer whatever was wrong: the name, the password, a disabled account */
-		int64_t delay = login_failed(a->limiter, name, addr, now);
-		audit(a, "login-failed", name, addr);
-		hold(delay);
-		login_page(a, rq, 403, "Tên đăng nhập hoặc mật khẩu không đúng.", 1, out);
-		return;
-	}
-	login_succeeded(a->limiter, name, addr, now);
-	const char *old = http_cookie(rq, SESSION_COOKIE);
-	if (old)
-		session_drop(a->sessions, old);
-	session_info s;
-	char next[NEXT_MAX + 1];
-	session_create(a->sessions, u.name, u.role, u.scope, u.changed_ms, now, &s);
-	/* a sign-in nobody can find in the audit chain does not happen */
-	if (console_audit(a->ctx->stats, "login", u.name, addr, err, sizeof err) != 0) {
-		session_drop(a->sessions, s.id);
-		log_warn("console: login of %s from %s not audited: %s", u.name, addr, err);
-		login_page(
-		    a, rq, 503,
-		    "Chưa đăng nhập được: không ghi được nhật ký đăng nhập vào dịch vụ số liệu "
-		    "(cchc-stats). Vui lòng thử lại sau ít phút.",
-		    1, out);
-		return;
-	}
-	log_info("console: %s (%s) signed in from %s", u.name, u.role, addr);
-	console_safe_next(http_form(rq, "next"), next, sizeof next);
-	http_resp_redirect(out, next);
-	cookie(a, out, SESSION_COOKIE, s.id, "/", 0);
-	cookie(a, out, LOGIN_COOKIE, "", "/login", 1);
-}
-
-static void logout(console_app *a, const http_req *rq, const session_info *who, http_resp *out)
-{
-	session_drop(a->sessions, who->id);
-	audit(a, "logout", who->user, rq->client_addr);
-	log_info("console: %s signed out", who->user);
-	http_resp_redirect(out, "/login");
-	cookie(a, out, SESSION_COOKIE, "", "/", 1);
-}
-
-/* 303 to the sign-in, coming back to this page (its query re-encoded) afterwards. */
-static void to_login(console_app *a, const http_req *rq, int expired, http_resp *out)
-{
-	html next = {0}, loc = {0};
-	html_raw(&next, rq->path);
-	for (size_t i = 0; i < rq->n_query; i++) {
-		html_raw(&next, i ? "&" : "?");
-		html_url(&next, rq->query[i].name);
-		html_raw(&next, "=");
-		html_url(&next, rq->query[i].value);
-	}
-	html_raw(&loc, "/login");
-	char safe[NEXT_MAX + 1];
-	if (!next.failed && strcmp(rq->method, "POST") &&
-	    console_safe_next(next.buf, safe, sizeof safe) && strcmp(safe, "/")) {
-		html_raw(&loc, "?next=");
-		html_url(&loc, safe);
-	}
-	if (expired)
-		html_raw(&loc, strchr(loc.buf, '?') ? "&expired=1" : "?expired=1");
-	if (loc.failed || loc.len >= sizeof out->location)
-		http_resp_redirect(out, "/login");
-	else
-		http_resp_redirect(out, loc.buf);
-	if (expired)
-		cookie(a, out, SESSION_COOKIE, "", "/", 1);
-	html_free(&next);
-	html_free(&loc);
-}
-
-/* 0: the account is as it was at sign-in; 1: it is gone, disabled or changed (its sessions end);
- * -1: stats cannot say (err). */
-static int account_current(console_app *a, const session_info *who, char *err, size_t errlen)
-{
-	console_user u;
-	int found = 0;
-	if (console_user_lookup(a->ctx->stats, who->user, &u, &found, err, errlen) != 0)
-		return -1;
-	int same = found && !u.disabled && u.changed_ms == who->account_ms &&
-	           !strcmp(u.role, who->role) && !strcmp(u.scope, who->scope);
-	sodium_memzero(u.hash, sizeof u.hash);
-	if (same)
-		return 0;
-	session_drop_user(a->sessions, who->user);
-	log_info("console: the account %s %s since sign-in: its sessions end", who->user,
-	         !found       ? "is gone"
-	         : u.disabled ? "was disabled"
-	                      : "changed");
-	return 1;
-}
-
 /* ---- the router ---- */
 
 enum {
@@ -662,13 +442,13 @@ static void route_signed_in(console_app *a, const http_req *rq, const route *r, 
 {
 	session_info who;
 	char err[512], msg[1024];
-	const char *sid = http_cookie(rq, SESSION_COOKIE);
+	const char *sid = http_cookie(rq, CONSOLE_SESSION_COOKIE);
 	if (!sid || session_get(a->sessions, sid, service_clock_ms(), &who) != 0) {
 		if (r->flags & R_API)
 			console_error_json(401, "Chưa đăng nhập hoặc phiên làm việc đã hết hạn.",
 			                   out);
 		else
-			to_login(a, rq, sid != NULL, out);
+			console_to_login(a, rq, sid != NULL, out);
 		return;
 	}
 	/* the partial view of error pages: who, no period yet */
@@ -683,10 +463,10 @@ static void route_signed_in(console_app *a, const http_req *rq, const route *r, 
 		return;
 	}
 	if (r->flags & R_LOGOUT) {
-		logout(a, rq, &who, out);
+		console_logout(a, rq, &who, out);
 		return;
 	}
-	int acc = account_current(a, &who, err, sizeof err);
+	int acc = console_account_current(a, &who, err, sizeof err);
 	if (acc < 0) {
 		log_warn("console: account %s: %s", who.user, err);
 		refuse(&bare, r->flags, 503,
@@ -700,7 +480,7 @@ static void route_signed_in(console_app *a, const http_req *rq, const route *r, 
 			console_error_json(
 			    401, "Phiên làm việc đã kết thúc: tài khoản đã thay đổi.", out);
 		else
-			to_login(a, rq, 1, out);
+			console_to_login(a, rq, 1, out);
 		return;
 	}
 	if ((r->flags & R_ADMIN) && !console_may_manage_users(&who)) {
@@ -732,20 +512,21 @@ void console_route(console_app *a, const http_req *rq, http_resp *out)
 	}
 	if (!strcmp(path, "/login") && (get || post)) {
 		session_info who;
-		const char *sid = http_cookie(rq, SESSION_COOKIE);
+		const char *sid = http_cookie(rq, CONSOLE_SESSION_COOKIE);
 		if (post) {
-			login_post(a, rq, out);
+			console_login_post(a, rq, out);
 		} else if (sid && session_get(a->sessions, sid, service_clock_ms(), &who) == 0) {
-			char next[NEXT_MAX + 1];
+			char next[CONSOLE_NEXT_MAX + 1];
 			console_safe_next(http_query(rq, "next"), next, sizeof next);
 			http_resp_redirect(out, next);
 		} else {
 			const char *expired = http_query(rq, "expired");
-			login_page(a, rq, 200,
-			           expired ? "Phiên làm việc đã hết hạn hoặc đã kết thúc. Vui lòng "
-			                     "đăng nhập lại."
-			                   : NULL,
-			           0, out);
+			console_login_page(
+			    a, rq, 200,
+			    expired ? "Phiên làm việc đã hết hạn hoặc đã kết thúc. Vui lòng "
+			              "đăng nhập lại."
+			            : NULL,
+			    0, out);
 		}
 		return;
 	}

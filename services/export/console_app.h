@@ -46,6 +46,13 @@ typedef struct console_view {
 	const units *units;   /* the registry held for this request (NULL on pages without one) */
 } console_view;
 
+#define CONSOLE_SESSION_COOKIE "cchc_session"
+#define CONSOLE_NEXT_MAX       512 /* bytes of a sign-in's `next` path */
+/* Each failed sign-in in a row holds the next failed answer back 200 ms more, up to 2 s; an
+ * attempt on a locked name waits the 2 s too. */
+#define CONSOLE_LOGIN_DELAY_STEP_MS 200
+#define CONSOLE_LOGIN_DELAY_MAX_MS  2000
+
 /* Sets up the app (sessions, limiter from the configuration). 0, or -1 with err. */
 int console_app_init(console_app *a, export_ctx *ctx, int https, char *err, size_t errlen);
 void console_app_free(console_app *a);
@@ -118,6 +125,17 @@ void console_error_json(int status, const char *detail, http_resp *out);
 void console_send_html(html *h, int status, http_resp *out);
 /* GET /style.css: the one stylesheet (screen, phone, print), cacheable. */
 void console_stylesheet(http_resp *out);
+
+/* The sign-in (console_signin.c). The form (status and a message, an error or a notice); its
+ * POST; the sign-out; a request without a live session sent to the form (expired: say so); and
+ * the account checked against the session: 0 as at sign-in, 1 gone, disabled or changed (its
+ * sessions end), -1 stats cannot say (err). */
+void console_login_page(console_app *a, const http_req *rq, int status, const char *message,
+                        int is_error, http_resp *out);
+void console_login_post(console_app *a, const http_req *rq, http_resp *out);
+void console_logout(console_app *a, const http_req *rq, const session_info *who, http_resp *out);
+void console_to_login(console_app *a, const http_req *rq, int expired, http_resp *out);
+int console_account_current(console_app *a, const session_info *who, char *err, size_t errlen);
 
 /* The pages (console_page_*.c). Each fills *out. */
 void page_figures(const console_view *v, http_resp *out);     /* GET /            */

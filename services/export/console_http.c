@@ -446,6 +446,45 @@ static void client_address(struct MHD_Connection *c, char *out, size_t outlen)
 		          out, (socklen_t)outlen);
 }
 
+static int is_loopback_addr(const char *a)
+{
+	return !strncmp(a, "127.", 4) || !strcmp(a, "::1") || !strncmp(a, "::ffff:127.", 11);
+}
+
+/* Behind the trusted proxy (http_limits.behind_proxy), from a loopback peer: the client's
+ * address is the last of X-Forwarded-For (the one the proxy itself wrote; those before it come
+ * from the client and prove nothing), when it is an IP address; X-Forwarded-Proto: https means
+ * the browser used HTTPS. */
+static void forwarded(struct MHD_Connection *c, http_req *rq)
+{
+	if (!is_loopback_addr(rq->client_addr))
+		return;
+	const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (xff) {
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		last += strspn(last, " \t");
+		char addr[64];
+		size_t n = strcspn(last, " \t");
+		unsigned char bin[sizeof(struct in6_addr)];
+		if (n < sizeof addr) {
+			memcpy(addr, last, n);
+			addr[n] = '\0';
+			if (inet_pton(AF_INET, addr, bin) == 1 ||
+			    inet_pton(AF_INET6, addr, bin) == 1)
+				snprintf(rq->client_addr, sizeof rq->client_addr, "%s", addr);
+			else
+				log_warn(
+				    "console: X-Forwarded-For '%.64s' is not an address: kept the "
+				    "peer's",
+				    last);
+		}
+	}
+	const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	if (proto && !strcasecmp(proto, "https"))
+		rq->https = 1;
+}
+
 static void req_free(http_req *rq, char *path)
 {
 	free(path);
@@ -463,6 +502,8 @@ static int fill_req(http_server *s, http_call *call, struct MHD_Connection *c, c
 	rq->method = !strcmp(method, "POST") ? "POST" : !strcmp(method, "HEAD") ? "HEAD" : "GET";
 	rq->https = s->https;
 	client_address(c, rq->client_addr, sizeof rq->client_addr);
+	if (s->lim.behind_proxy)
+		forwarded(c, rq);
 	const char *t = call->target;
 	if (!t || t[0] != '/') { /* "*", absolute forms: nothing the console serves */
 		*bad = "địa chỉ trang";

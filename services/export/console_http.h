@@ -74,6 +74,10 @@ typedef void (*http_handler)(void *arg, const http_req *rq, http_resp *out);
 typedef struct http_limits {
 	unsigned max_connections, max_per_address, timeout_seconds;
 	size_t max_body_bytes;
+	/* A reverse proxy on this machine forwards to the console: a request from a loopback peer
+	 * takes its client address from the last X-Forwarded-For address and https from
+	 * X-Forwarded-Proto. Any other peer's headers are ignored. */
+	int behind_proxy;
 } http_limits;
 typedef struct http_server http_server;
 /* listen_url: http://HOST:PORT or https://HOST:PORT (IPv4 or [IPv6] literal or "localhost").

@@ -822,6 +822,40 @@ static void test_listen_addresses(void **state)
 	assert_null(s);
 }
 
+/* console.behind_proxy: a loopback peer's X-Forwarded-For (its last address) and
+ * X-Forwarded-Proto are believed; without the setting they are not. */
+static void test_behind_proxy(void **state)
+{
+	(void)state;
+	static const char *const fwd = "GET / HTTP/1.1\r\nX-Forwarded-For: 6.6.6.6, 203.0.113.7\r\n"
+	                               "X-Forwarded-Proto: https\r\n";
+	reply r;
+	request(fwd, NULL, 0, &r); /* the suite's server: not behind a proxy */
+	assert_int_equal(r.status, 200);
+	assert_string_equal(seen.client, "127.0.0.1");
+	assert_int_equal(seen.https, 0);
+	reply_free(&r);
+
+	http_server *plain = srv;
+	http_limits l = LIMITS;
+	l.behind_proxy = 1;
+	srv = start_server(&l);
+	request(fwd, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(seen.client, "203.0.113.7"); /* the proxy's own, not the client's */
+	assert_int_equal(seen.https, 1);
+	reply_free(&r);
+	request("GET / HTTP/1.1\r\nX-Forwarded-For: 2001:db8::1\r\n", NULL, 0, &r);
+	assert_string_equal(seen.client, "2001:db8::1");
+	assert_int_equal(seen.https, 0);
+	reply_free(&r);
+	request("GET / HTTP/1.1\r\nX-Forwarded-For: 10.0.0.1, <script>\r\n", NULL, 0, &r);
+	assert_string_equal(seen.client, "127.0.0.1"); /* not an address: the peer's is kept */
+	reply_free(&r);
+	http_server_stop(srv);
+	srv = plain;
+}
+
 static void test_console_conf(void **state)
 {
 	(void)state;
@@ -874,6 +908,13 @@ static void test_console_conf(void **state)
 	assert_int_equal(console_check_conf(&cf, &enabled, &https, err, sizeof err), 0);
 	assert_int_equal(enabled, 1);
 	assert_int_equal(https, 1);
+	/* behind a proxy: only on plain http on loopback */
+	cf.console_behind_proxy = 1;
+	assert_int_equal(console_check_conf(&cf, &enabled, &https, err, sizeof err), -1);
+	assert_non_null(strstr(err, "console.behind_proxy"));
+	snprintf(cf.console_listen, sizeof cf.console_listen, "http://127.0.0.1:7404");
+	assert_int_equal(console_check_conf(&cf, &enabled, &https, err, sizeof err), 0);
+	cf.console_behind_proxy = 0;
 	/* a listen address that does not parse */
 	snprintf(cf.console_listen, sizeof cf.console_listen, "http://example.org:80");
 	assert_int_equal(console_check_conf(&cf, &enabled, &https, err, sizeof err), -1);
@@ -898,6 +939,7 @@ int main(void)
 	    cmocka_unit_test(test_per_address),
 	    cmocka_unit_test(test_stop_answers_in_hand),
 	    cmocka_unit_test(test_listen_addresses),
+	    cmocka_unit_test(test_behind_proxy),
 	    cmocka_unit_test(test_console_conf),
 	};
 	return cmocka_run_group_tests_name("console_server", tests, setup, teardown);

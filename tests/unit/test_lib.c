@@ -154,6 +154,7 @@ static void test_conf(void **state)
 	                        "max_message_bytes = 65536\n"
 	                        "console.max_per_address = 3\n"
 	                        "console.cert = tls/console.crt\n"
+	                        "console.behind_proxy = on\n"
 	                        "\n"
 	                        "timezone=Asia/Bangkok\n");
 	conf c;
@@ -172,6 +173,7 @@ static void test_conf(void **state)
 	assert_int_equal(c.console_max_connections, 64); /* default kept */
 	assert_string_equal(c.console_cert, "/tmp/tls/console.crt");
 	assert_string_equal(c.console_listen, "http://127.0.0.1:7404");
+	assert_int_equal(c.console_behind_proxy, 1);
 	unlink(path);
 	free(path);
 }
