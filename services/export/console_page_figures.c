@@ -186,6 +186,16 @@ static void rate_cell(html *h, const char *key, int has, long long x100)
 	html_rawf(h, "<td class=\"so\" data-figure=\"%s\">%s</td>", key, buf);
 }
 
+/* A unit's name as the rows show it: a commune with its district ("Phường Tây Lộc (Thành phố
+ * Huế)"), since commune names repeat across districts. */
+static void unit_label(const model_row *u, char *buf, size_t len)
+{
+	if (u->parent_name)
+		snprintf(buf, len, "%s (%s)", u->name, u->parent_name);
+	else
+		snprintf(buf, len, "%s", u->name);
+}
+
 /* One row of the detail table: every figure of the contract (by the message's own descriptor,
  * so a figure added there shows here) and the four rates, as the JSON export has them. */
 static void detail_row(html *h, const char *group, const model_row *r, const char *label)
@@ -230,13 +240,9 @@ static void detail_table(html *h, const report_model *m)
 	for (size_t i = 0; i < m->n_levels; i++)
 		detail_row(h, "level", &m->levels[i].row, m->levels[i].name);
 	for (size_t i = 0; i < m->n_units; i++) {
-		const model_row *u = &m->units[i];
 		char label[512];
-		if (u->parent_name)
-			snprintf(label, sizeof label, "%s (%s)", u->name, u->parent_name);
-		else
-			snprintf(label, sizeof label, "%s", u->name);
-		detail_row(h, "unit", u, label);
+		unit_label(&m->units[i], label, sizeof label);
+		detail_row(h, "unit", &m->units[i], label);
 	}
 	for (size_t i = 0; i < m->n_fields; i++)
 		detail_row(h, "field", &m->fields[i], m->fields[i].name);
@@ -357,13 +363,9 @@ static void index_rows_table(html *h, const index766_conf *c, const report_model
 	for (size_t i = 0; i < m->n_provinces; i++)
 		index_row(h, c, "province", &m->provinces[i].row, m->provinces[i].row.name);
 	for (size_t i = 0; i < m->n_units; i++) {
-		const model_row *u = &m->units[i];
 		char label[512];
-		if (u->parent_name)
-			snprintf(label, sizeof label, "%s (%s)", u->name, u->parent_name);
-		else
-			snprintf(label, sizeof label, "%s", u->name);
-		index_row(h, c, "unit", u, label);
+		unit_label(&m->units[i], label, sizeof label);
+		index_row(h, c, "unit", &m->units[i], label);
 	}
 	html_raw(h, "</tbody>\n</table></div>\n</details>\n");
 }

@@ -118,70 +118,34 @@ static void replicate_province(const side *p)
 
 /* ---- requests ---- */
 
-static Cchc__V1__StatsReply *store_dossiers(side *s, const char *const *offices, size_t n)
-{
-	Cchc__V1__StoreItem items[16], *pitems[16];
-	Cchc__V1__Record recs[16];
-	Cchc__V1__DossierEvent de[16];
-	char ids[16][32];
-	Cchc__V1__StoreRequest st = CCHC__V1__STORE_REQUEST__INIT;
-	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
-	assert_true(n <= 16);
-	for (size_t i = 0; i < n; i++) {
-		cchc__v1__store_item__init(&items[i]);
-		cchc__v1__record__init(&recs[i]);
-		cchc__v1__dossier_event__init(&de[i]);
-		snprintf(ids[i], sizeof ids[i], "nat-%s-%zu", s->code, i);
-		de[i].event_id = ids[i];
-		de[i].office = (char *)offices[i];
-		de[i].dossier = ids[i];
-		de[i].procedure = "1.001234";
-		de[i].field = i % 2 ? "datdai" : "hotich";
-		de[i].has_kind = de[i].has_channel = 1;
-		de[i].kind = CCHC__V1__DOSSIER_KIND__RECEIVED;
-		de[i].channel = i % 3 ? CCHC__V1__CHANNEL__ONLINE : CCHC__V1__CHANNEL__DIRECT;
-		de[i].at = "2024-01-10T09:00:00+07:00";
-		de[i].due = "2024-01-20T17:00:00+07:00";
-		recs[i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
-		recs[i].dossier = &de[i];
-		items[i].record = &recs[i];
-		pitems[i] = &items[i];
-	}
-	st.source = "test";
-	st.n_items = n;
-	st.items = pitems;
-	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
-	rq.store = &st;
-	return stats_call(&s->ctx, &rq);
-}
-
-/* One event of test_ratings: a dossier's (kind, rating) or, with `feedback` set, a feedback item's
- * (fkind). */
+/* One event to store: a dossier's (kind, and on `received` its field, channel and due; on
+ * `rated` its rating) or, with `feedback` set, a feedback item's (fkind). */
 typedef struct ev {
-	const char *office, *dossier, *at;
+	const char *id, *office, *dossier, *at;
 	Cchc__V1__DossierKind kind;
+	const char *field, *due;
+	Cchc__V1__Channel channel;
 	Cchc__V1__Rating rating;
 	const char *feedback;
 	Cchc__V1__FeedbackKind fkind;
 } ev;
 
-static void store_events(side *s, const ev *e, size_t n)
+/* One StoreRequest of events e[0..n) through stats' handler; the reply is the caller's. */
+static Cchc__V1__StatsReply *store_events(side *s, const ev *e, size_t n)
 {
 	Cchc__V1__StoreItem items[16], *pitems[16];
 	Cchc__V1__Record recs[16];
 	Cchc__V1__DossierEvent de[16];
 	Cchc__V1__FeedbackEvent fe[16];
-	char ids[16][48];
 	Cchc__V1__StoreRequest st = CCHC__V1__STORE_REQUEST__INIT;
 	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
 	assert_true(n <= 16);
 	for (size_t i = 0; i < n; i++) {
 		cchc__v1__store_item__init(&items[i]);
 		cchc__v1__record__init(&recs[i]);
-		snprintf(ids[i], sizeof ids[i], "nat-r-%s-%zu", s->code, i);
 		if (e[i].feedback) {
 			cchc__v1__feedback_event__init(&fe[i]);
-			fe[i].event_id = ids[i];
+			fe[i].event_id = (char *)e[i].id;
 			fe[i].office = (char *)e[i].office;
 			fe[i].feedback = (char *)e[i].feedback;
 			fe[i].has_kind = 1;
@@ -193,11 +157,18 @@ static void store_events(side *s, const ev *e, size_t n)
 			recs[i].feedback = &fe[i];
 		} else {
 			cchc__v1__dossier_event__init(&de[i]);
-			de[i].event_id = ids[i];
+			de[i].event_id = (char *)e[i].id;
 			de[i].office = (char *)e[i].office;
 			de[i].dossier = (char *)e[i].dossier;
 			de[i].has_kind = 1;
 			de[i].kind = e[i].kind;
+			if (e[i].field) {
+				de[i].procedure = "1.001234";
+				de[i].field = (char *)e[i].field;
+			}
+			de[i].has_channel = e[i].channel != 0;
+			de[i].channel = e[i].channel;
+			de[i].due = (char *)e[i].due;
 			de[i].has_rating = e[i].rating != 0;
 			de[i].rating = e[i].rating;
 			de[i].at = (char *)e[i].at;
@@ -212,11 +183,38 @@ static void store_events(side *s, const ev *e, size_t n)
 	st.items = pitems;
 	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
 	rq.store = &st;
-	Cchc__V1__StatsReply *out = stats_call(&s->ctx, &rq);
+	return stats_call(&s->ctx, &rq);
+}
+
+/* store_events, which must commit every event. */
+static void store_ok(side *s, const ev *e, size_t n)
+{
+	Cchc__V1__StatsReply *out = store_events(s, e, n);
 	if (!out->store->committed)
 		fail_msg("store %s: %s", s->code, out->store->error);
 	assert_int_equal(out->store->n_rejections, 0);
 	cchc__v1__stats_reply__free_unpacked(out, NULL);
+}
+
+/* A dossier received at each of offices[0..n) on 10/01/2024 (event and dossier "nat-CODE-i"). */
+static Cchc__V1__StatsReply *store_dossiers(side *s, const char *const *offices, size_t n)
+{
+	ev e[16];
+	char ids[16][32];
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(ids[i], sizeof ids[i], "nat-%s-%zu", s->code, i);
+		e[i] =
+		    (ev){.id = ids[i],
+		         .office = offices[i],
+		         .dossier = ids[i],
+		         .at = "2024-01-10T09:00:00+07:00",
+		         .kind = CCHC__V1__DOSSIER_KIND__RECEIVED,
+		         .field = i % 2 ? "datdai" : "hotich",
+		         .due = "2024-01-20T17:00:00+07:00",
+		         .channel = i % 3 ? CCHC__V1__CHANNEL__ONLINE : CCHC__V1__CHANNEL__DIRECT};
+	}
+	return store_events(s, e, n);
 }
 
 static Cchc__V1__StatsReply *query(side *s, const char *scope, int standing)
@@ -469,35 +467,74 @@ static void test_ratings(void **st)
 {
 	(void)st;
 	NEED_DB();
+#define RESOLVED CCHC__V1__DOSSIER_KIND__RESOLVED
+#define RATED    CCHC__V1__DOSSIER_KIND__RATED
+#define FB_IN    CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED
 	static const ev e46[] = {
-	    {"46", "nat-46-0", "2024-01-15T09:00:00+07:00", CCHC__V1__DOSSIER_KIND__RESOLVED, 0,
-	     NULL, 0},
-	    {"46", "nat-46-0", "2024-01-16T09:00:00+07:00", CCHC__V1__DOSSIER_KIND__RATED,
-	     CCHC__V1__RATING__SATISFIED, NULL, 0},
+	    {.id = "r46-1",
+	     .office = "46",
+	     .dossier = "nat-46-0",
+	     .at = "2024-01-15T09:00:00+07:00",
+	     .kind = RESOLVED},
+	    {.id = "r46-2",
+	     .office = "46",
+	     .dossier = "nat-46-0",
+	     .at = "2024-01-16T09:00:00+07:00",
+	     .kind = RATED,
+	     .rating = CCHC__V1__RATING__SATISFIED},
 	    /* late (due 20/01 17:00) and unhappy */
-	    {"474", "nat-46-1", "2024-01-25T09:00:00+07:00", CCHC__V1__DOSSIER_KIND__RESOLVED, 0,
-	     NULL, 0},
-	    {"474", "nat-46-1", "2024-01-26T09:00:00+07:00", CCHC__V1__DOSSIER_KIND__RATED,
-	     CCHC__V1__RATING__UNSATISFIED, NULL, 0},
+	    {.id = "r46-3",
+	     .office = "474",
+	     .dossier = "nat-46-1",
+	     .at = "2024-01-25T09:00:00+07:00",
+	     .kind = RESOLVED},
+	    {.id = "r46-4",
+	     .office = "474",
+	     .dossier = "nat-46-1",
+	     .at = "2024-01-26T09:00:00+07:00",
+	     .kind = RATED,
+	     .rating = CCHC__V1__RATING__UNSATISFIED},
 	    /* answered two days after it came: on time */
-	    {"474", NULL, "2024-01-10T09:00:00+07:00", 0, 0, "PAKN-46-1",
-	     CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED},
-	    {"474", NULL, "2024-01-12T09:00:00+07:00", 0, 0, "PAKN-46-1",
-	     CCHC__V1__FEEDBACK_KIND__FEEDBACK_RESOLVED},
+	    {.id = "r46-5",
+	     .office = "474",
+	     .at = "2024-01-10T09:00:00+07:00",
+	     .feedback = "PAKN-46-1",
+	     .fkind = FB_IN},
+	    {.id = "r46-6",
+	     .office = "474",
+	     .at = "2024-01-12T09:00:00+07:00",
+	     .feedback = "PAKN-46-1",
+	     .fkind = CCHC__V1__FEEDBACK_KIND__FEEDBACK_RESOLVED},
 	};
 	static const ev e48[] = {
-	    {"490", "nat-48-1", "2024-01-15T09:00:00+07:00", CCHC__V1__DOSSIER_KIND__RESOLVED, 0,
-	     NULL, 0},
-	    {"490", "nat-48-1", "2024-01-15T10:00:00+07:00", CCHC__V1__DOSSIER_KIND__RATED,
-	     CCHC__V1__RATING__VERY_SATISFIED, NULL, 0},
+	    {.id = "r48-1",
+	     .office = "490",
+	     .dossier = "nat-48-1",
+	     .at = "2024-01-15T09:00:00+07:00",
+	     .kind = RESOLVED},
+	    {.id = "r48-2",
+	     .office = "490",
+	     .dossier = "nat-48-1",
+	     .at = "2024-01-15T10:00:00+07:00",
+	     .kind = RATED,
+	     .rating = CCHC__V1__RATING__VERY_SATISFIED},
 	    /* pending at the end: within its 15 working days, and long past them */
-	    {"490", NULL, "2024-03-11T09:00:00+07:00", 0, 0, "PAKN-48-1",
-	     CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED},
-	    {"48", NULL, "2024-01-02T09:00:00+07:00", 0, 0, "PAKN-48-2",
-	     CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED},
+	    {.id = "r48-3",
+	     .office = "490",
+	     .at = "2024-03-11T09:00:00+07:00",
+	     .feedback = "PAKN-48-1",
+	     .fkind = FB_IN},
+	    {.id = "r48-4",
+	     .office = "48",
+	     .at = "2024-01-02T09:00:00+07:00",
+	     .feedback = "PAKN-48-2",
+	     .fkind = FB_IN},
 	};
-	store_events(&prov[0], e46, sizeof e46 / sizeof e46[0]);
-	store_events(&prov[1], e48, sizeof e48 / sizeof e48[0]);
+#undef RESOLVED
+#undef RATED
+#undef FB_IN
+	store_ok(&prov[0], e46, sizeof e46 / sizeof e46[0]);
+	store_ok(&prov[1], e48, sizeof e48 / sizeof e48[0]);
 	replicate_province(&prov[0]);
 	replicate_province(&prov[1]);
 	/* 021's columns on the partitioned parents reached each province's partition */
