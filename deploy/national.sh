@@ -106,9 +106,11 @@ national.max_age = $MAX_AGE"
 national.province.${PROVINCES[i]} = host=127.0.0.1 port=$(province_pg_port "${PROVINCES[i]}" "$i") dbname=cchc user=$REPL_ROLE connect_timeout=5"
 	done
 	say "national stack in $VAR/national, subscribed to ${PROVINCES[*]}"
-	# one apply worker and one replication origin per province, and room for the initial copies
+	# Per province an apply worker with its replication origin, and during the initial copy up to
+	# max_sync_workers_per_subscription (2) table-sync workers, each with an origin of its own:
+	# with N + 4 the first copies of two provinces ran out of origins (apply errors, retried).
 	CCHC_VAR="$VAR/national" CCHC_PORT_BASE="$BASE" CCHC_BIN="$BIN" \
-		CCHC_PG_OPTS="-c max_replication_slots=$((n + 4)) -c max_logical_replication_workers=$((n + 4)) -c max_worker_processes=$((n + 12))" \
+		CCHC_PG_OPTS="-c max_replication_slots=$((3 * n + 4)) -c max_logical_replication_workers=$((3 * n + 4)) -c max_worker_processes=$((3 * n + 12))" \
 		CCHC_CONF_EXTRA="$extra" "$STACK" up
 }
 

@@ -212,6 +212,8 @@ int export_handle(void *arg, const uint8_t *req, size_t reqlen, uint8_t **reply,
 		st.requests = atomic_load(&c->requests);
 		st.records = atomic_load(&c->reports);
 		st.busy_workers = c->server ? wire_server_busy_others(c->server) : 0;
+		if (atomic_load(&c->console_on))
+			st.console = (char *)c->conf->console_listen;
 		out.body_case = CCHC__V1__EXPORT_REPLY__BODY_STATUS;
 		out.status = &st;
 	}

@@ -20,6 +20,7 @@ typedef struct export_ctx {
 	wire_server *server; /* for the busy count; may be NULL */
 	atomic_ullong requests;
 	atomic_ullong reports;
+	atomic_int console_on; /* the console serves: `cchc status` shows its address */
 } export_ctx;
 
 struct Cchc__V1__ReportRequest;

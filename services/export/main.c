@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 		index766_conf_free(weights);
 		return 1;
 	}
+	atomic_store(&ctx.console_on, con != NULL);
 	if (con)
 		log_info("console on %s", cf.console_listen);
 	else
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 	while (service_wait_signal() == SIGHUP)
 		;
 	/* The console first: its pages ask stats through ctx.stats and render like the reports. */
+	atomic_store(&ctx.console_on, 0);
 	console_stop(con);
 	service_drain(ctx.server, cf.stop_timeout_ms);
 	wire_server_stop(ctx.server);

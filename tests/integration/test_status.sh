@@ -12,6 +12,8 @@ status_rc() {
 pid_of() { cat "$CCHC_VAR/run/$1.pid"; }
 
 assert_eq "status with everything up" 0 "$(status_rc)"
+console=$(sed -n 's/^console.listen = //p' "$CCHC_CONF")
+assert_contains "export's console in cchc status" "console $console" "$(cat "$WORK/status.out")"
 
 cat >"$WORK/one.jsonl" <<'JSONL'
 {"type":"dossier","event_id":"it479-s1-received","office":"19960","dossier":"IT19960-0001","procedure":"1.001234","field":"hotich","kind":"received","channel":"online","at":"2024-02-01T08:00:00+07:00","due":"2024-02-08T17:00:00+07:00"}

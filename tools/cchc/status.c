@@ -298,6 +298,8 @@ int cmd_status(int argc, char **argv)
 			/* a line of its own: scripts read the service line up to "busy N" */
 			if (s->mode && *s->mode)
 				printf("%-7s mode  %s\n", "", s->mode);
+			if (s->console && *s->console)
+				printf("%-7s console %s\n", "", s->console);
 			int64_t now = (int64_t)time(NULL) * 1000;
 			for (size_t k = 0; k < s->n_subscriptions; k++)
 				replication |= status_print_subscription(s->subscriptions[k], now);
