@@ -178,6 +178,8 @@ export.listen = tcp://127.0.0.1:$EXPORT_PORT
 console.listen = $CONSOLE_URL
 stats.db = host=127.0.0.1 port=$PG_PORT dbname=cchc user=cchc connect_timeout=5
 units_file = ${CCHC_UNITS_FILE:-$ROOT/deploy/data/units.csv}
+calendar_file = $ROOT/deploy/data/days-off.txt
+index_766_file = $ROOT/deploy/data/index-766.csv
 sources_file = sources
 source = dev
 key_file = dev.key
@@ -187,6 +189,7 @@ workers = ${CCHC_WORKERS:-16}
 report.template = $ROOT/deploy/templates/bao-cao-cchc-thua-thien-hue.txt
 # Targets of the province's CCHC programme 2022-2025 (Kế hoạch, section II).
 target.online = 60
+target.satisfaction = 90
 EOF
 	if [[ -n "${CCHC_CONF_EXTRA:-}" ]]; then
 		printf '%s\n' "$CCHC_CONF_EXTRA" >>"$CONF.tmp"

@@ -20,6 +20,8 @@ static void conf_defaults(conf *c)
 	snprintf(c->export_listen, sizeof c->export_listen, "tcp://127.0.0.1:7403");
 	snprintf(c->stats_db, sizeof c->stats_db, "host=127.0.0.1 port=7409 user=cchc dbname=cchc");
 	snprintf(c->units_file, sizeof c->units_file, "/usr/share/cchc/units.csv");
+	snprintf(c->calendar_file, sizeof c->calendar_file, "/usr/share/cchc/days-off.txt");
+	snprintf(c->index_766_file, sizeof c->index_766_file, "/usr/share/cchc/index-766.csv");
 	snprintf(c->sources_file, sizeof c->sources_file, "/etc/cchc/sources");
 	snprintf(c->timezone, sizeof c->timezone, "Asia/Ho_Chi_Minh");
 	snprintf(c->default_scope, sizeof c->default_scope, "46");
@@ -176,6 +178,8 @@ int conf_set(conf *c, const char *key, const char *value, const char *dir, char 
 	    S("export.listen", export_listen, 0),
 	    S("stats.db", stats_db, 0),
 	    S("units_file", units_file, 1),
+	    S("calendar_file", calendar_file, 1),
+	    S("index_766_file", index_766_file, 1),
 	    S("sources_file", sources_file, 1),
 	    S("source", source, 0),
 	    S("key_file", key_file, 1),

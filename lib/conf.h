@@ -10,13 +10,19 @@
 typedef struct conf {
 	/* Each field: its key in cchc.conf and its default (conf.c; every key is explained in
 	 * deploy/cchc.conf.example). An unknown key or a value out of range is an error. */
-	char path[CONF_PATH_MAX];         /* the file read, or "" when defaults only */
-	char ingest_listen[256];          /* ingest.listen, default tcp://127.0.0.1:7401 */
-	char stats_listen[256];           /* stats.listen, default tcp://127.0.0.1:7402 */
-	char export_listen[256];          /* export.listen, default tcp://127.0.0.1:7403 */
-	char stats_db[1024];              /* stats.db: libpq conninfo, default host=127.0.0.1
-	                                     port=7409 user=cchc dbname=cchc */
-	char units_file[CONF_PATH_MAX];   /* units_file, default /usr/share/cchc/units.csv */
+	char path[CONF_PATH_MAX];       /* the file read, or "" when defaults only */
+	char ingest_listen[256];        /* ingest.listen, default tcp://127.0.0.1:7401 */
+	char stats_listen[256];         /* stats.listen, default tcp://127.0.0.1:7402 */
+	char export_listen[256];        /* export.listen, default tcp://127.0.0.1:7403 */
+	char stats_db[1024];            /* stats.db: libpq conninfo, default host=127.0.0.1
+	                                   port=7409 user=cchc dbname=cchc */
+	char units_file[CONF_PATH_MAX]; /* units_file, default /usr/share/cchc/units.csv */
+	/* calendar_file: the days off of the public service (lib/workdays.h), for deadlines in
+	 * working days; default /usr/share/cchc/days-off.txt; "" = weekends only */
+	char calendar_file[CONF_PATH_MAX];
+	/* index_766_file: the weights and targets of the 766 index's indicators (docs/design.md
+	 * §16), read by cchc-export at start; default /usr/share/cchc/index-766.csv */
+	char index_766_file[CONF_PATH_MAX];
 	char sources_file[CONF_PATH_MAX]; /* sources_file, default /etc/cchc/sources */
 	char source[128];                 /* source: the name clients sign as; no default */
 	char key_file[CONF_PATH_MAX];     /* key_file: clients' private key file; no default */

@@ -63,6 +63,7 @@ void records_reader_close(records_reader *r);
  */
 const char *records_dossier_kind_name(Cchc__V1__DossierKind k);
 const char *records_channel_name(Cchc__V1__Channel c);
+const char *records_rating_name(Cchc__V1__Rating r);
 const char *records_feedback_kind_name(Cchc__V1__FeedbackKind k);
 const char *records_feedback_topic_name(Cchc__V1__FeedbackTopic t);
 

@@ -20,11 +20,17 @@ static const char *const dossier_kinds[] = {
     [CCHC__V1__DOSSIER_KIND__DELIVERED] = "delivered",
     [CCHC__V1__DOSSIER_KIND__PAID_ONLINE] = "paid_online",
     [CCHC__V1__DOSSIER_KIND__DIGITIZED] = "digitized",
+    [CCHC__V1__DOSSIER_KIND__RATED] = "rated",
 };
 static const char *const channels[] = {
     [CCHC__V1__CHANNEL__DIRECT] = "direct",
     [CCHC__V1__CHANNEL__ONLINE] = "online",
     [CCHC__V1__CHANNEL__POSTAL] = "postal",
+};
+static const char *const ratings[] = {
+    [CCHC__V1__RATING__VERY_SATISFIED] = "very_satisfied",
+    [CCHC__V1__RATING__SATISFIED] = "satisfied",
+    [CCHC__V1__RATING__UNSATISFIED] = "unsatisfied",
 };
 static const char *const feedback_kinds[] = {
     [CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED] = "received",
@@ -38,9 +44,9 @@ static const char *const feedback_topics[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-const char *const records_known_fields[] = {"type",      "event_id", "office",   "dossier",
-                                            "procedure", "field",    "kind",     "channel",
-                                            "at",        "due",      "feedback", "topic"};
+const char *const records_known_fields[] = {
+    "type",    "event_id", "office", "dossier",  "procedure", "field", "kind",
+    "channel", "at",       "due",    "feedback", "topic",     "rating"};
 _Static_assert(NELEM(records_known_fields) == RECORDS_NFIELDS, "RECORDS_NFIELDS is the count");
 
 static const char *name_of(const char *const *names, size_t n, int v)
@@ -58,6 +64,11 @@ const char *records_dossier_kind_name(Cchc__V1__DossierKind k)
 const char *records_channel_name(Cchc__V1__Channel c)
 {
 	return name_of(channels, NELEM(channels), (int)c);
+}
+
+const char *records_rating_name(Cchc__V1__Rating r)
+{
+	return name_of(ratings, NELEM(ratings), (int)r);
 }
 
 const char *records_feedback_kind_name(Cchc__V1__FeedbackKind k)
@@ -177,6 +188,13 @@ static int dossier_from_fields(const char *const *names, const char *const *valu
 			return -1;
 		d->has_channel = 1;
 		d->channel = (Cchc__V1__Channel)e;
+	}
+	v = lookup(names, values, n, "rating");
+	if (v) {
+		if (enum_field(ratings, NELEM(ratings), "rating", "rating", v, &e, err, errlen))
+			return -1;
+		d->has_rating = 1;
+		d->rating = (Cchc__V1__Rating)e;
 	}
 	return 0;
 }

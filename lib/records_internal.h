@@ -14,7 +14,7 @@
 
 /* Every key either format knows, in a fixed order (a JSONL line keeps one value per index);
  * anything else is ignored. Defined in records_fields.c, which checks the count. */
-#define RECORDS_NFIELDS 12
+#define RECORDS_NFIELDS 13
 extern const char *const records_known_fields[]; /* RECORDS_NFIELDS names */
 
 /* Writes a message into err (nothing when err is NULL or errlen 0). */

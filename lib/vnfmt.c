@@ -72,12 +72,23 @@ int vnfmt_small_count(long long n, char *buf, size_t len)
 	return vnfmt_count(n, buf, len);
 }
 
-int vnfmt_percent(long long x100, char *buf, size_t len)
+/* x100 with two decimals after ',' and `suffix`. */
+static int decimal(long long x100, const char *suffix, char *buf, size_t len)
 {
 	unsigned long long m = magnitude(x100);
 	char whole[32];
 	group_digits(m / 100, whole);
-	return put(buf, len, "%s%s,%02llu%%", x100 < 0 ? "-" : "", whole, m % 100);
+	return put(buf, len, "%s%s,%02llu%s", x100 < 0 ? "-" : "", whole, m % 100, suffix);
+}
+
+int vnfmt_percent(long long x100, char *buf, size_t len)
+{
+	return decimal(x100, "%", buf, len);
+}
+
+int vnfmt_decimal(long long x100, char *buf, size_t len)
+{
+	return decimal(x100, "", buf, len);
 }
 
 int vnfmt_rate(long long num, long long den, char *buf, size_t len)

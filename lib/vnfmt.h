@@ -31,6 +31,10 @@ int vnfmt_small_count(long long n, char *buf, size_t len);
  * decimals and no space before '%', as the province's reports write it. */
 int vnfmt_percent(long long x100, char *buf, size_t len);
 
+/* A number given times 100, as vnfmt_percent without the '%': 1725 → "17,25", 2000 → "20,00"
+ * (the 766 index's points, docs/design.md §16). */
+int vnfmt_decimal(long long x100, char *buf, size_t len);
+
 /* vnfmt_percent(vnfmt_percent_x100(num, den)). */
 int vnfmt_rate(long long num, long long den, char *buf, size_t len);
 

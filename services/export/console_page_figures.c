@@ -1,14 +1,16 @@
 /* console_page_figures: "Số liệu" (docs/design.md §14), the figures of a period and scope as the
  * report has them: the II.2.c paragraphs made by the report's own code, the charts of the PDF
  * (drawn by charts.c on cairo's SVG surface, each served as its own image so the glyph ids of two
- * charts never meet in one document), the form II.06a tables of tables.c, and every figure of the
- * contract per row of the report model. The page decides no rule: it lays out. */
+ * charts never meet in one document), the form II.06a tables and the satisfaction table of
+ * tables.c, the 766 estimate of index766.c (docs/design.md §16), and every figure of the contract
+ * per row of the report model. The page decides no rule: it lays out. */
 #include "console_app.h"
 
 #include "charts.h"
 #include "diff.h"
 #include "model.h"
 #include "grow.h"
+#include "index766.h"
 #include "render_pdf.h"
 #include "report_doc.h"
 #include "report_tmpl.h"
@@ -116,11 +118,12 @@ void page_chart(const console_view *v, http_resp *out)
 
 /* ---- the page ---- */
 
-static void count_cell(html *h, const char *key, long long n)
+/* Value column c of a form table's row, a count or a rate as tables.c writes it. */
+static void form_cell(html *h, const tables_table *t, const tables_row *r, size_t c)
 {
 	char buf[VNFMT_LEN];
-	vnfmt_count(n, buf, sizeof buf);
-	html_rawf(h, "<td class=\"so\" data-col=\"%s\">%s</td>", key, buf);
+	tables_cell_text(t, r, c, buf, sizeof buf);
+	html_rawf(h, "<td class=\"so\" data-col=\"%s\">%s</td>", t->cols[c].key, buf);
 }
 
 /* A table of tables.c with the form's two header rows and the column numbers (1)…(n). */
@@ -167,7 +170,7 @@ static void form_table(html *h, const tables_table *t)
 		html_text(h, r->label);
 		html_raw(h, "</td>");
 		for (size_t c = 2; c < t->ncols; c++)
-			count_cell(h, t->cols[c].key, r->v[c - 2]);
+			form_cell(h, t, r, c);
 		html_raw(h, "</tr>\n");
 	}
 	html_raw(h, "</tbody>\n</table></div>\n");
@@ -181,6 +184,16 @@ static void rate_cell(html *h, const char *key, int has, long long x100)
 	else
 		snprintf(buf, sizeof buf, "-");
 	html_rawf(h, "<td class=\"so\" data-figure=\"%s\">%s</td>", key, buf);
+}
+
+/* A unit's name as the rows show it: a commune with its district ("Phường Tây Lộc (Thành phố
+ * Huế)"), since commune names repeat across districts. */
+static void unit_label(const model_row *u, char *buf, size_t len)
+{
+	if (u->parent_name)
+		snprintf(buf, len, "%s (%s)", u->name, u->parent_name);
+	else
+		snprintf(buf, len, "%s", u->name);
 }
 
 /* One row of the detail table: every figure of the contract (by the message's own descriptor,
@@ -205,6 +218,7 @@ static void detail_row(html *h, const char *group, const model_row *r, const cha
 	rate_cell(h, "rate_resolved", r->rates.has_resolved, r->rates.resolved_x100);
 	rate_cell(h, "rate_on_time", r->rates.has_on_time, r->rates.on_time_x100);
 	rate_cell(h, "progress_766", r->rates.has_progress_766, r->rates.progress_766_x100);
+	rate_cell(h, "rate_satisfied", r->rates.has_satisfied, r->rates.satisfied_x100);
 	html_raw(h, "</tr>\n");
 }
 
@@ -221,22 +235,187 @@ static void detail_table(html *h, const report_model *m)
 	html_raw(h,
 	         "<th scope=\"col\">Tỷ lệ nộp trực tuyến</th><th scope=\"col\">Tỷ lệ đã giải "
 	         "quyết</th><th scope=\"col\">Tỷ lệ trước, đúng hạn</th><th scope=\"col\">Tiến độ "
-	         "(QĐ 766)</th></tr>\n</thead>\n<tbody>\n");
+	         "(QĐ 766)</th><th scope=\"col\">Tỷ lệ hài lòng</th></tr>\n</thead>\n<tbody>\n");
 	detail_row(h, "all", &m->all, *m->scope_name ? m->scope_name : "Toàn đơn vị");
 	for (size_t i = 0; i < m->n_levels; i++)
 		detail_row(h, "level", &m->levels[i].row, m->levels[i].name);
 	for (size_t i = 0; i < m->n_units; i++) {
-		const model_row *u = &m->units[i];
 		char label[512];
-		if (u->parent_name)
-			snprintf(label, sizeof label, "%s (%s)", u->name, u->parent_name);
-		else
-			snprintf(label, sizeof label, "%s", u->name);
-		detail_row(h, "unit", u, label);
+		unit_label(&m->units[i], label, sizeof label);
+		detail_row(h, "unit", &m->units[i], label);
 	}
 	for (size_t i = 0; i < m->n_fields; i++)
 		detail_row(h, "field", &m->fields[i], m->fields[i].name);
 	html_raw(h, "</tbody>\n</table></div>\n</details>\n</section>\n");
+}
+
+/* ---- the 766 estimate (index766.c computes every value; the page lays them out) ---- */
+
+static void points_text(long long points_x100, long long max_x100, char *buf, size_t len)
+{
+	char p[VNFMT_LEN], m[VNFMT_LEN];
+	vnfmt_decimal(points_x100, p, sizeof p);
+	vnfmt_decimal(max_x100, m, sizeof m);
+	snprintf(buf, len, "%s / %s", p, m);
+}
+
+static void ratio_text(const index766_value *v, char *buf, size_t len)
+{
+	if (v->has_ratio)
+		vnfmt_percent(v->ratio_x100, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* The scope's indicators, one row each: what it is, its ratio with the counts it comes from, its
+ * points out of its weight and its formula; an approximation says so and why. */
+static void index_scope_table(html *h, const index766_conf *c, const model_row *all)
+{
+	index766_row x;
+	char buf[VNFMT_LEN * 2 + 8], num[VNFMT_LEN], den[VNFMT_LEN], formula[512];
+	index766_compute(c, &all->d, &all->fb, &x);
+	html_raw(h, "<div class=\"bang-cuon\"><table id=\"bang-chi-so-766\" "
+	            "class=\"bang-rong\">\n<caption>Các chỉ số "
+	            "tính được từ hồ sơ</caption>\n<thead><tr><th scope=\"col\">Chỉ số</th>"
+	            "<th scope=\"col\">Nhóm</th><th scope=\"col\">Tên chỉ số</th>"
+	            "<th scope=\"col\">Tử số / mẫu số</th><th scope=\"col\">Tỷ lệ</th>"
+	            "<th scope=\"col\">Điểm / tối đa</th><th scope=\"col\">Công thức</th>"
+	            "</tr></thead>\n<tbody>\n");
+	for (int k = 0; k < INDEX766_COMPUTED; k++) {
+		const index766_value *v = &x.v[k];
+		html_raw(h, "<tr data-indicator=\"");
+		html_attr(h, v->def->id);
+		html_rawf(h, "\" data-approximation=\"%d\"><td class=\"tt\">",
+		          v->def->approximation);
+		html_text(h, v->def->id);
+		html_raw(h, "</td><td>");
+		html_text(h, v->def->group);
+		html_raw(h, "</td><td class=\"ten\">");
+		html_text(h, v->def->name);
+		if (v->def->approximation)
+			html_raw(h, " <span class=\"xap-xi\">xấp xỉ</span>");
+		if (*v->def->note) {
+			html_raw(h, "<br><span class=\"ghi-chu\">");
+			html_text(h, v->def->note);
+			html_raw(h, "</span>");
+		}
+		vnfmt_count(v->numerator, num, sizeof num);
+		vnfmt_count(v->denominator, den, sizeof den);
+		html_rawf(h, "</td><td class=\"so\" data-col=\"counts\">%s / %s</td>", num, den);
+		ratio_text(v, buf, sizeof buf);
+		html_rawf(h, "<td class=\"so\" data-col=\"ratio\">%s</td>", buf);
+		points_text(v->points_x100, v->max_x100, buf, sizeof buf);
+		html_rawf(h, "<td class=\"so\" data-col=\"points\">%s</td>", buf);
+		index766_formula(v, formula, sizeof formula);
+		html_raw(h, "<td class=\"cong-thuc\" data-col=\"formula\"><code>");
+		html_text(h, formula);
+		html_raw(h, "</code></td></tr>\n");
+	}
+	points_text(x.points_x100, x.max_x100, buf, sizeof buf);
+	html_rawf(h,
+	          "<tr class=\"tong\" data-indicator=\"\"><td></td><td colspan=\"4\">Cộng các chỉ "
+	          "số tính được</td><td class=\"so\" data-col=\"points\">%s</td><td></td></tr>\n"
+	          "</tbody>\n</table></div>\n",
+	          buf);
+}
+
+static void index_row(html *h, const index766_conf *c, const char *group, const model_row *r,
+                      const char *label)
+{
+	index766_row x;
+	char buf[VNFMT_LEN * 2 + 8];
+	index766_compute(c, &r->d, &r->fb, &x);
+	html_rawf(h, "<tr data-group=\"%s\" data-code=\"", group);
+	html_attr(h, r->code);
+	html_raw(h, "\"><td class=\"ten\">");
+	html_text(h, label);
+	html_raw(h, "</td>");
+	for (int k = 0; k < INDEX766_COMPUTED; k++) {
+		ratio_text(&x.v[k], buf, sizeof buf);
+		html_raw(h, "<td class=\"so\" data-indicator=\"");
+		html_attr(h, x.v[k].def->id);
+		html_rawf(h, "\">%s</td>", buf);
+	}
+	points_text(x.points_x100, x.max_x100, buf, sizeof buf);
+	html_rawf(h, "<td class=\"so\" data-col=\"points\">%s</td></tr>\n", buf);
+}
+
+/* Each level and unit (nationally each province) with its ratios and points. */
+static void index_rows_table(html *h, const index766_conf *c, const report_model *m)
+{
+	index766_row x;
+	index766_compute(c, &m->all.d, &m->all.fb, &x);
+	html_raw(h, "<details>\n<summary>Tỷ lệ các chỉ số theo cấp và ");
+	html_raw(h, m->national ? "tỉnh, thành phố" : "đơn vị");
+	html_raw(h, "</summary>\n<div class=\"bang-cuon\"><table id=\"bang-chi-so-766-chi-tiet\">\n"
+	            "<thead><tr><th scope=\"col\">Cấp / đơn vị</th>");
+	for (int k = 0; k < INDEX766_COMPUTED; k++) {
+		html_raw(h, "<th scope=\"col\"><abbr title=\"");
+		html_attr(h, x.v[k].def->name);
+		html_raw(h, "\">");
+		html_text(h, x.v[k].def->id);
+		html_raw(h, "</abbr></th>");
+	}
+	html_raw(h, "<th scope=\"col\">Điểm / tối đa</th></tr></thead>\n<tbody>\n");
+	index_row(h, c, "all", &m->all, *m->scope_name ? m->scope_name : "Toàn đơn vị");
+	for (size_t i = 0; i < m->n_levels; i++)
+		index_row(h, c, "level", &m->levels[i].row, m->levels[i].name);
+	for (size_t i = 0; i < m->n_provinces; i++)
+		index_row(h, c, "province", &m->provinces[i].row, m->provinces[i].row.name);
+	for (size_t i = 0; i < m->n_units; i++) {
+		char label[512];
+		unit_label(&m->units[i], label, sizeof label);
+		index_row(h, c, "unit", &m->units[i], label);
+	}
+	html_raw(h, "</tbody>\n</table></div>\n</details>\n");
+}
+
+/* "Chỉ số 766 (ước tính)": the scope's computed indicators, the ones the records cannot decide
+ * with what each needs, and every level's and unit's ratios. */
+static void index_section(html *h, const index766_conf *c, const report_model *m)
+{
+	index766_row x;
+	char pts[VNFMT_LEN * 2 + 8];
+	index766_compute(c, &m->all.d, &m->all.fb, &x);
+	points_text(x.points_x100, x.max_x100, pts, sizeof pts);
+	html_raw(
+	    h, "<section id=\"chi-so-766\">\n<h2>Chỉ số 766 (ước tính)</h2>\n<p class=\"thong-bao "
+	       "chu-y\">Ước tính từ hồ sơ gửi về hệ thống theo Bộ chỉ số chỉ đạo, điều hành và "
+	       "đánh giá chất lượng phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), "
+	       "không phải điểm do Cổng Dịch vụ công quốc gia chấm. Chỉ số ghi "
+	       "<span class=\"xap-xi\">xấp xỉ</span> là tính gần đúng vì hồ sơ thiếu một phần "
+	       "dữ liệu Cổng sử dụng.</p>\n<p id=\"diem-766\">");
+	html_text(h, *m->scope_name ? m->scope_name : m->scope_code);
+	html_rawf(h, ": <strong>%s</strong> điểm của các chỉ số tính được.</p>\n", pts);
+	index_scope_table(h, c, &m->all);
+	size_t n;
+	const index766_missing *nc = index766_not_computed(c, &n);
+	html_raw(h, "<h3>Các chỉ số chưa tính được từ hồ sơ</h3>\n<ul id=\"chi-so-766-chua-tinh\" "
+	            "class=\"chua-tinh\">\n");
+	for (size_t i = 0; i < n; i++) {
+		char max[VNFMT_LEN + 32];
+		if (nc[i].max_x100) {
+			char weight[VNFMT_LEN];
+			vnfmt_decimal(nc[i].max_x100, weight, sizeof weight);
+			snprintf(max, sizeof max, "tối đa %s điểm", weight);
+		} else {
+			snprintf(max, sizeof max, "không tính điểm");
+		}
+		html_raw(h, "<li data-indicator=\"");
+		html_attr(h, nc[i].def->id);
+		html_raw(h, "\"><strong>");
+		html_text(h, nc[i].def->id);
+		html_raw(h, " ");
+		html_text(h, nc[i].def->name);
+		html_raw(h, "</strong> (");
+		html_text(h, nc[i].def->group);
+		html_rawf(h, ", %s): ", max);
+		html_text(h, nc[i].def->reason);
+		html_raw(h, ".</li>\n");
+	}
+	html_raw(h, "</ul>\n");
+	index_rows_table(h, c, m);
+	html_raw(h, "</section>\n");
 }
 
 static void chart_figure(html *h, const console_view *v, const figures *f, int chart,
@@ -336,6 +515,8 @@ void page_figures(const console_view *v, http_resp *out)
 	for (int i = 0; i < TABLES_N; i++)
 		form_table(&h, &ts.t[i]);
 	html_raw(&h, "</section>\n");
+	if (s.in.index766)
+		index_section(&h, s.in.index766, &m);
 	detail_table(&h, &m);
 	console_page_end(&h);
 

@@ -39,6 +39,7 @@ void cycle_closed_input(export_ctx *c, const period *p, const Cchc__V1__Closing 
 	                   .scope = cl->scope,
 	                   .figures = f,
 	                   .conf = c->conf,
+	                   .index766 = c->index766,
 	                   .now_ms = cl->closed_ms,
 	                   .structure_day = cl->structure && *cl->structure ? cl->structure : NULL,
 	                   .as_of = a};

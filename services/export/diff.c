@@ -181,6 +181,10 @@ const char *diff_figure_name(const char *group, const char *key)
 	    {"not_accepted", "Không được tiếp nhận"},
 	    {"paid_online", "Thanh toán trực tuyến"},
 	    {"digitized", "Số hóa"},
+	    {"rated", "Được đánh giá"},
+	    {"rated_satisfied", "Đánh giá hài lòng"},
+	    {"rated_unsatisfied", "Đánh giá không hài lòng"},
+	    {"rated_unsatisfied_late", "Không hài lòng, giải quyết quá hạn"},
 	};
 	static const struct {
 		const char *key, *name;
@@ -192,6 +196,8 @@ const char *diff_figure_name(const char *group, const char *key)
 	    {"resolved", "Đã xử lý"},
 	    {"published", "Đã công khai"},
 	    {"pending", "Đang xử lý"},
+	    {"resolved_on_time", "Xử lý đúng hạn"},
+	    {"pending_within_due", "Đang xử lý trong hạn"},
 	};
 	if (!strcmp(group, "feedback")) {
 		for (size_t i = 0; i < sizeof feedback / sizeof feedback[0]; i++)

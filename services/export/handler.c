@@ -109,6 +109,7 @@ int export_source_get(export_ctx *c, const Cchc__V1__ReportRequest *rq, export_s
 	                       .scope = scope,
 	                       .figures = &s->figures,
 	                       .conf = c->conf,
+	                       .index766 = c->index766,
 	                       .now_ms = service_clock_ms(),
 	                       .structure_day = map_to,
 	                       .as_of = &s->as_of};

@@ -11,8 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct index766_conf;
+
 typedef struct export_ctx {
 	const conf *conf;
+	const struct index766_conf *index766; /* index_766_file, read at start */
 	wire_client *stats;
 	wire_server *server; /* for the busy count; may be NULL */
 	atomic_ullong requests;

@@ -1,9 +1,10 @@
-/* cchc-export: wiring only. Dials stats, answers report requests and serves the console (when
- * console.listen is set); on SIGTERM it answers the console's requests in hand, then finishes the
- * reports in hand and sends them before it exits (service_drain). */
+/* cchc-export: wiring only. Reads the 766 index's weights, dials stats, answers report requests and
+ * serves the console (when console.listen is set); on SIGTERM it answers the console's requests in
+ * hand, then finishes the reports in hand and sends them before it exits (service_drain). */
 #include "conf.h"
 #include "console.h"
 #include "handler.h"
+#include "index766.h"
 #include "log.h"
 #include "service.h"
 
@@ -22,9 +23,16 @@ int main(int argc, char **argv)
 		snprintf(cf.export_listen, sizeof cf.export_listen, "%s", listen);
 	char err[1024];
 	export_ctx ctx = {.conf = &cf};
+	index766_conf *weights = NULL;
+	if (index766_conf_load(cf.index_766_file, &weights, err, sizeof err)) {
+		log_error("index_766_file: %s", err);
+		return 1;
+	}
+	ctx.index766 = weights;
 	if (wire_client_open(cf.stats_listen, cf.max_message_bytes, cf.request_timeout_ms,
 	                     &ctx.stats, err, sizeof err)) {
 		log_error("stats: %s", err);
+		index766_conf_free(weights);
 		return 1;
 	}
 	/* Reports can be large: replies are bounded by what the CLI accepts, requests stay small.
@@ -33,6 +41,7 @@ int main(int argc, char **argv)
 	                      &ctx.server, err, sizeof err)) {
 		log_error("%s", err);
 		wire_client_close(ctx.stats);
+		index766_conf_free(weights);
 		return 1;
 	}
 	log_info("listening on %s (stats at %s)", cf.export_listen, cf.stats_listen);
@@ -41,6 +50,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		wire_server_stop(ctx.server);
 		wire_client_close(ctx.stats);
+		index766_conf_free(weights);
 		return 1;
 	}
 	atomic_store(&ctx.console_on, con != NULL);
@@ -56,5 +66,6 @@ int main(int argc, char **argv)
 	service_drain(ctx.server, cf.stop_timeout_ms);
 	wire_server_stop(ctx.server);
 	wire_client_close(ctx.stats);
+	index766_conf_free(weights);
 	return 0;
 }

@@ -53,24 +53,31 @@ void model_rates_of(const Cchc__V1__DossierFigures *d, model_rates *r)
 	r->progress_766_x100 = vnfmt_percent_x100(on_time + d->pending_within_due, d->intake);
 	r->digitized_x100 = vnfmt_percent_x100(d->digitized, d->received);
 	r->paid_online_x100 = vnfmt_percent_x100(d->paid_online, d->received);
+	r->satisfied_x100 = vnfmt_percent_x100(d->rated_satisfied, d->rated);
 	r->has_online = r->has_resolved = d->received > 0;
 	r->has_on_time = d->resolved > 0;
 	r->has_progress_766 = d->intake > 0;
+	r->has_satisfied = d->rated > 0;
 }
 
-/* Every int64 figure of DossierFigures, in proto order: summing and testing for zero walk the
- * message's descriptor so a figure added to the contract is never forgotten here. */
-static int64_t *figure_at(Cchc__V1__DossierFigures *d, const ProtobufCFieldDescriptor *fd)
+/* Every int64 figure of DossierFigures (and FeedbackFigures), in proto order: summing and testing
+ * for zero walk the message's descriptor so a figure added to the contract is never forgotten
+ * here. */
+static int64_t *figure_at(void *m, const ProtobufCFieldDescriptor *fd)
 {
-	return (int64_t *)(void *)((char *)d + fd->offset);
+	return (int64_t *)(void *)((char *)m + fd->offset);
+}
+
+static void message_add(ProtobufCMessage *to, const ProtobufCMessage *from)
+{
+	const ProtobufCMessageDescriptor *md = to->descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++)
+		*figure_at(to, &md->fields[i]) += *figure_at((void *)from, &md->fields[i]);
 }
 
 static void figures_add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *from)
 {
-	const ProtobufCMessageDescriptor *md = &cchc__v1__dossier_figures__descriptor;
-	for (unsigned i = 0; i < md->n_fields; i++)
-		*figure_at(to, &md->fields[i]) +=
-		    *figure_at((Cchc__V1__DossierFigures *)from, &md->fields[i]);
+	message_add(&to->base, &from->base);
 }
 
 static int figures_any(const Cchc__V1__DossierFigures *d)
@@ -86,10 +93,19 @@ static void row_set(model_row *r, const char *code, const char *name,
                     const Cchc__V1__DossierFigures *d)
 {
 	static const Cchc__V1__DossierFigures zero = CCHC__V1__DOSSIER_FIGURES__INIT;
+	static const Cchc__V1__FeedbackFigures fzero = CCHC__V1__FEEDBACK_FIGURES__INIT;
 	r->code = code ? code : "";
 	r->name = name ? name : "";
 	r->parent = "";
 	r->d = d ? *d : zero;
+	r->fb = fzero;
+}
+
+/* The feedback stats counted for a row (none for fields, or from a stats before issue 15). */
+static void row_feedback(model_row *r, const Cchc__V1__FigureRow *x)
+{
+	if (x && x->feedback)
+		r->fb = *x->feedback;
 }
 
 static int is_group(const Cchc__V1__FigureRow *r, const char *group)
@@ -147,6 +163,8 @@ static int build_units(const Cchc__V1__QueryReply *q, report_model *m)
 			model_row *u = unit_slot(found, &nfound, q->rows[i]);
 			if (q->rows[i]->dossiers)
 				figures_add(&u->d, q->rows[i]->dossiers);
+			if (q->rows[i]->feedback)
+				message_add(&u->fb.base, &q->rows[i]->feedback->base);
 		}
 	m->units = calloc(nfound + 1, sizeof *m->units);
 	if (!m->units) {
@@ -180,16 +198,23 @@ static void level_set(model_level *l, int lv)
 	l->table_label = level_table_label[lv];
 }
 
-/* all - (province + district + commune): the dossiers of offices the registry has no level for. */
-static void figures_rest(Cchc__V1__DossierFigures *rest, const Cchc__V1__DossierFigures *all,
-                         const model_level *levels, size_t n)
+static void message_sub(ProtobufCMessage *from, const ProtobufCMessage *what)
 {
-	const ProtobufCMessageDescriptor *md = &cchc__v1__dossier_figures__descriptor;
-	*rest = *all;
-	for (size_t i = 0; i < n; i++)
-		for (unsigned k = 0; k < md->n_fields; k++)
-			*figure_at(rest, &md->fields[k]) -= *figure_at(
-			    (Cchc__V1__DossierFigures *)&levels[i].row.d, &md->fields[k]);
+	const ProtobufCMessageDescriptor *md = from->descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++)
+		*figure_at(from, &md->fields[i]) -= *figure_at((void *)what, &md->fields[i]);
+}
+
+/* all - (province + district + commune): the dossiers and feedback of offices the registry has no
+ * level for. */
+static void row_rest(model_row *rest, const model_row *all, const model_level *levels, size_t n)
+{
+	rest->d = all->d;
+	rest->fb = all->fb;
+	for (size_t i = 0; i < n; i++) {
+		message_sub(&rest->d.base, &levels[i].row.d.base);
+		message_sub(&rest->fb.base, &levels[i].row.fb.base);
+	}
 }
 
 /* The national scope's provinces (docs/design.md §15), from stats' "province" and
@@ -218,11 +243,18 @@ static int build_provinces(const figures *f, report_model *m)
 					continue;
 				model_level *l = &p->levels[p->n_levels++];
 				row_set(&l->row, level_key[lv], level_name[lv], x->dossiers);
+				row_feedback(&l->row, x);
 				level_set(l, lv);
 			}
+		if (s->feedback)
+			p->feedback = *s->feedback;
+		else
+			p->feedback = (Cchc__V1__FeedbackFigures)CCHC__V1__FEEDBACK_FIGURES__INIT;
+		/* the province's total feedback, as its own stack's "all" row has it */
+		p->row.fb = p->feedback;
 		model_level *rest = &p->levels[p->n_levels];
 		memset(rest, 0, sizeof *rest);
-		figures_rest(&rest->row.d, &p->row.d, p->levels, p->n_levels);
+		row_rest(&rest->row, &p->row, p->levels, p->n_levels);
 		if (figures_any(&rest->row.d)) {
 			rest->row.code = level_key[0];
 			rest->row.name = level_name[0];
@@ -230,10 +262,6 @@ static int build_provinces(const figures *f, report_model *m)
 			level_set(rest, 0);
 			p->n_levels++;
 		}
-		if (s->feedback)
-			p->feedback = *s->feedback;
-		else
-			p->feedback = (Cchc__V1__FeedbackFigures)CCHC__V1__FEEDBACK_FIGURES__INIT;
 		p->has_data = s->has_has_data ? s->has_data : 1;
 		p->closed_version = s->closed_version;
 		p->closed_ms = s->closed_ms;
@@ -259,12 +287,15 @@ static void build_levels(const figures *f, report_model *m)
 		memset(l, 0, sizeof *l);
 		const Cchc__V1__FigureRow *r = lv ? figures_row(f, "level", level_key[lv]) : NULL;
 		row_set(&l->row, level_key[lv], level_name[lv], r ? r->dossiers : NULL);
+		row_feedback(&l->row, r);
 		if (lv == 0)
-			for (size_t i = first; i < first + n; i++)
+			for (size_t i = first; i < first + n; i++) {
 				figures_add(&l->row.d, &m->units[i].d);
-		/* nationally, the provinces' own dossiers of unknown level */
+				message_add(&l->row.fb.base, &m->units[i].fb.base);
+			}
+		/* nationally, the provinces' own dossiers and feedback of unknown level */
 		if (lv == 0 && m->national)
-			figures_rest(&l->row.d, &m->all.d, m->levels, m->n_levels);
+			row_rest(&l->row, &m->all, m->levels, m->n_levels);
 		/* shown when the structure has units of the level, or when it has figures anyway;
 		 * nationally when a province shows it */
 		int shown = n || figures_any(&l->row.d);
@@ -314,6 +345,7 @@ int model_build(const figures *f, const char *scope, report_model *m, char *err,
 	row_set(&m->all, "", m->scope_name, all ? all->dossiers : NULL);
 	model_rates_of(&m->all.d, &m->all.rates);
 	m->feedback = q->feedback ? *q->feedback : fzero;
+	m->all.fb = m->feedback;
 	m->national = q->n_provinces > 0 || !strcmp(m->scope_code, "VN");
 	if (build_units(q, m) || build_fields(q, m) || (m->national && build_provinces(f, m))) {
 		snprintf(err, errlen, "out of memory building the report's rows");

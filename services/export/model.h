@@ -18,7 +18,9 @@ typedef struct model_rates {
 	long long progress_766_x100; /* (early + on time + pending_within_due) / intake */
 	long long digitized_x100;    /* digitized / received */
 	long long paid_online_x100;  /* paid_online / received */
+	long long satisfied_x100;    /* rated_satisfied / rated (docs/design.md §16) */
 	int has_online, has_resolved, has_on_time, has_progress_766; /* has_online: received > 0 */
+	int has_satisfied;                                           /* rated > 0 */
 } model_rates;
 
 /* One line of the report: the scope, a level, a unit or a field. Strings point into the figures
@@ -31,6 +33,9 @@ typedef struct model_row {
 	const char *parent_name;    /* communes under a district: the district's name, else NULL */
 	Cchc__V1__DossierFigures d; /* the figures (intake included) */
 	model_rates rates;
+	/* the feedback of the row's offices (zeros for a field), for the 766 index's feedback
+	 * indicator per level and unit (index766.h) */
+	Cchc__V1__FeedbackFigures fb;
 } model_row;
 
 /* A level the report shows, with its own figures (as stats counted them; for level 0 the sum of

@@ -25,7 +25,10 @@ typedef struct render_input {
 	const char *scope;      /* unit code of the scope */
 	const figures *figures; /* rows "all", "level", "unit", "field" and the feedback figures */
 	const conf *conf;       /* report.* header and signer, report.template, targets */
-	int64_t now_ms;         /* the report's date ("…, ngày … tháng … năm …") */
+	/* The 766 index's weights and targets (index_766_file, index766.h), for the JSON's
+	 * index_766; NULL: the JSON has none. */
+	const struct index766_conf *index766;
+	int64_t now_ms; /* the report's date ("…, ngày … tháng … năm …") */
 	/* The day whose unit structure the figures are reported on (docs/design.md §8): the
 	 * period's last day by default, a --map-to date (YYYY-MM-DD or CURRENT), or NULL when
 	 * they are by the units as recorded. */

@@ -80,7 +80,11 @@ static void table_csv(const tables_table *t, sbuf *b)
 		field(b, r->label, 0);
 		for (size_t c = 2; c < t->ncols; c++) {
 			char n[24];
-			snprintf(n, sizeof n, "%" PRId64, r->v[c - 2]);
+			int64_t v = r->v[c - 2];
+			if (t->cols[c].percent) /* a rate: 94.57, as a spreadsheet reads a number */
+				snprintf(n, sizeof n, "%" PRId64 ".%02" PRId64, v / 100, v % 100);
+			else
+				snprintf(n, sizeof n, "%" PRId64, v);
 			field(b, n, 0);
 		}
 		puts_(b, "\r\n");

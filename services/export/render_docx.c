@@ -356,7 +356,7 @@ static void form_table(sbuf *b, const doc_block *blk, const tables_table *t)
 		form_cell(b, w[1], "", row->label, "left", flags);
 		for (int c = 2; c < n; c++) {
 			char v[VNFMT_LEN];
-			vnfmt_count(row->v[c - 2], v, sizeof v);
+			tables_cell_text(t, row, (size_t)c, v, sizeof v);
 			form_cell(b, w[c], "", v, "right", flags);
 		}
 		sb_s(b, "</w:tr>");

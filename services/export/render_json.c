@@ -1,6 +1,8 @@
 /* render_json: the report model (model.c) as JSON. It walks the protobuf descriptors of
  * DossierFigures and FeedbackFigures so the JSON keys are, by construction, the field names of the
- * contract (= the keys of docs/design.md §6); the rates are the model's, rounded once. */
+ * contract (= the keys of docs/design.md §6 and §16); the rates are the model's, rounded once; the
+ * 766 index is index766.c's, for the scope, each level and unit. */
+#include "index766.h"
 #include "model.h"
 #include "render.h"
 #include "rfc3339.h"
@@ -35,6 +37,109 @@ static json_t *dossier_object(const model_row *r)
 	put_rate(o, "rate_resolved", r->rates.resolved_x100);
 	put_rate(o, "rate_on_time", r->rates.on_time_x100);
 	put_rate(o, "progress_766", r->rates.progress_766_x100);
+	put_rate(o, "rate_satisfied", r->rates.satisfied_x100);
+	return o;
+}
+
+/* One row's 766 indicators (docs/design.md §16): each with its ratio, points and formula. What
+ * an indicator is (its name, group, target, note) is said once, in index_766.indicators. */
+static json_t *index_object(const index766_conf *c, const model_row *r)
+{
+	index766_row x;
+	index766_compute(c, &r->d, &r->fb, &x);
+	json_t *o = json_object(), *a = json_array();
+	put_rate(o, "points", x.points_x100);
+	put_rate(o, "max_points", x.max_x100);
+	for (int k = 0; k < INDEX766_COMPUTED; k++) {
+		const index766_value *v = &x.v[k];
+		char formula[512];
+		index766_formula(v, formula, sizeof formula);
+		json_t *i = json_object();
+		json_object_set_new(i, "id", json_string(v->def->id));
+		json_object_set_new(i, "numerator", json_integer(v->numerator));
+		json_object_set_new(i, "denominator", json_integer(v->denominator));
+		put_rate(i, "ratio", v->ratio_x100);
+		put_rate(i, "points", v->points_x100);
+		put_rate(i, "max_points", v->max_x100);
+		json_object_set_new(i, "formula", json_string(formula));
+		json_array_append_new(a, i);
+	}
+	json_object_set_new(o, "indicators", a);
+	return o;
+}
+
+/* The computed indicators themselves, once: id, group, name, target, weight, approximation. */
+static json_t *index_definitions(const index766_conf *c)
+{
+	static const Cchc__V1__DossierFigures none = CCHC__V1__DOSSIER_FIGURES__INIT;
+	index766_row x;
+	index766_compute(c, &none, NULL, &x);
+	json_t *a = json_array();
+	for (int k = 0; k < INDEX766_COMPUTED; k++) {
+		const index766_value *v = &x.v[k];
+		json_t *i = json_object();
+		json_object_set_new(i, "id", json_string(v->def->id));
+		json_object_set_new(i, "group", json_string(v->def->group));
+		json_object_set_new(i, "name", json_string(v->def->name));
+		json_object_set_new(i, "ratio", json_string(v->def->ratio));
+		put_rate(i, "target", v->target_x100);
+		put_rate(i, "max_points", v->max_x100);
+		json_object_set_new(i, "approximation", json_boolean(v->def->approximation));
+		json_object_set_new(i, "note", json_string(v->def->note));
+		json_array_append_new(a, i);
+	}
+	return a;
+}
+
+/* index_766{indicators[], not_computed[], all, province, district, commune, units[]}, the rows of
+ * the model; nationally (scope VN) provinces[] instead of units: each province's index from its
+ * own totals and feedback, scored by this stack's index_766_file (docs/decisions.md, "The 766
+ * index nationally"). */
+static json_t *index_766_object(const index766_conf *c, const report_model *m)
+{
+	static const char *const level_keys[] = {"province", "district", "commune"};
+	json_t *o = json_object(), *units = json_array(), *missing = json_array();
+	json_object_set_new(o, "indicators", index_definitions(c));
+	json_object_set_new(o, "not_computed", missing);
+	json_object_set_new(o, "all", index_object(c, &m->all));
+	for (int lv = 1; lv <= 3; lv++) {
+		const model_level *l = model_level_get(m, lv);
+		model_row zero = {.d = CCHC__V1__DOSSIER_FIGURES__INIT,
+		                  .fb = CCHC__V1__FEEDBACK_FIGURES__INIT};
+		json_object_set_new(o, level_keys[lv - 1], index_object(c, l ? &l->row : &zero));
+	}
+	for (size_t i = 0; i < m->n_units; i++) {
+		const model_row *u = &m->units[i];
+		json_t *x = index_object(c, u);
+		json_object_set_new(x, "code", json_string(u->code));
+		json_object_set_new(x, "name", json_string(u->name));
+		json_object_set_new(x, "level", json_integer(u->level));
+		json_object_set_new(x, "parent", json_string(u->parent));
+		json_array_append_new(units, x);
+	}
+	json_object_set_new(o, "units", units);
+	if (m->national) {
+		json_t *provinces = json_array();
+		for (size_t i = 0; i < m->n_provinces; i++) {
+			const model_row *r = &m->provinces[i].row;
+			json_t *x = index_object(c, r);
+			json_object_set_new(x, "code", json_string(r->code));
+			json_object_set_new(x, "name", json_string(r->name));
+			json_array_append_new(provinces, x);
+		}
+		json_object_set_new(o, "provinces", provinces);
+	}
+	size_t n;
+	const index766_missing *nc = index766_not_computed(c, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "id", json_string(nc[i].def->id));
+		json_object_set_new(x, "group", json_string(nc[i].def->group));
+		json_object_set_new(x, "name", json_string(nc[i].def->name));
+		put_rate(x, "max_points", nc[i].max_x100);
+		json_object_set_new(x, "reason", json_string(nc[i].def->reason));
+		json_array_append_new(missing, x);
+	}
 	return o;
 }
 
@@ -189,6 +294,8 @@ int render_json(const render_input *in, render_output *ro, char *err, size_t err
 	json_object_set_new(root, "as_of", as_of_object(in->as_of));
 	json_object_set_new(root, "dossiers", jd);
 	json_object_set_new(root, "feedback", fb);
+	if (in->index766)
+		json_object_set_new(root, "index_766", index_766_object(in->index766, &m));
 	if (m.national)
 		json_object_set_new(root, "provinces", provinces_array(&m, checks));
 	json_object_set_new(root, "checks", checks);

@@ -440,7 +440,7 @@ static int form_table(pdf *p, const doc_block *b, const tables_table *t)
 			char v[VNFMT_LEN];
 			const char *text = c == 0 ? row->tt : c == 1 ? row->label : v;
 			if (c >= 2)
-				vnfmt_count(row->v[c - 2], v, sizeof v);
+				tables_cell_text(t, row, (size_t)c, v, sizeof v);
 			cells[c] = cell_layout(p, text, bold, 0,
 			                       c == 1   ? PANGO_ALIGN_LEFT
 			                       : c == 0 ? PANGO_ALIGN_CENTER

@@ -21,6 +21,7 @@ static const char FONT[] = "Times New Roman";
 typedef struct formats {
 	lxw_format *form, *title, *subtitle, *left, *right, *head, *colnum;
 	lxw_format *tt, *label, *num, *tt_b, *label_b, *num_b;
+	lxw_format *pct, *pct_b; /* a rate column: "0.00" */
 } formats;
 
 static lxw_format *fmt(lxw_workbook *wb, double size, int bold, int italic, int align, int border)
@@ -57,9 +58,11 @@ static int make_formats(lxw_workbook *wb, formats *f)
 	f->tt_b = fmt(wb, 12, 1, 0, LXW_ALIGN_CENTER, 1);
 	f->label_b = fmt(wb, 12, 1, 0, LXW_ALIGN_LEFT, 1);
 	f->num_b = fmt(wb, 12, 1, 0, LXW_ALIGN_RIGHT, 1);
+	f->pct = fmt(wb, 12, 0, 0, LXW_ALIGN_RIGHT, 1);
+	f->pct_b = fmt(wb, 12, 1, 0, LXW_ALIGN_RIGHT, 1);
 	lxw_format *all[] = {f->form, f->title,   f->subtitle, f->left,  f->right,
 	                     f->head, f->colnum,  f->tt,       f->label, f->num,
-	                     f->tt_b, f->label_b, f->num_b};
+	                     f->tt_b, f->label_b, f->num_b,    f->pct,   f->pct_b};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		if (!all[i])
 			return -1;
@@ -68,6 +71,8 @@ static int make_formats(lxw_workbook *wb, formats *f)
 	format_set_text_wrap(f->label_b);
 	format_set_num_format(f->num, "#,##0");
 	format_set_num_format(f->num_b, "#,##0");
+	format_set_num_format(f->pct, "0.00");
+	format_set_num_format(f->pct_b, "0.00");
 	return 0;
 }
 
@@ -96,7 +101,8 @@ static lxw_error draw_table(lxw_workbook *wb, const tables_set *ts, const tables
 	lxw_row_t row = 0;
 
 	track(&e, worksheet_set_column(ws, 0, 0, 6, NULL));
-	track(&e, worksheet_set_column(ws, 1, 1, t == &ts->t[TABLES_BY_UNIT] ? 44 : 32, NULL));
+	int wide = t == &ts->t[TABLES_BY_UNIT] || t == &ts->t[TABLES_SATISFACTION];
+	track(&e, worksheet_set_column(ws, 1, 1, wide ? 44 : 32, NULL));
 	track(&e, worksheet_set_column(ws, 2, last, 11.5, NULL));
 	if (t->form)
 		line(ws, row++, last, t->form, f->form, &e);
@@ -147,9 +153,13 @@ static lxw_error draw_table(lxw_workbook *wb, const tables_set *ts, const tables
 		track(&e, worksheet_write_string(ws, row, 0, r->tt, bold ? f->tt_b : f->tt));
 		track(&e,
 		      worksheet_write_string(ws, row, 1, r->label, bold ? f->label_b : f->label));
-		for (size_t c = 2; c < t->ncols; c++)
-			track(&e, worksheet_write_number(ws, row, (lxw_col_t)c, (double)r->v[c - 2],
-			                                 bold ? f->num_b : f->num));
+		for (size_t c = 2; c < t->ncols; c++) {
+			int pct = t->cols[c].percent;
+			double v = pct ? (double)r->v[c - 2] / 100.0 : (double)r->v[c - 2];
+			track(&e, worksheet_write_number(ws, row, (lxw_col_t)c, v,
+			                                 pct ? (bold ? f->pct_b : f->pct)
+			                                     : (bold ? f->num_b : f->num)));
+		}
 	}
 
 	worksheet_set_paper(ws, 9); /* A4 */

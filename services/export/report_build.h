@@ -38,9 +38,13 @@ void report_results(builder *b, const char *lead, const model_row *total, const 
 /* The feedback paragraphs of II.2.d for figures f. */
 void report_feedback(builder *b, const Cchc__V1__FeedbackFigures *f);
 
+/* The ratings sentence of II.2.c (docs/design.md §16) for row r: how the citizens rated the
+ * dossiers finished in the period. */
+void report_satisfaction(builder *b, const model_row *r);
+
 /* The national scope's document body (docs/design.md §15, report_national.c): the national
- * results, each province's with where its figures come from, form II.06a by province and the
- * feedback table. */
+ * results, each province's with where its figures come from, form II.06a by province, the
+ * feedback table and the satisfaction table. */
 void report_national(builder *b);
 
 #endif

@@ -412,6 +412,7 @@ int report_doc_results(const render_input *in, report_doc *doc, char *err, size_
 	if (!b)
 		return -1;
 	report_gen(b, GEN_RESULTS);
+	report_gen(b, GEN_SATISFACTION);
 	int rc = 0;
 	if (b->oom) {
 		snprintf(err, errlen, "report: out of memory building the II.2.c paragraphs");

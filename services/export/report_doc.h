@@ -59,9 +59,10 @@ typedef struct report_doc {
 /* Builds the document; reads the template named by in->conf->report_template (when set).
  * Returns 0, or -1 with a message in err. Free with report_doc_free. */
 int report_doc_build(const render_input *in, report_doc *doc, char *err, size_t errlen);
-/* Only the blocks of II.2.c "Kết quả giải quyết TTHC" (the total, then one paragraph per level),
- * made by the same code as in the report, for the console's figures page: no header, no
- * template. Returns 0, or -1 with a message in err. Free with report_doc_free. */
+/* Only the generated blocks of II.2.c "Kết quả giải quyết TTHC" (the total, one paragraph per
+ * level, then the ratings sentence), made by the same code as in the report, for the console's
+ * figures page: no header, no template. Returns 0, or -1 with a message in err. Free with
+ * report_doc_free. */
 int report_doc_results(const render_input *in, report_doc *doc, char *err, size_t errlen);
 void report_doc_free(report_doc *doc);
 

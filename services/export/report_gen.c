@@ -1,7 +1,8 @@
 /* report_gen: the report's generated sentences (docs/design.md §7): II.2.c the results of resolving
- * TTHC for the scope and each level it has, its charts, II.2.d feedback, II.6 online services and
- * the programme's targets. Every figure, level and rate comes from the report model (model.c), so
- * the prose says what the tables and charts show; only the wording is decided here. */
+ * TTHC for the scope and each level it has, its charts and the citizens' ratings (§16), II.2.d
+ * feedback, II.6 online services and the programme's targets. Every figure, level and rate comes
+ * from the report model (model.c), so the prose says what the tables and charts show; only the
+ * wording is decided here. */
 #include "report_build.h"
 
 #include <stdio.h>
@@ -130,6 +131,25 @@ void report_feedback(builder *b, const Cchc__V1__FeedbackFigures *f)
 	para(b, report_fmt("- Số phản ánh, kiến nghị đang xử lý: %s.", N(b, f->pending)));
 }
 
+void report_satisfaction(builder *b, const model_row *r)
+{
+	const Cchc__V1__DossierFigures *f = &r->d;
+	long long finished = f->resolved + f->returned + f->withdrawn;
+	if (!r->rates.has_satisfied) {
+		para(b,
+		     report_fmt("- Đánh giá mức độ hài lòng: trong %s, chưa có hồ sơ nào đã giải "
+		                "quyết xong được người dân, doanh nghiệp đánh giá.",
+		                b->ky));
+		return;
+	}
+	para(b, report_fmt("- Đánh giá mức độ hài lòng: trong %s, có %s hồ sơ được người dân, "
+	                   "doanh nghiệp đánh giá trên tổng số %s hồ sơ đã giải quyết xong (có "
+	                   "kết quả, trả lại, rút); trong đó rất hài lòng và hài lòng: %s hồ sơ, "
+	                   "không hài lòng: %s hồ sơ; tỷ lệ hài lòng đạt %s.",
+	                   b->ky, N(b, f->rated), N(b, finished), N(b, f->rated_satisfied),
+	                   N(b, f->rated_unsatisfied), P(b, r->rates.satisfied_x100)));
+}
+
 /* "toàn tỉnh" when the scope is the province, else "của <unit name>". */
 static void scope_words(builder *b, char *out, size_t len)
 {
@@ -211,6 +231,10 @@ static void gen_targets(builder *b)
 	     "tỷ lệ hồ sơ giải quyết, đang giải quyết trong hạn (tiến độ theo "
 	     "Quyết định 766/QĐ-TTg)",
 	     r->progress_766_x100, r->has_progress_766},
+	    {"satisfaction",
+	     "mức độ hài lòng của người dân, doanh nghiệp (tỷ lệ hồ sơ được đánh giá rất hài "
+	     "lòng, hài lòng)",
+	     r->satisfied_x100, r->has_satisfied},
 	};
 	for (unsigned i = 0; i < c->ntargets; i++) {
 		char goal[VNFMT_LEN];
@@ -261,6 +285,9 @@ void report_gen(builder *b, int g)
 		break;
 	case GEN_TARGETS:
 		gen_targets(b);
+		break;
+	case GEN_SATISFACTION:
+		report_satisfaction(b, &b->m.all);
 		break;
 	}
 }

@@ -2,8 +2,9 @@
  * document `cchc report --scope VN --format docx|pdf` draws: the national results of resolving
  * TTHC (the II.2.c paragraph, over every province), each province's own results with the closed
  * version or the moment its figures come from, form II.06a by province and by level within each,
- * and feedback. Every figure comes from the report model (model.c), each province on its own
- * structure; only the wording and the order are decided here. */
+ * feedback, and the citizens' satisfaction (docs/design.md §16). Every figure comes from the report
+ * model (model.c), each province on its own structure; only the wording and the order are decided
+ * here. */
 #include "report_build.h"
 
 #include <ctype.h>
@@ -77,4 +78,13 @@ void report_national(builder *b)
 	                            "tỉnh, thành phố, %s (đơn vị tính: số phản ánh, kiến nghị)",
 	                            b->ky),
 	                 TABLES_FEEDBACK);
+
+	heading(b, 1, report_fmt("IV. MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN, DOANH NGHIỆP"));
+	report_satisfaction(b, &m->all);
+	report_add_block(b, DOC_TABLE, 0,
+	                 report_fmt("Kết quả đánh giá sự hài lòng của người dân, doanh nghiệp "
+	                            "trong giải quyết TTHC theo tỉnh, thành phố, %s (đơn vị tính: "
+	                            "số hồ sơ TTHC)",
+	                            b->ky),
+	                 TABLES_SATISFACTION);
 }

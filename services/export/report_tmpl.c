@@ -20,6 +20,7 @@ static const struct {
     [GEN_FEEDBACK] = {"phan_anh_kien_nghi", "II.2.d"},
     [GEN_ONLINE] = {"dich_vu_cong_truc_tuyen", "II.6"},
     [GEN_TARGETS] = {"chi_tieu", "II.6"},
+    [GEN_SATISFACTION] = {"muc_do_hai_long", "II.2.c"},
 };
 
 const char *tmpl_gen_home(int gen)
@@ -292,7 +293,7 @@ int tmpl_parse(char *text, const char *path, tmpl *t, char *err, size_t errlen)
 				    "template %s line %d: %s is not one of {{ket_qua_giai_quyet}}, "
 				    "{{bieu_do_theo_cap}}, {{bieu_do_theo_huyen}}, "
 				    "{{phan_anh_kien_nghi}}, {{dich_vu_cong_truc_tuyen}}, "
-				    "{{chi_tieu}}",
+				    "{{chi_tieu}}, {{muc_do_hai_long}}",
 				    path, lineno, s);
 				return -1;
 			}

@@ -14,6 +14,7 @@ enum gen {
 	GEN_FEEDBACK,
 	GEN_ONLINE,
 	GEN_TARGETS,
+	GEN_SATISFACTION, /* the citizens' ratings (docs/design.md §16), in II.2.c */
 	GEN_COUNT
 };
 

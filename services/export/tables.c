@@ -6,6 +6,7 @@
 #include "tables.h"
 
 #include "model.h"
+#include "vnfmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,16 +21,18 @@ static const char G_PENDING[] = "Số hồ sơ đang giải quyết";
 
 #define DOSSIER_COLUMNS(label)                                                                     \
 	{                                                                                          \
-		{NULL, "TT", "tt"}, {NULL, label, "label"}, {G_INTAKE, "Tổng số", "intake"},       \
-		    {G_INTAKE, "Trực tuyến", "received_online"},                                   \
-		    {G_INTAKE, "Trực tiếp, dịch vụ bưu chính", "received_direct_postal"},          \
-		    {G_INTAKE, "Từ kỳ trước", "carried_over"},                                     \
-		    {G_RESOLVED, "Tổng số", "resolved"},                                           \
-		    {G_RESOLVED, "Trước hạn", "resolved_early"},                                   \
-		    {G_RESOLVED, "Đúng hạn", "resolved_on_time"},                                  \
-		    {G_RESOLVED, "Quá hạn", "resolved_late"}, {G_PENDING, "Tổng số", "pending"},   \
-		    {G_PENDING, "Trong hạn", "pending_within_due"},                                \
-		    {G_PENDING, "Quá hạn", "pending_overdue"},                                     \
+		{NULL, "TT", "tt", 0}, {NULL, label, "label", 0},                                  \
+		    {G_INTAKE, "Tổng số", "intake", 0},                                            \
+		    {G_INTAKE, "Trực tuyến", "received_online", 0},                                \
+		    {G_INTAKE, "Trực tiếp, dịch vụ bưu chính", "received_direct_postal", 0},       \
+		    {G_INTAKE, "Từ kỳ trước", "carried_over", 0},                                  \
+		    {G_RESOLVED, "Tổng số", "resolved", 0},                                        \
+		    {G_RESOLVED, "Trước hạn", "resolved_early", 0},                                \
+		    {G_RESOLVED, "Đúng hạn", "resolved_on_time", 0},                               \
+		    {G_RESOLVED, "Quá hạn", "resolved_late", 0},                                   \
+		    {G_PENDING, "Tổng số", "pending", 0},                                          \
+		    {G_PENDING, "Trong hạn", "pending_within_due", 0},                             \
+		    {G_PENDING, "Quá hạn", "pending_overdue", 0},                                  \
 	}
 
 static const tables_column level_cols[] = DOSSIER_COLUMNS("Cấp hành chính");
@@ -43,18 +46,38 @@ static const char G_FB_TOPIC[] = "Phân loại số mới tiếp nhận";
 static const char G_FB_DONE[] = "Số phản ánh, kiến nghị đã xử lý";
 
 static const tables_column feedback_cols[] = {
-    {NULL, "TT", "tt"},
-    {NULL, "Đơn vị", "label"},
-    {G_FB_IN, "Tổng số", "total"},
-    {G_FB_IN, "Từ kỳ trước", "carried_over"},
-    {G_FB_IN, "Mới tiếp nhận", "received"},
-    {G_FB_TOPIC, "Về quy định hành chính", "about_regulation"},
-    {G_FB_TOPIC, "Về hành vi hành chính", "about_behavior"},
-    {G_FB_DONE, "Tổng số", "resolved"},
-    {G_FB_DONE, "Trong đó đã công khai", "published"},
-    {NULL, "Số phản ánh, kiến nghị đang xử lý", "pending"},
+    {NULL, "TT", "tt", 0},
+    {NULL, "Đơn vị", "label", 0},
+    {G_FB_IN, "Tổng số", "total", 0},
+    {G_FB_IN, "Từ kỳ trước", "carried_over", 0},
+    {G_FB_IN, "Mới tiếp nhận", "received", 0},
+    {G_FB_TOPIC, "Về quy định hành chính", "about_regulation", 0},
+    {G_FB_TOPIC, "Về hành vi hành chính", "about_behavior", 0},
+    {G_FB_DONE, "Tổng số", "resolved", 0},
+    {G_FB_DONE, "Trong đó đã công khai", "published", 0},
+    {NULL, "Số phản ánh, kiến nghị đang xử lý", "pending", 0},
 };
 #define NFEEDBACK_COLS (sizeof feedback_cols / sizeof feedback_cols[0])
+
+/* docs/design.md §16: the ratings of the dossiers finished in the period (resolved, returned or
+ * withdrawn), each by its latest rating. */
+static const char G_RATED[] = "Số hồ sơ được đánh giá";
+
+#define SATISFACTION_COLUMNS(label)                                                                \
+	{                                                                                          \
+		{NULL, "TT", "tt", 0}, {NULL, label, "label", 0},                                  \
+		    {NULL, "Số hồ sơ đã giải quyết xong (có kết quả, trả lại, rút)", "finished",   \
+		     0},                                                                           \
+		    {G_RATED, "Tổng số", "rated", 0},                                              \
+		    {G_RATED, "Rất hài lòng, hài lòng", "rated_satisfied", 0},                     \
+		    {G_RATED, "Không hài lòng", "rated_unsatisfied", 0},                           \
+		    {NULL, "Tỷ lệ hài lòng (%)", "rate_satisfied", 1 + 1},                         \
+	}
+
+static const tables_column satisfaction_cols[] = SATISFACTION_COLUMNS("Đơn vị");
+static const tables_column province_satisfaction_cols[] =
+    SATISFACTION_COLUMNS("Tỉnh, thành phố / cấp hành chính");
+#define NSATISFACTION_COLS (sizeof satisfaction_cols / sizeof satisfaction_cols[0])
 
 /* ---- arithmetic within a row: value indices (column number - 3) ---- */
 
@@ -74,6 +97,9 @@ static const row_rule feedback_rules[] = {
     {2, {3, 4}, 2}, /* (5) = (6) + (7) */
     {0, {5, 7}, 2}, /* (3) = (8) + (10) */
 };
+static const row_rule satisfaction_rules[] = {
+    {1, {2, 3}, 2}, /* (4) = (5) + (6) */
+};
 
 /* ---- building: the rows are the model's (model.c); only the layout is decided here ---- */
 
@@ -82,6 +108,7 @@ const tables_kind tables_kinds[TABLES_N] = {
     [TABLES_BY_UNIT] = {"theo-don-vi", "Theo đơn vị"},
     [TABLES_BY_FIELD] = {"theo-linh-vuc", "Theo lĩnh vực"},
     [TABLES_FEEDBACK] = {"phan-anh-kien-nghi", "Phản ánh, kiến nghị"},
+    [TABLES_SATISFACTION] = {"hai-long", "Mức độ hài lòng"},
 };
 
 /* The national scope's TABLES_BY_UNIT: by province (docs/design.md §15). */
@@ -150,21 +177,26 @@ static int build_by_level(const report_model *m, tables_table *t)
 	return 0;
 }
 
-/* Every unit of the model is a row, those with nothing at all included: a silent office is itself
- * worth seeing on the form. The total sits last, after the level headings (I, II, III) and their
- * units (1, 2, …). */
-static int build_by_unit(const report_model *m, tables_table *t)
+typedef void (*row_values)(const model_row *r, int64_t v[TABLES_MAX_VALUES]);
+
+static void dossier_row_values(const model_row *r, int64_t v[TABLES_MAX_VALUES])
+{
+	dossier_values(&r->d, v);
+}
+
+/* The rows of a table by unit: each level's heading (I, II, III) with the level's own figures,
+ * its units (1, 2, …) under it, the total last. Every unit of the model is a row, those with
+ * nothing at all included: a silent office is itself worth seeing on the form. */
+static int unit_rows(const report_model *m, tables_table *t, row_values values)
 {
 	size_t cap = m->n_units + m->n_levels + 1;
-	table_init(t, TABLES_BY_UNIT, "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
 	for (size_t i = 0; i < m->n_levels; i++) {
 		const model_level *l = &m->levels[i];
-		dossier_values(
-		    &l->row.d,
-		    add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
+		values(&l->row,
+		       add_row(t, cap, TABLES_ROW_GROUP, roman[i], l->key, l->table_label)->v);
 		for (size_t k = 0; k < l->n_units; k++) {
 			const model_row *u = &m->units[l->first_unit + k];
 			char tt[24], label[256];
@@ -174,25 +206,26 @@ static int build_by_unit(const report_model *m, tables_table *t)
 				         u->parent_name);
 			else
 				snprintf(label, sizeof label, "%.250s", u->name);
-			dossier_values(&u->d,
-			               add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
+			values(u, add_row(t, cap, TABLES_ROW_ITEM, tt, u->code, label)->v);
 		}
 	}
-	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	values(&m->all, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
 	return 0;
+}
+
+static int build_by_unit(const report_model *m, tables_table *t)
+{
+	table_init(t, TABLES_BY_UNIT, "(theo đơn vị)", unit_cols, NDOSSIER_COLS);
+	return unit_rows(m, t, dossier_row_values);
 }
 
 /* The national scope VN (docs/design.md §15): each province a heading row with its totals and
  * where they come from, its own levels under it (a, b, c); the total last. */
-static int build_by_province(const report_model *m, tables_table *t)
+static int province_rows(const report_model *m, tables_table *t, row_values values)
 {
 	size_t cap = 1;
 	for (size_t i = 0; i < m->n_provinces; i++)
 		cap += 1 + m->provinces[i].n_levels;
-	table_init(t, TABLES_BY_UNIT, "(theo tỉnh, thành phố trực thuộc trung ương)", province_cols,
-	           NDOSSIER_COLS);
-	t->id = tables_national_by_province.id;
-	t->sheet = tables_national_by_province.sheet;
 	t->rows = calloc(cap, sizeof *t->rows);
 	if (!t->rows)
 		return -1;
@@ -202,18 +235,25 @@ static int build_by_province(const report_model *m, tables_table *t)
 		snprintf(tt, sizeof tt, "%zu", i + 1);
 		model_province_source(p, source, sizeof source);
 		snprintf(label, sizeof label, "%.90s (%s)", p->row.name, source);
-		dossier_values(&p->row.d,
-		               add_row(t, cap, TABLES_ROW_GROUP, tt, p->row.code, label)->v);
+		values(&p->row, add_row(t, cap, TABLES_ROW_GROUP, tt, p->row.code, label)->v);
 		for (size_t k = 0; k < p->n_levels; k++) {
 			const model_level *l = &p->levels[k];
 			snprintf(tt, sizeof tt, "%c", (char)('a' + k));
-			dossier_values(
-			    &l->row.d,
-			    add_row(t, cap, TABLES_ROW_ITEM, tt, l->key, l->table_label)->v);
+			values(&l->row,
+			       add_row(t, cap, TABLES_ROW_ITEM, tt, l->key, l->table_label)->v);
 		}
 	}
-	dossier_values(&m->all.d, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
+	values(&m->all, add_row(t, cap, TABLES_ROW_TOTAL, "", "", "Tổng cộng")->v);
 	return 0;
+}
+
+static int build_by_province(const report_model *m, tables_table *t)
+{
+	table_init(t, TABLES_BY_UNIT, "(theo tỉnh, thành phố trực thuộc trung ương)", province_cols,
+	           NDOSSIER_COLS);
+	t->id = tables_national_by_province.id;
+	t->sheet = tables_national_by_province.sheet;
+	return province_rows(m, t, dossier_row_values);
 }
 
 static int build_by_field(const report_model *m, tables_table *t)
@@ -271,6 +311,33 @@ static int build_feedback(const report_model *m, tables_table *t)
 	return 0;
 }
 
+static void satisfaction_values(const model_row *r, int64_t v[TABLES_MAX_VALUES])
+{
+	const Cchc__V1__DossierFigures *d = &r->d;
+	memset(v, 0, sizeof(int64_t) * TABLES_MAX_VALUES);
+	v[0] = d->resolved + d->returned + d->withdrawn;
+	v[1] = d->rated;
+	v[2] = d->rated_satisfied;
+	v[3] = d->rated_unsatisfied;
+	v[4] = r->rates.satisfied_x100; /* the model's rate, rounded once; 0 with nothing rated */
+}
+
+/* The satisfaction table, laid out as the by-unit table (level headings, their units, the
+ * total), or nationally as the by-province one. */
+static int build_satisfaction(const report_model *m, tables_table *t)
+{
+	if (m->national)
+		table_init(t, TABLES_SATISFACTION, "(theo tỉnh, thành phố trực thuộc trung ương)",
+		           province_satisfaction_cols, NSATISFACTION_COLS);
+	else
+		table_init(t, TABLES_SATISFACTION, "(theo đơn vị)", satisfaction_cols,
+		           NSATISFACTION_COLS);
+	t->form = NULL;
+	t->title = "Kết quả đánh giá sự hài lòng của người dân, doanh nghiệp trong giải quyết TTHC";
+	return m->national ? province_rows(m, t, satisfaction_values)
+	                   : unit_rows(m, t, satisfaction_values);
+}
+
 /* "2023-12-15" -> "15/12/2023" */
 static void vn_date(const char *iso, char out[11])
 {
@@ -297,7 +364,8 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 	          (m.national ? build_by_province(&m, &out->t[TABLES_BY_UNIT])
 	                      : build_by_unit(&m, &out->t[TABLES_BY_UNIT])) ||
 	          build_by_field(&m, &out->t[TABLES_BY_FIELD]) ||
-	          build_feedback(&m, &out->t[TABLES_FEEDBACK]);
+	          build_feedback(&m, &out->t[TABLES_FEEDBACK]) ||
+	          build_satisfaction(&m, &out->t[TABLES_SATISFACTION]);
 	model_free(&m);
 	if (oom) {
 		snprintf(err, errlen, "out of memory building the tables");
@@ -307,6 +375,17 @@ int tables_build(const render_input *in, tables_set *out, char *err, size_t errl
 		if (tables_check(&out->t[i], err, errlen))
 			return -1;
 	return 0;
+}
+
+void tables_cell_text(const tables_table *t, const tables_row *r, size_t c, char *buf, size_t len)
+{
+	int per = t->cols[c].percent;
+	if (!per)
+		vnfmt_count(r->v[c - 2], buf, len);
+	else if (r->v[per - 1] == 0)
+		snprintf(buf, len, "-");
+	else
+		vnfmt_percent(r->v[c - 2], buf, len);
 }
 
 void tables_free(tables_set *s)
@@ -366,6 +445,8 @@ static int check_sum(const tables_table *t, const tables_row *r, size_t from, si
 	size_t nv = t->ncols - 2;
 	for (size_t c = 0; c < nv; c++) {
 		int64_t sum = 0;
+		if (t->cols[c + 2].percent)
+			continue;
 		for (size_t i = from; i < to; i++)
 			if (t->rows[i].kind == kind)
 				sum += t->rows[i].v[c];
@@ -386,6 +467,10 @@ int tables_check(const tables_table *t, char *err, size_t errlen)
 	const row_rule *rules = feedback ? feedback_rules : dossier_rules;
 	size_t nrules = feedback ? sizeof feedback_rules / sizeof feedback_rules[0]
 	                         : sizeof dossier_rules / sizeof dossier_rules[0];
+	if (t->cols == satisfaction_cols || t->cols == province_satisfaction_cols) {
+		rules = satisfaction_rules;
+		nrules = sizeof satisfaction_rules / sizeof satisfaction_rules[0];
+	}
 	int has_groups = 0;
 
 	/* rows first: a wrong unit is named, not the level heading its error spills into */

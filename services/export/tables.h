@@ -1,6 +1,7 @@
 /* tables: the tables of form II.06a/VPCP/KSTT (Thông tư 01/2020/TT-VPCP) by level, by unit and by
- * field, and the feedback table, as one model built from the figures once; the XLSX and CSV
- * renderers only draw it. Building checks every sum the table shows and refuses otherwise. */
+ * field, the feedback table and the citizens' satisfaction table (docs/design.md §16), as one
+ * model built from the figures once; the XLSX and CSV renderers only draw it. Building checks
+ * every sum the table shows and refuses otherwise. */
 #ifndef CCHC_TABLES_H
 #define CCHC_TABLES_H
 
@@ -18,6 +19,9 @@ typedef struct tables_column {
 	const char *group; /* "Số hồ sơ nhận giải quyết", or NULL */
 	const char *name; /* "Tổng số", "Trực tuyến", …; the whole header when group is NULL */
 	const char *key; /* short name for machines (CSV tests, errors): "intake", "online", … */
+	/* 0: a count. Else a rate times 100 (9457 = 94,57 %), never summed, whose denominator is
+	 * value v[percent - 1] of the row: with that 0 the rate has none (docs/design.md §6). */
+	int percent;
 } tables_column;
 
 typedef enum tables_row_kind {
@@ -48,13 +52,22 @@ typedef struct tables_table {
 } tables_table;
 
 /* TABLES_BY_UNIT of the national scope VN is by province ("theo-tinh"), each province's levels
- * under it (docs/design.md §15); its feedback table has a row per province. */
-enum { TABLES_BY_LEVEL, TABLES_BY_UNIT, TABLES_BY_FIELD, TABLES_FEEDBACK, TABLES_N };
+ * under it (docs/design.md §15); its feedback table has a row per province, and its satisfaction
+ * table is by province and level like TABLES_BY_UNIT. */
+enum {
+	TABLES_BY_LEVEL,
+	TABLES_BY_UNIT,
+	TABLES_BY_FIELD,
+	TABLES_FEEDBACK,
+	TABLES_SATISFACTION,
+	TABLES_N
+};
 
 /* The tables' ids and sheet names, in the order above, known before any figure (the console
  * offers each CSV file by its id). */
 typedef struct tables_kind {
-	const char *id;    /* "theo-cap", "theo-don-vi", "theo-linh-vuc", "phan-anh-kien-nghi" */
+	const char *id;    /* "theo-cap", "theo-don-vi", "theo-linh-vuc", "phan-anh-kien-nghi",
+	                      "hai-long" */
 	const char *sheet; /* "Theo cấp", … */
 } tables_kind;
 extern const tables_kind tables_kinds[TABLES_N];
@@ -67,17 +80,22 @@ typedef struct tables_set {
 	tables_table t[TABLES_N];
 } tables_set;
 
-/* Builds the four tables from in->figures and in->period, then checks them (see tables_check).
+/* Builds the five tables from in->figures and in->period, then checks them (see tables_check).
  * Returns 0, or -1 with a message in err naming the table and row at fault. Free with
  * tables_free, also after a failure. */
 int tables_build(const render_input *in, tables_set *out, char *err, size_t errlen);
 
 /* The arithmetic every table must satisfy before it is rendered: within each row (3 = 4+5+6,
  * 7 = 8+9+10, 11 = 12+13; feedback: received in total = from before + new = resolved + pending,
- * new = about regulation + about behaviour), each level heading = the sum of its units, and the
- * total = the sum of the levels (or of the rows when there are no headings). Returns 0, or -1 with
- * a message in err. */
+ * new = about regulation + about behaviour; satisfaction: rated = satisfied + unsatisfied), each
+ * level heading = the sum of its units, and the total = the sum of the levels (or of the rows
+ * when there are no headings), rates left out of the sums. Returns 0, or -1 with a message in
+ * err. */
 int tables_check(const tables_table *t, char *err, size_t errlen);
+
+/* Value column c (2 ≤ c < t->ncols) of row r as a person reads it in a table (DOCX, PDF, the
+ * console): a count "1.234", a rate "94,57" or "-" when its denominator is 0. */
+void tables_cell_text(const tables_table *t, const tables_row *r, size_t c, char *buf, size_t len);
 
 void tables_free(tables_set *s);
 

@@ -2,6 +2,7 @@
  * length, then times, then the office against the registry at the event's time, then the grant. */
 #include "validate.h"
 
+#include "records.h"
 #include "rfc3339.h"
 
 #include <stdarg.h>
@@ -70,6 +71,32 @@ static int check_office(verdict *v, const char *office, int64_t at, const units 
 	            office);
 }
 
+/* docs/design.md §16: a `rated` event carries exactly one of the three ratings, and no other kind
+ * carries one (a rating on a `resolved` would be silently dropped otherwise). */
+static int check_rating(verdict *v, const Cchc__V1__DossierEvent *e)
+{
+	int rated = e->kind == CCHC__V1__DOSSIER_KIND__RATED;
+
+	if (e->has_rating && (e->rating < CCHC__V1__RATING__VERY_SATISFIED ||
+	                      e->rating > CCHC__V1__RATING__UNSATISFIED))
+		return fail(v, "bad_field",
+		            "event %s of dossier %s: rating is not very_satisfied, satisfied or "
+		            "unsatisfied",
+		            e->event_id, e->dossier);
+	if (rated && !e->has_rating)
+		return fail(v, "bad_field",
+		            "event %s of dossier %s: rating is missing (required on rated: "
+		            "very_satisfied, satisfied or unsatisfied)",
+		            e->event_id, e->dossier);
+	if (!rated && e->has_rating)
+		return fail(
+		    v, "bad_field",
+		    "event %s of dossier %s: a rating belongs on a rated event only, not on "
+		    "%s",
+		    e->event_id, e->dossier, records_dossier_kind_name(e->kind));
+	return 0;
+}
+
 static int validate_dossier(verdict *v, const Cchc__V1__DossierEvent *e, const units *u,
                             const auth_source *src)
 {
@@ -79,8 +106,10 @@ static int validate_dossier(verdict *v, const Cchc__V1__DossierEvent *e, const u
 	    check_code(v, "dossier", e->dossier, VALIDATE_DOSSIER_MAX, 1))
 		return -1;
 	if (!e->has_kind || e->kind < CCHC__V1__DOSSIER_KIND__SUBMITTED ||
-	    e->kind > CCHC__V1__DOSSIER_KIND__DIGITIZED)
+	    e->kind > CCHC__V1__DOSSIER_KIND__RATED)
 		return fail(v, "bad_field", "kind is missing or not a dossier event kind");
+	if (check_rating(v, e))
+		return -1;
 	int received = e->kind == CCHC__V1__DOSSIER_KIND__RECEIVED;
 	int carries_due = received || e->kind == CCHC__V1__DOSSIER_KIND__EXTENDED ||
 	                  e->kind == CCHC__V1__DOSSIER_KIND__SUPPLEMENT_RECEIVED;

@@ -14,6 +14,7 @@
 enum { CH_DIRECT = 1, CH_ONLINE = 2, CH_POSTAL = 3 };
 enum { FIN_RESOLVED = 6, FIN_RETURNED = 7, FIN_WITHDRAWN = 8 };
 enum { TOPIC_REGULATION = 1, TOPIC_BEHAVIOR = 2 };
+enum { RATING_VERY_SATISFIED = 1, RATING_SATISFIED = 2, RATING_UNSATISFIED = 3 };
 
 static int32_t day_of(int64_t ms)
 {
@@ -142,6 +143,14 @@ void agg_acc_add_dossier(agg_acc *o, uint32_t k, const dossier_state *s, int sig
 		} else if (fk == FIN_WITHDRAWN) {
 			add(o, k, d, AGG_D_WITHDRAWN, sign);
 		}
+		/* docs/design.md §16: a finished dossier's rating, on its finishing day */
+		if (s->rating == RATING_UNSATISFIED) {
+			add(o, k, d, AGG_D_RATED_UNSAT, sign);
+			if (fk == FIN_RESOLVED && cls == 3)
+				add(o, k, d, AGG_D_RATED_UNSAT_LATE, sign);
+		} else if (s->rating == RATING_VERY_SATISFIED || s->rating == RATING_SATISFIED) {
+			add(o, k, d, AGG_D_RATED_SAT, sign);
+		}
 	}
 	if (nacc != STATE_NO_TIME)
 		add(o, k, day_of(nacc), AGG_D_NOT_ACCEPTED, sign);
@@ -231,6 +240,19 @@ void agg_acc_add_feedback(agg_acc *o, uint32_t k, const feedback_state *s, int s
 		if (res != STATE_NO_TIME)
 			add(o, k, day_of(res), AGG_F_OPEN, -sign);
 	}
+	/* docs/design.md §16: answered before the deadline (a local midnight), or overdue at every
+	 * midnight after it while pending: on from the day the deadline ends, off the day of the
+	 * answer (the two cancel when the answer comes on that day) */
+	int64_t dl = s->deadline;
+	if (dl == STATE_NO_TIME)
+		return;
+	if (res != STATE_NO_TIME && res < dl) {
+		add(o, k, day_of(res), AGG_F_ON_TIME, sign);
+		return;
+	}
+	add(o, k, day_of(dl), AGG_F_OVERDUE, sign);
+	if (res != STATE_NO_TIME)
+		add(o, k, day_of(res), AGG_F_OVERDUE, -sign);
 }
 
 void agg_acc_reset(agg_acc *a)

@@ -30,18 +30,20 @@
 	"s.resolved_class, " MS("s.submitted_at") ", " MS("s.waiting_end_at") ", " \
 	MS("s.not_accepted_at") ", s.paid_online_at IS NOT NULL, s.digitized_at IS NOT NULL, " \
 	MSARR("s.due_from") ", " MSARR("s.due_val") ", " MSARR("s.supp_from") ", " \
-	MSARR("s.supp_to")
+	MSARR("s.supp_to") ", s.rating"
 #define FEEDBACK_COLS \
 	"s.office, COALESCE(s.unit_snapshot, '-infinity')::text, COALESCE(s.level, 0), " \
 	"CASE WHEN s.has_received THEN " MS("s.received_at") " END, s.topic, " \
-	MS("s.resolved_at") ", " MS("s.published_at")
+	MS("s.resolved_at") ", " MS("s.published_at") ", " MS("s.deadline")
 static const char dossier_all_cursor[] =
     "DECLARE agg_st NO SCROLL CURSOR FOR SELECT 1, " DOSSIER_COLS " FROM dossier_state s";
 static const char feedback_all_cursor[] =
     "DECLARE agg_st NO SCROLL CURSOR FOR SELECT 1, " FEEDBACK_COLS " FROM feedback_state s";
 
 #define D_LIST AGG_DOSSIER_COLUMNS
-#define F_LIST "received, about_regulation, about_behavior, resolved, published, d_open"
+#define F_LIST \
+	"received, about_regulation, about_behavior, resolved, published, d_open, " \
+	"resolved_on_time, d_overdue"
 #define ADD(t, c) c " = " t "." c " + EXCLUDED." c
 /* The staged cells carry agg_key ids (resolved in C) and come merged: one row per (key, day), so
  * the upsert touches no row twice. $1 is the writer's part (sql/010): each writer adds to rows of
@@ -59,7 +61,8 @@ static const char feedback_all_cursor[] =
 	ADD(t, "resolved_on_time") ", " ADD(t, "resolved_late") ", " ADD(t, "returned") ", " \
 	ADD(t, "withdrawn") ", " ADD(t, "not_accepted") ", " ADD(t, "paid_online") ", " \
 	ADD(t, "digitized") ", " ADD(t, "d_open") ", " ADD(t, "d_overdue") ", " \
-	ADD(t, "d_waiting")
+	ADD(t, "d_waiting") ", " ADD(t, "rated_satisfied") ", " ADD(t, "rated_unsatisfied") ", " \
+	ADD(t, "rated_unsatisfied_late")
 #define D_UPSERT(t) UPSERT(t, "stage_agg_day", "day", D_LIST) D_SET(t)
 /* The month rows (sql/008), summed in C from the same cells. */
 #define M "dossier_agg_month"
@@ -68,7 +71,8 @@ static const char month_upsert_sql[] = UPSERT(M, "stage_agg_month", "month", D_L
 #define F_UPSERT(t) \
 	UPSERT(t, "stage_agg_feedback", "day", F_LIST) \
 	ADD(t, "received") ", " ADD(t, "about_regulation") ", " ADD(t, "about_behavior") ", " \
-	ADD(t, "resolved") ", " ADD(t, "published") ", " ADD(t, "d_open")
+	ADD(t, "resolved") ", " ADD(t, "published") ", " ADD(t, "d_open") ", " \
+	ADD(t, "resolved_on_time") ", " ADD(t, "d_overdue")
 /* clang-format on */
 
 /* Column types match the binary COPY rows of flush(): integer throughout. */
@@ -79,12 +83,14 @@ static const char month_upsert_sql[] = UPSERT(M, "stage_agg_month", "month", D_L
 	"received_postal integer, resolved integer, resolved_early integer, " \
 	"resolved_on_time integer, resolved_late integer, returned integer, withdrawn integer, " \
 	"not_accepted integer, paid_online integer, digitized integer, d_open integer, " \
-	"d_overdue integer, d_waiting integer) ON COMMIT DELETE ROWS;"
+	"d_overdue integer, d_waiting integer, rated_satisfied integer, rated_unsatisfied integer, " \
+	"rated_unsatisfied_late integer) ON COMMIT DELETE ROWS;"
 static const char staging_sql[] =
 	D_STAGE("stage_agg_day", "day") D_STAGE("stage_agg_month", "month")
 	"CREATE TEMP TABLE IF NOT EXISTS stage_agg_feedback (key integer, day integer, "
 	"received integer, about_regulation integer, about_behavior integer, resolved integer, "
-	"published integer, d_open integer) ON COMMIT DELETE ROWS";
+	"published integer, d_open integer, resolved_on_time integer, d_overdue integer) "
+	"ON COMMIT DELETE ROWS";
 #undef D_STAGE
 /* clang-format on */
 
@@ -154,6 +160,7 @@ static void dossier_row(agg_acc *o, row_scratch *sc, const PGresult *r, int i)
 	s.not_accepted_at = db_get_ms(r, i, 12);
 	s.paid_online_at = !strcmp(PQgetvalue(r, i, 13), "t") ? 0 : STATE_NO_TIME;
 	s.digitized_at = !strcmp(PQgetvalue(r, i, 14), "t") ? 0 : STATE_NO_TIME;
+	s.rating = atoi(PQgetvalue(r, i, 19));
 	if (grow_array((void **)&sc->dues, &sc->dues_cap, nd + 1, sizeof *sc->dues) != 0 ||
 	    grow_array((void **)&sc->waits, &sc->waits_cap, nw + 1, sizeof *sc->waits) != 0) {
 		o->oom = 1;
@@ -182,6 +189,7 @@ static void feedback_row(agg_acc *o, const PGresult *r, int i)
 	s.topic = atoi(PQgetvalue(r, i, 5));
 	s.resolved_at = db_get_ms(r, i, 6);
 	s.published_at = db_get_ms(r, i, 7);
+	s.deadline = db_get_ms(r, i, 8);
 	agg_acc_add_feedback(o, k, &s, atoi(PQgetvalue(r, i, 0)));
 }
 
@@ -380,6 +388,15 @@ int agg_rebuild(PGconn *conn, char *err, size_t errlen)
 		return -1;
 	PQclear(r);
 	return 0;
+}
+
+int agg_rebuild_feedback(PGconn *conn, char *err, size_t errlen)
+{
+	if (db_exec(conn, "aggregates: staging", staging_sql, err, errlen) != 0 ||
+	    db_exec(conn, "aggregates: clear feedback", "DELETE FROM feedback_agg", err, errlen) !=
+	        0)
+		return -1;
+	return add_all(conn, 1, 0, err, errlen);
 }
 
 int agg_expect(PGconn *conn, char *err, size_t errlen)

@@ -15,7 +15,8 @@
 	"sum(s.received), sum(s.received_online), sum(s.received_direct), sum(s.received_postal), " \
 	"sum(s.resolved), sum(s.resolved_early), sum(s.resolved_on_time), sum(s.resolved_late), " \
 	"sum(s.returned), sum(s.withdrawn), sum(s.not_accepted), sum(s.paid_online), " \
-	"sum(s.digitized), sum(s.d_open), sum(s.d_overdue), sum(s.d_waiting)"
+	"sum(s.digitized), sum(s.d_open), sum(s.d_overdue), sum(s.d_waiting), " \
+	"sum(s.rated_satisfied), sum(s.rated_unsatisfied), sum(s.rated_unsatisfied_late)"
 /* The stored parts of a (key, day) summed, under the columns' own names (--verify). */
 #define D_SUMS_AS \
 	"sum(s.received) AS received, sum(s.received_online) AS received_online, " \
@@ -25,11 +26,14 @@
 	"sum(s.returned) AS returned, sum(s.withdrawn) AS withdrawn, " \
 	"sum(s.not_accepted) AS not_accepted, sum(s.paid_online) AS paid_online, " \
 	"sum(s.digitized) AS digitized, sum(s.d_open) AS d_open, sum(s.d_overdue) AS d_overdue, " \
-	"sum(s.d_waiting) AS d_waiting"
+	"sum(s.d_waiting) AS d_waiting, sum(s.rated_satisfied) AS rated_satisfied, " \
+	"sum(s.rated_unsatisfied) AS rated_unsatisfied, " \
+	"sum(s.rated_unsatisfied_late) AS rated_unsatisfied_late"
 #define F_SUMS_AS \
 	"sum(s.received) AS received, sum(s.about_regulation) AS about_regulation, " \
 	"sum(s.about_behavior) AS about_behavior, sum(s.resolved) AS resolved, " \
-	"sum(s.published) AS published, sum(s.d_open) AS d_open"
+	"sum(s.published) AS published, sum(s.d_open) AS d_open, " \
+	"sum(s.resolved_on_time) AS resolved_on_time, sum(s.d_overdue) AS d_overdue"
 #define COALESCED(a, e, c) "COALESCE(" a "." c ", 0) <> COALESCE(" e "." c ", 0)"
 #define D_DIFFERS \
     COALESCED("a", "e", "received") " OR " COALESCED("a", "e", "received_online") " OR " \
@@ -39,7 +43,9 @@
     COALESCED("a", "e", "returned") " OR " COALESCED("a", "e", "withdrawn") " OR " \
     COALESCED("a", "e", "not_accepted") " OR " COALESCED("a", "e", "paid_online") " OR " \
     COALESCED("a", "e", "digitized") " OR " COALESCED("a", "e", "d_open") " OR " \
-    COALESCED("a", "e", "d_overdue") " OR " COALESCED("a", "e", "d_waiting")
+    COALESCED("a", "e", "d_overdue") " OR " COALESCED("a", "e", "d_waiting") " OR " \
+    COALESCED("a", "e", "rated_satisfied") " OR " COALESCED("a", "e", "rated_unsatisfied") \
+    " OR " COALESCED("a", "e", "rated_unsatisfied_late")
 static const char dossier_diff_sql[] =
     "SELECT k.office, k.unit_snapshot::text, k.level, k.field, COALESCE(a.day, e.day), "
     "ROW(a.*)::text, ROW(e.*)::text "
@@ -56,7 +62,8 @@ static const char feedback_diff_sql[] =
     "LEFT JOIN agg_key k ON k.id = COALESCE(a.key, e.key) WHERE "
     COALESCED("a", "e", "received") " OR " COALESCED("a", "e", "about_regulation") " OR "
     COALESCED("a", "e", "about_behavior") " OR " COALESCED("a", "e", "resolved") " OR "
-    COALESCED("a", "e", "published") " OR " COALESCED("a", "e", "d_open") " "
+    COALESCED("a", "e", "published") " OR " COALESCED("a", "e", "d_open") " OR "
+    COALESCED("a", "e", "resolved_on_time") " OR " COALESCED("a", "e", "d_overdue") " "
     "ORDER BY 1, 2, 3, 4, 5";
 /* The stored months against the expected days summed by month (sql/008's backfill). */
 static const char month_diff_sql[] =

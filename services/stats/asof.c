@@ -72,7 +72,8 @@ static const char *const analyze_sql[2] = {
 	"ORDER BY e.office, e." item
 static const char *const events_cursor_sql[2] = {
     EVENTS_CURSOR("dossier", "dossier",
-                  "e.procedure, e.field, e.kind, e.channel, " MS("e.at") ", " MS("e.due")),
+                  "e.procedure, e.field, e.kind, e.channel, " MS("e.at") ", " MS("e.due") ", "
+                  "e.rating"),
     EVENTS_CURSOR("feedback", "feedback", "e.kind, e.topic, " MS("e.at")),
 };
 
@@ -250,6 +251,7 @@ static int add_event(group *g, int feedback, const PGresult *r, int i)
 	    .channel = atoi(PQgetvalue(r, i, 5)),
 	    .at_ms = db_get_ms(r, i, 6),
 	    .due_ms = db_get_ms(r, i, 7),
+	    .rating = atoi(PQgetvalue(r, i, 8)),
 	};
 	return 0;
 }

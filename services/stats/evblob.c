@@ -45,7 +45,7 @@ void evblob_put_dossier(db_buf *b, const dossier_event *ev, size_t n)
 	put_start(b);
 	for (size_t i = 0; i < n; i++) {
 		put_u8(b, (unsigned)ev[i].kind & 0xFF);
-		put_u8(b, (unsigned)ev[i].channel & 0xFF);
+		put_u8(b, ((unsigned)ev[i].rating & 0x0F) << 4 | ((unsigned)ev[i].channel & 0x0F));
 		put_i64(b, ev[i].at_ms);
 		put_i64(b, ev[i].due_ms);
 		put_str(b, ev[i].procedure);
@@ -130,7 +130,8 @@ int evblob_get_dossier(const char *hex, dossier_event **ev, size_t *n, size_t *c
 		if (len - i < 18)
 			goto bad;
 		e.kind = p[i];
-		e.channel = p[i + 1];
+		e.channel = p[i + 1] & 0x0F;
+		e.rating = p[i + 1] >> 4;
 		e.at_ms = get_i64(p + i + 2);
 		e.due_ms = get_i64(p + i + 10);
 		i += 18;

@@ -21,13 +21,13 @@ static const char staging_sql[] =
     "supplement_waiting boolean, finished_at timestamptz, finish_kind smallint, "
     "resolved_class smallint, submitted_at timestamptz, waiting_end_at timestamptz, "
     "not_accepted_at timestamptz, delivered_at timestamptz, paid_online_at timestamptz, "
-    "digitized_at timestamptz, anomalies integer, events integer, ev bytea) "
+    "digitized_at timestamptz, anomalies integer, events integer, ev bytea, rating smallint) "
     "ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_state (office" K ", feedback" K ", "
     "anchor_at timestamptz, unit_snapshot date, unit_valid_from timestamptz, "
     "unit_valid_to timestamptz, level smallint, has_received boolean, received_at timestamptz, "
     "topic smallint, resolved_at timestamptz, published_at timestamptz, anomalies integer, "
-    "events integer, ev bytea) ON COMMIT DELETE ROWS";
+    "events integer, ev bytea, deadline timestamptz) ON COMMIT DELETE ROWS";
 #undef K
 
 #define D_COLS ITEMS_DOSSIER_COLS
@@ -44,7 +44,7 @@ static const char *const copy_stage_sql[2] = {
     "COPY stage_dossier_state FROM STDIN (FORMAT binary)",
     "COPY stage_feedback_state FROM STDIN (FORMAT binary)",
 };
-enum { D_NCOLS = 30, F_NCOLS = 15 };
+enum { D_NCOLS = 31, F_NCOLS = 16 };
 /* Only items whose row exists are staged: every row conflicts and is updated in place. */
 static const char *const upsert_sql[2] = {
     "INSERT INTO dossier_state (" D_COLS ") SELECT " D_COLS " FROM stage_dossier_state "
@@ -55,11 +55,12 @@ static const char *const upsert_sql[2] = {
     SET("finish_kind") ", " SET("resolved_class") ", " SET("submitted_at") ", "
     SET("waiting_end_at") ", " SET("not_accepted_at") ", " SET("delivered_at") ", "
     SET("paid_online_at") ", " SET("digitized_at") ", " SET("anomalies") ", " SET("events")
-    ", " SET("ev") ", updated_at = now()",
+    ", " SET("ev") ", " SET("rating") ", updated_at = now()",
     "INSERT INTO feedback_state (" F_COLS ") SELECT " F_COLS " FROM stage_feedback_state "
     "ON CONFLICT (office, feedback) DO UPDATE SET " UNIT_SET SET("has_received") ", "
     SET("received_at") ", " SET("topic") ", " SET("resolved_at") ", " SET("published_at") ", "
-    SET("anomalies") ", " SET("events") ", " SET("ev") ", updated_at = now()",
+    SET("anomalies") ", " SET("events") ", " SET("ev") ", " SET("deadline")
+    ", updated_at = now()",
 };
 
 /* Old rows, one index probe per touched item: the items go as two binary text[] parameters
@@ -339,13 +340,14 @@ static void bin_dossier(db_buf *b, const char *office, const char *code, const u
 	db_bin_ts(b, s->digitized_at);
 	db_bin_i32(b, s->anomalies);
 	db_bin_i32(b, (int32_t)s->events);
-	if (!ev) {
+	if (ev) {
+		size_t at = db_bin_open(b);
+		evblob_put_dossier(b, ev, n);
+		db_bin_close(b, at);
+	} else {
 		db_bin_null(b);
-		return;
 	}
-	size_t at = db_bin_open(b);
-	evblob_put_dossier(b, ev, n);
-	db_bin_close(b, at);
+	db_bin_i16(b, s->rating);
 }
 
 static void bin_feedback(db_buf *b, const char *office, const char *code, const unit_row *u,
@@ -359,13 +361,14 @@ static void bin_feedback(db_buf *b, const char *office, const char *code, const 
 	db_bin_ts(b, s->published_at);
 	db_bin_i32(b, s->anomalies);
 	db_bin_i32(b, (int32_t)s->events);
-	if (!ev) {
+	if (ev) {
+		size_t at = db_bin_open(b);
+		evblob_put_feedback(b, ev, n);
+		db_bin_close(b, at);
+	} else {
 		db_bin_null(b);
-		return;
 	}
-	size_t at = db_bin_open(b);
-	evblob_put_feedback(b, ev, n);
-	db_bin_close(b, at);
+	db_bin_ts(b, s->deadline);
 }
 
 void items_row_dossier(db_buf *b, const items_units *uc, const char *office, const char *code,

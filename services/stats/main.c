@@ -1,5 +1,6 @@
 /* cchc-stats: wiring only. Reads the configuration, waits for PostgreSQL, migrates the schema,
- * syncs the unit registry, then answers StatsRequests on stats.listen until SIGTERM / SIGINT.
+ * syncs the unit registry and (a province's) the feedback deadlines with the calendar of days off,
+ * then answers StatsRequests on stats.listen until SIGTERM / SIGINT.
  * `cchc-stats --verify` instead recomputes every state from the raw events and exits (verify.c).
  * A province with publish = on also keeps its publication and heartbeat (node.c); with mode =
  * national (or --national) it owns the national database and its subscriptions instead
@@ -10,10 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "conf.h"
 #include "log.h"
 #include "service.h"
 #include "stats_db.h"
+#include "stats_db_calendar.h"
 #include "stats_db_units.h"
 #include "stats_handler.h"
 #include "stats_migrations.h"
@@ -22,6 +25,7 @@
 #include "stats_verify.h"
 #include "units.h"
 #include "wire.h"
+#include "workdays.h"
 
 /* Sleeps up to `seconds`; returns 1 when SIGTERM / SIGINT arrived meanwhile. */
 static int stop_requested(int seconds)
@@ -38,15 +42,17 @@ static int stop_requested(int seconds)
 	return sig == SIGINT || sig == SIGTERM;
 }
 
-/* Connects, migrates and syncs the registry (a province's; the national database's registry is
- * every province's, replicated), retrying while PostgreSQL does not answer. Returns 0 with every
+/* Connects, migrates and syncs the registry and the feedback deadlines (a province's; the national
+ * database's registry is every province's, replicated, and it keeps no feedback state: cal is NULL
+ * there), retrying while PostgreSQL does not answer. Returns 0 with every
  * connection (STORE_PARTS writers, then the reader: conns[STORE_PARTS]) and *node, or -1 when
  * told to stop; 1 when the database is not what the configuration says (no retry helps). */
 static int open_database(const conf *c, const units *reg, const char *content, size_t len,
-                         PGconn *conns[STORE_PARTS + 1], stats_node *node)
+                         const workdays *cal, PGconn *conns[STORE_PARTS + 1], stats_node *node)
 {
 	char err[512];
 	int changed = 0, kept = 0;
+	size_t recounted = 0;
 
 	for (unsigned attempt = 1;; attempt++) {
 		int ok = 1, wrong = 0;
@@ -61,9 +67,15 @@ static int open_database(const conf *c, const units *reg, const char *content, s
 			wrong = ok && node_check(conns[0], node, err, sizeof err) != 0;
 			ok = ok && !wrong &&
 			     (!reg || db_sync_units_file(conns[0], reg, content, len, &changed,
-			                                 &kept, err, sizeof err) == 0);
+			                                 &kept, err, sizeof err) == 0) &&
+			     (node->national ||
+			      db_sync_calendar(conns[0], cal, &recounted, err, sizeof err) == 0);
 		}
 		if (ok) {
+			if (recounted)
+				log_info("calendar: the days off changed; the deadlines of %zu "
+				         "feedback items counted again",
+				         recounted);
 			if (reg)
 				log_info("units: %zu units in %s, %s", units_count(reg),
 				         c->units_file,
@@ -83,6 +95,34 @@ static int open_database(const conf *c, const units *reg, const char *content, s
 		if (stop_requested(attempt < 10 ? 1 : 5))
 			return -1;
 	}
+}
+
+/* The calendar of days off (calendar_file) as the process's (workdays_set_current), or NULL with
+ * err when the file cannot be read. With no file configured, weekends only, said once. */
+static workdays *load_calendar(const conf *c, char *err, size_t errlen)
+{
+	workdays *w = NULL;
+	int first, last, y, m, d;
+
+	if (!*c->calendar_file) {
+		log_warn("calendar: no calendar_file configured: feedback deadlines count weekends "
+		         "only, no public holiday");
+		w = workdays_weekends_only();
+		if (!w)
+			snprintf(err, errlen, "calendar: out of memory");
+	} else if (workdays_load(c->calendar_file, &w, err, errlen) != 0) {
+		return NULL;
+	}
+	if (!w)
+		return NULL;
+	workdays_years(w, &first, &last);
+	cal_civil_from_days(cal_local_day((int64_t)time(NULL) * 1000), &y, &m, &d);
+	if (*c->calendar_file && (y < first || y > last))
+		log_warn("calendar: %s lists no day of %d (it covers %d-%d): add that year's "
+		         "public holidays, or its deadlines count weekends only",
+		         c->calendar_file, y, first, last);
+	workdays_set_current(w);
+	return w;
 }
 
 /* --verify: one read-only pass over the database, then exit 0 clean, 1 differences, 2 error. */
@@ -112,6 +152,7 @@ int main(int argc, char **argv)
 	char err[512], *content = NULL;
 	size_t content_len = 0;
 	int verify = 0, national = 0, rc;
+	workdays *cal = NULL;
 	stats_node node;
 	node_heartbeat *heartbeat = NULL;
 	national_sync *sync = NULL;
@@ -145,8 +186,21 @@ int main(int argc, char **argv)
 		        "province's own stack\n");
 		return 2;
 	}
-	if (verify)
-		return run_verify(&c);
+	/* the feedback deadlines are a province's: the national stack counts none (its feedback
+	 * figures arrive counted) and needs no calendar_file */
+	if (!c.national && !(cal = load_calendar(&c, err, sizeof err))) {
+		if (verify)
+			fprintf(stderr, "cchc-stats --verify: %s\n", err);
+		else
+			log_error("%s", err);
+		return verify ? 2 : 1;
+	}
+	if (verify) {
+		rc = run_verify(&c);
+		workdays_set_current(NULL);
+		workdays_free(cal);
+		return rc;
+	}
 	if (!listen)
 		listen = c.stats_listen;
 	if (c.national) {
@@ -158,17 +212,21 @@ int main(int argc, char **argv)
 		    units_parse(content, content_len, c.units_file, &reg, err, sizeof err) != 0) {
 			log_error("units: %s", err);
 			free(content);
+			workdays_set_current(NULL);
+			workdays_free(cal);
 			return 1;
 		}
 	} else {
 		log_warn("units: no units_file configured; the registry in the database is kept");
 	}
-	rc = open_database(&c, reg, content, content_len, conns, &node);
+	rc = open_database(&c, reg, content, content_len, cal, conns, &node);
 	units_free(reg);
 	free(content);
 	if (rc != 0) {
 		if (rc < 0)
 			log_info("stopped before the database answered");
+		workdays_set_current(NULL);
+		workdays_free(cal);
 		return rc < 0 ? 0 : 1;
 	}
 	if (!node.national) {
@@ -182,6 +240,8 @@ int main(int argc, char **argv)
 			log_error("%s", err);
 			for (int i = 0; i <= STORE_PARTS; i++)
 				PQfinish(conns[i]);
+			workdays_set_current(NULL);
+			workdays_free(cal);
 			return 1;
 		}
 		if (rebuilt)
@@ -201,6 +261,8 @@ int main(int argc, char **argv)
 			PQfinish(conns[i]);
 		node_heartbeat_stop(heartbeat);
 		national_sync_stop(sync);
+		workdays_set_current(NULL);
+		workdays_free(cal);
 		return 1;
 	}
 	ctx.national = node.national;
@@ -214,6 +276,8 @@ int main(int argc, char **argv)
 		stats_ctx_destroy(&ctx);
 		node_heartbeat_stop(heartbeat);
 		national_sync_stop(sync);
+		workdays_set_current(NULL);
+		workdays_free(cal);
 		return 1;
 	}
 	atomic_store(&ctx.server, srv);
@@ -229,5 +293,7 @@ int main(int argc, char **argv)
 	national_sync_stop(sync);
 	stats_ctx_destroy(&ctx);
 	node_heartbeat_stop(heartbeat);
+	workdays_set_current(NULL);
+	workdays_free(cal);
 	return 0;
 }

@@ -61,7 +61,9 @@ typedef struct vn {
 	size_t rows_cap, sources_cap;
 	int oom;
 	Cchc__V1__DossierFigures all, level[3];
-	Cchc__V1__FeedbackFigures feedback;
+	/* the summed feedback: the scope's, and each level's (docs/design.md §16: the 766 index's
+	 * feedback indicator per row) */
+	Cchc__V1__FeedbackFigures feedback, level_feedback[3];
 	/* fields summed across provinces, in the order first met, then sorted */
 	struct field_sum {
 		char *code;
@@ -70,8 +72,10 @@ typedef struct vn {
 	size_t nfields, fields_cap;
 } vn;
 
+/* fb: the row's feedback (NULL for fields, which have none). */
 static void vn_row(vn *v, const char *group, const char *key, const char *name, int level,
-                   const char *parent, const Cchc__V1__DossierFigures *d)
+                   const char *parent, const Cchc__V1__DossierFigures *d,
+                   const Cchc__V1__FeedbackFigures *fb)
 {
 	Cchc__V1__QueryReply *r = v->reply;
 	Cchc__V1__FigureRow *x;
@@ -92,14 +96,21 @@ static void vn_row(vn *v, const char *group, const char *key, const char *name, 
 		x->level = level;
 	}
 	x->dossiers = malloc(sizeof *x->dossiers);
+	x->feedback = fb ? malloc(sizeof *x->feedback) : NULL;
 	r->rows[r->n_rows++] = x;
-	if (!x->key || (name && !x->name) || (parent && !x->parent) || !x->dossiers) {
+	if (!x->key || (name && !x->name) || (parent && !x->parent) || !x->dossiers ||
+	    (fb && !x->feedback)) {
 		v->oom = 1;
 		return;
 	}
 	*x->dossiers = *d;
 	x->dossiers->base.unknown_fields = NULL;
 	x->dossiers->base.n_unknown_fields = 0;
+	if (fb) {
+		cchc__v1__feedback_figures__init(x->feedback);
+		zero_figures(&x->feedback->base);
+		add_figures(&x->feedback->base, &fb->base);
+	}
 }
 
 static void vn_field(vn *v, const char *code, const Cchc__V1__DossierFigures *d)
@@ -164,11 +175,14 @@ void national_sources_clear(Cchc__V1__QueryReply *reply)
 	reply->n_provinces = 0;
 }
 
-/* One province's reply added: its own rows, and into the national sums. */
+/* One province's reply added: its own rows, and into the national sums. A closed version from
+ * before issue 15 has no feedback per row: zeros. */
 static void vn_add_province(vn *v, const char *code, const Cchc__V1__QueryReply *p)
 {
 	static const Cchc__V1__DossierFigures zero = CCHC__V1__DOSSIER_FIGURES__INIT;
+	static const Cchc__V1__FeedbackFigures fzero = CCHC__V1__FEEDBACK_FIGURES__INIT;
 	const Cchc__V1__DossierFigures *all = &zero, *lv[3] = {&zero, &zero, &zero};
+	const Cchc__V1__FeedbackFigures *lvfb[3] = {&fzero, &fzero, &fzero};
 	int has_units[3] = {0};
 
 	for (size_t i = 0; p && i < p->n_rows; i++) {
@@ -177,20 +191,24 @@ static void vn_add_province(vn *v, const char *code, const Cchc__V1__QueryReply 
 			continue;
 		if (!strcmp(r->group, "all"))
 			all = r->dossiers;
-		else if (!strcmp(r->group, "level") && r->level >= 1 && r->level <= 3)
+		else if (!strcmp(r->group, "level") && r->level >= 1 && r->level <= 3) {
 			lv[r->level - 1] = r->dossiers;
-		else if (!strcmp(r->group, "unit") && r->has_level && r->level >= 1 &&
-		         r->level <= 3)
+			if (r->feedback)
+				lvfb[r->level - 1] = r->feedback;
+		} else if (!strcmp(r->group, "unit") && r->has_level && r->level >= 1 &&
+		           r->level <= 3)
 			has_units[r->level - 1] = 1;
 		else if (!strcmp(r->group, "field"))
 			vn_field(v, r->key ? r->key : "", r->dossiers);
 	}
 	Cchc__V1__DossierFigures d = *all;
 	zero_figures(&d.base);
-	vn_row(v, "province", code, p && p->scope_name ? p->scope_name : code, 1, "", &d);
+	vn_row(v, "province", code, p && p->scope_name ? p->scope_name : code, 1, "", &d,
+	       p && p->feedback ? p->feedback : &fzero);
 	add_figures(&v->all.base, &all->base);
 	for (int l = 0; l < 3; l++) {
 		add_figures(&v->level[l].base, &lv[l]->base);
+		add_figures(&v->level_feedback[l].base, &lvfb[l]->base);
 		Cchc__V1__DossierFigures x = *lv[l];
 		zero_figures(&x.base);
 		int any = 0;
@@ -200,7 +218,7 @@ static void vn_add_province(vn *v, const char *code, const Cchc__V1__QueryReply 
 			                                        md->fields[f].offset) != 0;
 		/* the levels its structure has, and any level with a figure (never hidden) */
 		if (has_units[l] || any)
-			vn_row(v, "province_level", level_keys[l], NULL, l + 1, code, &x);
+			vn_row(v, "province_level", level_keys[l], NULL, l + 1, code, &x, lvfb[l]);
 	}
 }
 
@@ -255,6 +273,8 @@ int national_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req,
 	for (int l = 0; l < 3; l++) {
 		cchc__v1__dossier_figures__init(&v.level[l]);
 		zero_figures(&v.level[l].base);
+		cchc__v1__feedback_figures__init(&v.level_feedback[l]);
+		zero_figures(&v.level_feedback[l].base);
 	}
 	cchc__v1__feedback_figures__init(&v.feedback);
 	zero_figures(&v.feedback.base);
@@ -301,11 +321,12 @@ int national_figures_in(PGconn *conn, const Cchc__V1__QueryRequest *req,
 		query_reply_clear(&own);
 	}
 	qsort(v.fields, v.nfields, sizeof *v.fields, field_cmp);
-	vn_row(&v, "all", "", NULL, 0, NULL, &v.all);
+	vn_row(&v, "all", "", NULL, 0, NULL, &v.all, &v.feedback);
 	for (int l = 0; l < 3; l++)
-		vn_row(&v, "level", level_keys[l], NULL, l + 1, NULL, &v.level[l]);
+		vn_row(&v, "level", level_keys[l], NULL, l + 1, NULL, &v.level[l],
+		       &v.level_feedback[l]);
 	for (size_t f = 0; f < v.nfields; f++)
-		vn_row(&v, "field", v.fields[f].code, NULL, 0, NULL, &v.fields[f].d);
+		vn_row(&v, "field", v.fields[f].code, NULL, 0, NULL, &v.fields[f].d, NULL);
 	reply->scope_name = strdup("Toàn quốc");
 	reply->feedback = malloc(sizeof *reply->feedback);
 	if (v.oom || !reply->scope_name || !reply->feedback) {

@@ -23,7 +23,8 @@
 #include "stats_national.h"
 #include "units.h"
 
-enum { NFIG = 18 }; /* DossierFigures in proto order, intake left out (carried_over + received) */
+enum { NFIG = 22 }; /* DossierFigures in proto order, intake left out (carried_over + received) */
+enum { NFB = 9 };   /* FeedbackFigures in proto order */
 
 static const char dossier_sql[] =
     "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE ", "
@@ -44,7 +45,7 @@ static const char dossier_sql[] =
     "  (s.submitted_at < p.t AND (s.waiting_end_at IS NULL OR s.waiting_end_at >= p.t)) "
     "   AS waiting, "
     "  (s.not_accepted_at >= p.f AND s.not_accepted_at < p.t) AS not_acc, "
-    "  s.paid_online_at IS NOT NULL AS paid, s.digitized_at IS NOT NULL AS digi "
+    "  s.paid_online_at IS NOT NULL AS paid, s.digitized_at IS NOT NULL AS digi, s.rating "
     " FROM dossier_state s, p WHERE " IN_SCOPE(
         "s") " AND "
              "  ((s.received_at < p.t AND (s.finished_at IS NULL OR s.finished_at >= p.f)) OR "
@@ -69,7 +70,13 @@ static const char dossier_sql[] =
              " count(*) FILTER (WHERE waiting), "
              " count(*) FILTER (WHERE not_acc), "
              " count(*) FILTER (WHERE recv AND paid), "
-             " count(*) FILTER (WHERE recv AND digi) "
+             " count(*) FILTER (WHERE recv AND digi), "
+             /* docs/design.md §16: the finished ones by their latest rating */
+             " count(*) FILTER (WHERE fin AND rating > 0), "
+             " count(*) FILTER (WHERE fin AND rating IN (1, 2)), "
+             " count(*) FILTER (WHERE fin AND rating = 3), "
+             " count(*) FILTER (WHERE fin AND rating = 3 AND finish_kind = 6 AND "
+             "  resolved_class = 3) "
              "FROM d GROUP BY GROUPING SETS ((), (d.level), (d.office, d.unit_snapshot), "
              "(d.field)) "
              "ORDER BY 1 DESC, 2, 3, 4, 5";
@@ -102,7 +109,8 @@ static const char dossier_agg_sql[] =
     FLOW("received") FLOW("received_online") FLOW("received_direct") FLOW("received_postal")
     FLOW("resolved") FLOW("resolved_early") FLOW("resolved_on_time") FLOW("resolved_late")
     FLOW("returned") FLOW("withdrawn") FLOW("not_accepted") FLOW("paid_online")
-    FLOW("digitized")
+    FLOW("digitized") FLOW("rated_satisfied") FLOW("rated_unsatisfied")
+    FLOW("rated_unsatisfied_late")
     " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue, sum(g.d_waiting) AS waiting "
     " FROM (SELECT m.key, m.month AS day, " AGG_DOSSIER_COLUMNS " FROM dossier_agg_month m "
     "  WHERE m.province = $4 AND m.month < " MONTH("$6") " AND (m.month < " MONTH("$5")
@@ -122,7 +130,10 @@ static const char dossier_agg_sql[] =
     SUM("resolved_late") SUM("returned") SUM("withdrawn") SUM("pend")
     " COALESCE(sum(a.pend) - sum(a.overdue), 0), COALESCE(sum(a.overdue), 0), "
     " COALESCE(sum(a.waiting), 0), COALESCE(sum(a.not_accepted), 0), "
-    " COALESCE(sum(a.paid_online), 0), COALESCE(sum(a.digitized), 0) "
+    " COALESCE(sum(a.paid_online), 0), COALESCE(sum(a.digitized), 0), "
+    " COALESCE(sum(a.rated_satisfied) + sum(a.rated_unsatisfied), 0),"
+    SUM("rated_satisfied") SUM("rated_unsatisfied")
+    " COALESCE(sum(a.rated_unsatisfied_late), 0) "
     "FROM a GROUP BY GROUPING SETS ((), (a.level), (a.office, a.unit_snapshot), (a.field)) "
     "HAVING COALESCE(sum(a.carried), 0) <> 0 OR COALESCE(sum(a.received), 0) <> 0 OR "
     " COALESCE(sum(a.resolved), 0) <> 0 OR COALESCE(sum(a.returned), 0) <> 0 OR "
@@ -133,16 +144,29 @@ static const char dossier_agg_sql[] =
 #undef SUM
 #undef MONTH
 
+/* Feedback by the same rules, for the scope, each level and each unit (docs/design.md §16: the 766
+ * index's feedback indicator per row). d_overdue is pending with the deadline passed. */
+#define FB_FLOW(c) " sum(g." c ") FILTER (WHERE g.day >= $5::int) AS " c ","
 static const char feedback_agg_sql[] =
-    "WITH RECURSIVE " PARAMS_CTE ", " AGG_SCOPE_CTE " SELECT "
-    " COALESCE(sum(g.d_open) FILTER (WHERE g.day < $5::int), 0), "
-    " COALESCE(sum(g.received) FILTER (WHERE g.day >= $5::int), 0), "
-    " COALESCE(sum(g.about_regulation) FILTER (WHERE g.day >= $5::int), 0), "
-    " COALESCE(sum(g.about_behavior) FILTER (WHERE g.day >= $5::int), 0), "
-    " COALESCE(sum(g.resolved) FILTER (WHERE g.day >= $5::int), 0), "
-    " COALESCE(sum(g.published) FILTER (WHERE g.day >= $5::int), 0), "
-    " COALESCE(sum(g.d_open), 0) "
-    "FROM feedback_agg g WHERE g.province = $4 AND g.day < $6::int AND g.key IN " KEYS_IN_SCOPE;
+    "WITH RECURSIVE " PARAMS_CTE ", " AGG_SCOPE_CTE ", "
+    "g AS (SELECT g.key, sum(g.d_open) FILTER (WHERE g.day < $5::int) AS carried,"
+    FB_FLOW("received") FB_FLOW("about_regulation") FB_FLOW("about_behavior")
+    FB_FLOW("resolved") FB_FLOW("published") FB_FLOW("resolved_on_time")
+    " sum(g.d_open) AS pend, sum(g.d_overdue) AS overdue "
+    " FROM feedback_agg g WHERE g.province = $4 AND g.day < $6::int "
+    " AND g.key IN " KEYS_IN_SCOPE " GROUP BY g.key), "
+    "a AS (SELECT NULLIF(k.level, 0) AS level, k.office, "
+    " NULLIF(k.unit_snapshot, '-infinity'::date) AS unit_snapshot, g.* "
+    " FROM g JOIN agg_key k ON k.province = $4 AND k.id = g.key) "
+    "SELECT GROUPING(a.level, a.office, a.unit_snapshot), a.level, a.office, "
+    " a.unit_snapshot::text, COALESCE(sum(a.carried), 0), COALESCE(sum(a.received), 0), "
+    " COALESCE(sum(a.about_regulation), 0), COALESCE(sum(a.about_behavior), 0), "
+    " COALESCE(sum(a.resolved), 0), COALESCE(sum(a.published), 0), "
+    " COALESCE(sum(a.pend), 0), COALESCE(sum(a.resolved_on_time), 0), "
+    " COALESCE(sum(a.pend) - sum(a.overdue), 0) "
+    "FROM a GROUP BY GROUPING SETS ((), (a.level), (a.office, a.unit_snapshot)) "
+    "ORDER BY 1 DESC, 2, 3, 4";
+#undef FB_FLOW
 #undef KEYS_IN_SCOPE
 /* clang-format on */
 
@@ -168,8 +192,11 @@ static const char node_sql[] =
     "SELECT n.mode = 'national', COALESCE(n.province, (SELECT u.province FROM units u "
     "WHERE u.code = $1 ORDER BY u.valid_from DESC LIMIT 1), '') FROM cchc_node n WHERE n.id = 1";
 
+/* docs/design.md §16: answered before the deadline (15 working days after the day received), and
+ * pending at the end with the deadline not passed; the deadline is the state's (state.c). */
 static const char feedback_sql[] =
     "WITH RECURSIVE " PARAMS_CTE ", " SCOPE_CTE " SELECT "
+    " GROUPING(s.level, s.office, s.unit_snapshot), s.level, s.office, s.unit_snapshot::text, "
     " count(*) FILTER (WHERE s.received_at < p.f AND "
     "  (s.resolved_at IS NULL OR s.resolved_at >= p.f)), "
     " count(*) FILTER (WHERE s.received_at >= p.f AND s.received_at < p.t), "
@@ -178,17 +205,45 @@ static const char feedback_sql[] =
     " count(*) FILTER (WHERE s.resolved_at >= p.f AND s.resolved_at < p.t), "
     " count(*) FILTER (WHERE s.published_at >= p.f AND s.published_at < p.t), "
     " count(*) FILTER (WHERE s.received_at < p.t AND "
-    "  (s.resolved_at IS NULL OR s.resolved_at >= p.t)) "
-    "FROM feedback_state s, p WHERE s.has_received AND " IN_SCOPE("s");
+    "  (s.resolved_at IS NULL OR s.resolved_at >= p.t)), "
+    " count(*) FILTER (WHERE s.resolved_at >= p.f AND s.resolved_at < p.t AND "
+    "  s.resolved_at < s.deadline), "
+    " count(*) FILTER (WHERE s.received_at < p.t AND "
+    "  (s.resolved_at IS NULL OR s.resolved_at >= p.t) AND s.deadline >= p.t) "
+    "FROM feedback_state s, p WHERE s.has_received AND " IN_SCOPE(
+        "s") " "
+             "GROUP BY GROUPING SETS ((), (s.level), (s.office, s.unit_snapshot)) "
+             "ORDER BY 1 DESC, 2, 3, 4";
 
+/* GROUPING(level, office, unit_snapshot) of the feedback rows. */
+enum { FB_ALL = 7, FB_LEVEL = 3, FB_UNIT = 4 };
+
+/* A row's dossier figures and the feedback of its offices (fields have none). */
 typedef struct figs {
 	int64_t v[NFIG];
+	int64_t fb[NFB];
 } figs;
 
+/* The dossier figures of row `row` from column `col` on (its feedback is left as it is). */
 static void figs_read(const PGresult *r, int row, int col, figs *f)
 {
 	for (int i = 0; i < NFIG; i++)
 		f->v[i] = strtoll(PQgetvalue(r, row, col + i), NULL, 10);
+}
+
+/* The feedback figures of row `row` of feedback_sql / feedback_agg_sql. */
+static void fb_read(const PGresult *r, int row, figs *f)
+{
+	for (int i = 0; i < NFB; i++)
+		f->fb[i] = strtoll(PQgetvalue(r, row, 4 + i), NULL, 10);
+}
+
+static void figs_add(figs *to, const figs *from)
+{
+	for (int k = 0; k < NFIG; k++)
+		to->v[k] += from->v[k];
+	for (int k = 0; k < NFB; k++)
+		to->fb[k] += from->fb[k];
 }
 
 static int figs_zero(const figs *f)
@@ -196,7 +251,56 @@ static int figs_zero(const figs *f)
 	for (int i = 0; i < NFIG; i++)
 		if (f->v[i])
 			return 0;
+	for (int i = 0; i < NFB; i++)
+		if (f->fb[i])
+			return 0;
 	return 1;
+}
+
+/* The feedback row of grouping g (FB_*), level lv (FB_LEVEL) or office and snapshot (FB_UNIT),
+ * into f->fb; zeros when the query has none. */
+static void fb_find(const PGresult *kr, int g, int lv, const char *office, const char *snap,
+                    figs *f)
+{
+	memset(f->fb, 0, sizeof f->fb);
+	for (int i = 0; i < PQntuples(kr); i++) {
+		if (atoi(PQgetvalue(kr, i, 0)) != g)
+			continue;
+		if (g == FB_LEVEL && (PQgetisnull(kr, i, 1) || atoi(PQgetvalue(kr, i, 1)) != lv))
+			continue;
+		if (g == FB_UNIT &&
+		    (PQgetisnull(kr, i, 3) || strcmp(PQgetvalue(kr, i, 2), office) ||
+		     strcmp(PQgetvalue(kr, i, 3), snap)))
+			continue;
+		fb_read(kr, i, f);
+		return;
+	}
+}
+
+static Cchc__V1__FeedbackFigures *fb_message(const figs *f)
+{
+	Cchc__V1__FeedbackFigures *m = malloc(sizeof *m);
+	const int64_t *v = f->fb;
+
+	if (!m)
+		return NULL;
+	cchc__v1__feedback_figures__init(m);
+#define SET(name, value)                                                                           \
+	do {                                                                                       \
+		m->has_##name = 1;                                                                 \
+		m->name = (value);                                                                 \
+	} while (0)
+	SET(carried_over, v[0]);
+	SET(received, v[1]);
+	SET(about_regulation, v[2]);
+	SET(about_behavior, v[3]);
+	SET(resolved, v[4]);
+	SET(published, v[5]);
+	SET(pending, v[6]);
+	SET(resolved_on_time, v[7]);
+	SET(pending_within_due, v[8]);
+#undef SET
+	return m;
 }
 
 static Cchc__V1__DossierFigures *figs_message(const figs *f)
@@ -231,6 +335,10 @@ static Cchc__V1__DossierFigures *figs_message(const figs *f)
 	SET(not_accepted, v[15]);
 	SET(paid_online, v[16]);
 	SET(digitized, v[17]);
+	SET(rated, v[18]);
+	SET(rated_satisfied, v[19]);
+	SET(rated_unsatisfied, v[20]);
+	SET(rated_unsatisfied_late, v[21]);
 #undef SET
 	return d;
 }
@@ -241,8 +349,9 @@ typedef struct rows {
 	int oom;
 } rows;
 
+/* with_fb: the row carries its feedback (all, level and unit rows). */
 static void add_row(rows *rs, const char *group, const char *key, const char *name, int level,
-                    const char *parent, const figs *f)
+                    const char *parent, const figs *f, int with_fb)
 {
 	Cchc__V1__QueryReply *r = rs->reply;
 	Cchc__V1__FigureRow *x;
@@ -268,8 +377,10 @@ static void add_row(rows *rs, const char *group, const char *key, const char *na
 		x->level = level;
 	}
 	x->dossiers = figs_message(f);
+	x->feedback = with_fb ? fb_message(f) : NULL;
 	r->rows[r->n_rows++] = x;
-	if (!x->key || (name && !x->name) || (parent && !x->parent) || !x->dossiers)
+	if (!x->key || (name && !x->name) || (parent && !x->parent) || !x->dossiers ||
+	    (with_fb && !x->feedback))
 		rs->oom = 1;
 }
 
@@ -281,6 +392,7 @@ void query_reply_clear(Cchc__V1__QueryReply *reply)
 		free(x->name);
 		free(x->parent);
 		free(x->dossiers);
+		free(x->feedback);
 		free(x);
 	}
 	free(reply->rows);
@@ -302,48 +414,50 @@ static int fail(Cchc__V1__QueryReply *reply, const char *err)
 
 /* The "all" row (zeros when the scope has no dossier in the period): the same whether or not the
  * units are mapped to successors. */
-static void add_all_row(rows *rs, const PGresult *fr)
+static void add_all_row(rows *rs, const PGresult *fr, const PGresult *kr)
 {
-	figs f = {{0}};
+	figs f = {{0}, {0}};
 	for (int i = 0; i < PQntuples(fr); i++)
 		if (atoi(PQgetvalue(fr, i, 0)) == G_ALL) {
 			figs_read(fr, i, 5, &f);
 			break;
 		}
-	add_row(rs, "all", "", NULL, 0, NULL, &f);
+	fb_find(kr, FB_ALL, 0, NULL, NULL, &f);
+	add_row(rs, "all", "", NULL, 0, NULL, &f, 1);
 }
 
 /* One row per field, as grouped by the query. */
 static void add_field_rows(rows *rs, const PGresult *fr)
 {
-	figs f;
+	figs f = {{0}, {0}};
 	for (int i = 0; i < PQntuples(fr); i++)
 		if (atoi(PQgetvalue(fr, i, 0)) == G_FIELD) {
 			figs_read(fr, i, 5, &f);
-			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f);
+			add_row(rs, "field", PQgetvalue(fr, i, 4), NULL, 0, NULL, &f, 0);
 		}
 }
 
-/* Fills the rows from the grouped figures and the scope's units. */
-static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
+/* Fills the rows from the grouped figures, the grouped feedback and the scope's units. */
+static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur, const PGresult *kr)
 {
 	static const char *const level_key[] = {"province", "district", "commune"};
 	int nf = PQntuples(fr), nu = PQntuples(ur);
-	figs f, zero = {{0}};
+	figs f, zero = {{0}, {0}};
 	char *used = calloc((size_t)nf + 1, 1);
 
 	if (!used) {
 		rs->oom = 1;
 		return;
 	}
-	add_all_row(rs, fr);
+	add_all_row(rs, fr, kr);
 	for (int lv = 1; lv <= 3; lv++) {
 		f = zero;
 		for (int i = 0; i < nf; i++)
 			if (atoi(PQgetvalue(fr, i, 0)) == G_LEVEL && !PQgetisnull(fr, i, 1) &&
 			    atoi(PQgetvalue(fr, i, 1)) == lv)
 				figs_read(fr, i, 5, &f);
-		add_row(rs, "level", level_key[lv - 1], NULL, lv, NULL, &f);
+		fb_find(kr, FB_LEVEL, lv, NULL, NULL, &f);
+		add_row(rs, "level", level_key[lv - 1], NULL, lv, NULL, &f, 1);
 	}
 	/* Units of the scope valid in the period, and any other unit of it with figures (a
 	 * dossier carried over from an older snapshot). */
@@ -357,22 +471,24 @@ static void build_rows(rows *rs, const PGresult *fr, const PGresult *ur)
 				found = i;
 				break;
 			}
+		f = zero;
 		if (found >= 0) {
 			used[found] = 1;
 			figs_read(fr, found, 5, &f);
-		} else {
-			f = zero;
 		}
+		fb_find(kr, FB_UNIT, 0, code, snap, &f);
 		if (strcmp(PQgetvalue(ur, u, 5), "t") != 0 && figs_zero(&f))
 			continue;
 		add_row(rs, "unit", code, PQgetvalue(ur, u, 2), atoi(PQgetvalue(ur, u, 3)),
-		        PQgetvalue(ur, u, 4), &f);
+		        PQgetvalue(ur, u, 4), &f, 1);
 	}
-	/* Offices the registry does not know at their dossiers' time: shown so nothing hides. */
+	/* Offices the registry does not know at their dossiers' time: shown so nothing hides (their
+	 * feedback counts in the scope's and nowhere else). */
 	for (int i = 0; i < nf; i++)
 		if (!used[i] && atoi(PQgetvalue(fr, i, 0)) == G_UNIT && PQgetisnull(fr, i, 3)) {
+			f = zero;
 			figs_read(fr, i, 5, &f);
-			add_row(rs, "unit", PQgetvalue(fr, i, 2), "", 0, "", &f);
+			add_row(rs, "unit", PQgetvalue(fr, i, 2), "", 0, "", &f, 1);
 		}
 	add_field_rows(rs, fr);
 	free(used);
@@ -469,20 +585,20 @@ static mapped *mapped_slot(mapped *m, size_t *n, const unit *u, const char *code
  * its nearest ancestor's; it stays only when neither has one); the scope's units of the target
  * structure are listed even without figures;
  * the level rows are the sums of the mapped units by their level. */
-static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, const units *reg,
-                              int64_t target_ms)
+static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, const PGresult *kr,
+                              const units *reg, int64_t target_ms)
 {
 	static const char *const level_key[] = {"province", "district", "commune"};
-	int nf = PQntuples(fr), nu = PQntuples(ur);
-	mapped *m = calloc((size_t)nf + (size_t)nu + 1, sizeof *m);
+	int nf = PQntuples(fr), nu = PQntuples(ur), nk = PQntuples(kr);
+	mapped *m = calloc((size_t)nf + (size_t)nu + (size_t)nk + 1, sizeof *m);
 	size_t n = 0;
-	figs f, lv[3] = {{{0}}};
+	figs f = {{0}, {0}}, lv[3] = {{{0}, {0}}};
 
 	if (!m) {
 		rs->oom = 1;
 		return;
 	}
-	add_all_row(rs, fr);
+	add_all_row(rs, fr, kr);
 	for (int u = 0; u < nu; u++) {
 		const unit *x = units_get(reg, PQgetvalue(ur, u, 0), PQgetvalue(ur, u, 1));
 		if (x && target_ms >= x->valid_from_ms && target_ms < x->valid_to_ms)
@@ -496,20 +612,32 @@ static void build_rows_mapped(rows *rs, const PGresult *fr, const PGresult *ur, 
 		                    : units_get(reg, PQgetvalue(fr, i, 2), PQgetvalue(fr, i, 3));
 		const unit *to = x ? units_carrier(reg, x, target_ms) : NULL;
 		mapped *slot = mapped_slot(m, &n, to ? to : x, PQgetvalue(fr, i, 2));
+		memset(&f, 0, sizeof f);
 		figs_read(fr, i, 5, &f);
-		for (int k = 0; k < NFIG; k++)
-			slot->f.v[k] += f.v[k];
+		figs_add(&slot->f, &f);
+	}
+	/* the feedback of each office goes where its dossiers go */
+	for (int i = 0; i < nk; i++) {
+		if (atoi(PQgetvalue(kr, i, 0)) != FB_UNIT)
+			continue;
+		const unit *x = PQgetisnull(kr, i, 3)
+		                    ? NULL
+		                    : units_get(reg, PQgetvalue(kr, i, 2), PQgetvalue(kr, i, 3));
+		const unit *to = x ? units_carrier(reg, x, target_ms) : NULL;
+		mapped *slot = mapped_slot(m, &n, to ? to : x, PQgetvalue(kr, i, 2));
+		memset(&f, 0, sizeof f);
+		fb_read(kr, i, &f);
+		figs_add(&slot->f, &f);
 	}
 	qsort(m, n, sizeof *m, mapped_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (m[i].u && m[i].u->level >= 1 && m[i].u->level <= 3)
-			for (int k = 0; k < NFIG; k++)
-				lv[m[i].u->level - 1].v[k] += m[i].f.v[k];
+			figs_add(&lv[m[i].u->level - 1], &m[i].f);
 	for (int l = 1; l <= 3; l++)
-		add_row(rs, "level", level_key[l - 1], NULL, l, NULL, &lv[l - 1]);
+		add_row(rs, "level", level_key[l - 1], NULL, l, NULL, &lv[l - 1], 1);
 	for (size_t i = 0; i < n; i++)
 		add_row(rs, "unit", m[i].code, m[i].u ? m[i].u->name : "",
-		        m[i].u ? m[i].u->level : 0, m[i].u ? m[i].u->parent : "", &m[i].f);
+		        m[i].u ? m[i].u->level : 0, m[i].u ? m[i].u->parent : "", &m[i].f, 1);
 	add_field_rows(rs, fr);
 	free(m);
 }
@@ -640,29 +768,18 @@ int query_figures_from(PGconn *conn, const Cchc__V1__QueryRequest *req, Cchc__V1
 	if (!kr)
 		goto out;
 	if (reg)
-		build_rows_mapped(&rs, fr, ur, reg, target_ms);
+		build_rows_mapped(&rs, fr, ur, kr, reg, target_ms);
 	else
-		build_rows(&rs, fr, ur);
-	reply->feedback = malloc(sizeof *reply->feedback);
+		build_rows(&rs, fr, ur, kr);
+	/* the scope's feedback, as the "all" row has it */
+	figs all = {{0}, {0}};
+	fb_find(kr, FB_ALL, 0, NULL, NULL, &all);
+	reply->feedback = fb_message(&all);
 	reply->scope_name = strdup(nr ? PQgetvalue(nr, 0, 0) : "");
 	if (rs.oom || !reply->feedback || !reply->scope_name) {
 		snprintf(err, errlen, "query: out of memory");
 		goto out;
 	}
-	Cchc__V1__FeedbackFigures *fb = reply->feedback;
-	cchc__v1__feedback_figures__init(fb);
-	int64_t k[7];
-	for (int i = 0; i < 7; i++)
-		k[i] = strtoll(PQgetvalue(kr, 0, i), NULL, 10);
-	fb->has_carried_over = fb->has_received = fb->has_about_regulation = 1;
-	fb->has_about_behavior = fb->has_resolved = fb->has_published = fb->has_pending = 1;
-	fb->carried_over = k[0];
-	fb->received = k[1];
-	fb->about_regulation = k[2];
-	fb->about_behavior = k[3];
-	fb->resolved = k[4];
-	fb->published = k[5];
-	fb->pending = k[6];
 	reply->has_ok = 1;
 	reply->ok = 1;
 	rc = 0;

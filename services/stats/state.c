@@ -1,6 +1,7 @@
 /* state: a dossier's state from the set of its events (docs/design.md §4), and a feedback item's
- * likewise. Pure: no I/O, no globals but the process time zone (the local day of "early"). Events
- * are sorted here with a total order, so the result never depends on the order they arrived in. */
+ * likewise. Pure: no I/O, no globals but the process time zone (the local day of "early") and its
+ * calendar of working days (a feedback item's deadline, lib/workdays.h). Events are sorted here
+ * with a total order, so the result never depends on the order they arrived in. */
 #include "stats_state.h"
 
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "calendar.h"
 #include "cchc/v1/records.pb-c.h"
+#include "workdays.h"
 
 enum {
 	K_SUBMITTED = CCHC__V1__DOSSIER_KIND__SUBMITTED,
@@ -21,6 +23,7 @@ enum {
 	K_DELIVERED = CCHC__V1__DOSSIER_KIND__DELIVERED,
 	K_PAID_ONLINE = CCHC__V1__DOSSIER_KIND__PAID_ONLINE,
 	K_DIGITIZED = CCHC__V1__DOSSIER_KIND__DIGITIZED,
+	K_RATED = CCHC__V1__DOSSIER_KIND__RATED,
 };
 
 static int cmp_i64(int64_t a, int64_t b)
@@ -34,7 +37,9 @@ static const char *nz(const char *s)
 }
 
 /* at, then the order of kinds (docs/design.md §4), then the rest of the content: two events that
- * differ in nothing are interchangeable, so the order is total on what matters. */
+ * differ in nothing are interchangeable, so the order is total on what matters. The rating comes
+ * right after the kind: of two `rated` events at one instant the less satisfied (the higher value)
+ * sorts last and is the dossier's rating, whatever order they came in. */
 static int dossier_event_cmp(const void *pa, const void *pb)
 {
 	const dossier_event *a = *(const dossier_event *const *)pa;
@@ -44,6 +49,8 @@ static int dossier_event_cmp(const void *pa, const void *pb)
 	if ((c = cmp_i64(a->at_ms, b->at_ms)) != 0)
 		return c;
 	if ((c = cmp_i64(a->kind, b->kind)) != 0)
+		return c;
+	if ((c = cmp_i64(a->rating, b->rating)) != 0)
 		return c;
 	if ((c = cmp_i64(a->due_ms, b->due_ms)) != 0)
 		return c;
@@ -137,6 +144,8 @@ int dossier_state_from_events(const dossier_event *ev, size_t n, dossier_state *
 			set_first(&out->paid_online_at, e[i]->at_ms);
 		else if (e[i]->kind == K_DIGITIZED)
 			set_first(&out->digitized_at, e[i]->at_ms);
+		else if (e[i]->kind == K_RATED)
+			out->rating = e[i]->rating; /* in order: the latest stays */
 	}
 
 	/* chờ tiếp nhận: from the submission to the first `received` or `returned` after it. */
@@ -280,6 +289,13 @@ int dossier_state_waiting_at(const dossier_state *s, int64_t t)
 	return 0;
 }
 
+/* docs/design.md §16: the day received itself does not count, whatever kind of day it is. */
+int64_t state_feedback_deadline(const struct workdays *w, int64_t received_ms)
+{
+	return cal_day_start(
+	    workdays_after(w, cal_local_day(received_ms), STATE_FEEDBACK_WORKDAYS) + 1);
+}
+
 static int feedback_event_cmp(const void *pa, const void *pb)
 {
 	const feedback_event *a = *(const feedback_event *const *)pa;
@@ -299,7 +315,7 @@ int feedback_state_from_events(const feedback_event *ev, size_t n, feedback_stat
 	size_t i, start = n;
 
 	memset(out, 0, sizeof *out);
-	out->received_at = out->anchor_at = STATE_NO_TIME;
+	out->received_at = out->anchor_at = out->deadline = STATE_NO_TIME;
 	out->resolved_at = out->published_at = STATE_NO_TIME;
 	if (n == 0)
 		return -1;
@@ -327,6 +343,7 @@ int feedback_state_from_events(const feedback_event *ev, size_t n, feedback_stat
 	}
 	out->has_received = 1;
 	out->received_at = out->anchor_at = e[start]->at_ms;
+	out->deadline = state_feedback_deadline(workdays_current(), out->received_at);
 	out->topic = e[start]->topic;
 	if (start > 0)
 		out->anomalies |= STATE_ANOMALY_BEFORE_START;

@@ -47,6 +47,8 @@ int agg_fresh(PGconn *conn, int *ok, char *err, size_t errlen);
 
 /* Rebuilds both aggregate tables from the state tables, in the caller's (writing) transaction. */
 int agg_rebuild(PGconn *conn, char *err, size_t errlen);
+/* Rebuilds the feedback aggregates alone (their deadlines changed with the calendar). */
+int agg_rebuild_feedback(PGconn *conn, char *err, size_t errlen);
 
 /* Whether the aggregates answer [from_ms, to_ms) exactly, in the caller's transaction: both are
  * local midnights and the aggregates are built for the current registry and time zone. On 1
@@ -71,6 +73,7 @@ int agg_verify(PGconn *conn, FILE *out, unsigned detail_keys, uint64_t *differen
 #define AGG_DOSSIER_COLUMNS                                                                        \
 	"received, received_online, received_direct, received_postal, resolved, resolved_early, "  \
 	"resolved_on_time, resolved_late, returned, withdrawn, not_accepted, paid_online, "        \
-	"digitized, d_open, d_overdue, d_waiting"
+	"digitized, d_open, d_overdue, d_waiting, rated_satisfied, rated_unsatisfied, "            \
+	"rated_unsatisfied_late"
 
 #endif

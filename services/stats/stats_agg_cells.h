@@ -13,9 +13,9 @@
 #include "stats_agg_keys.h"
 #include "stats_state.h"
 
-/* Measures, in the column order of dossier_agg (AGG_DOSSIER_COLUMNS) after the key. The last
- * three are stocks kept as +1/-1 changes: a stock at local midnight of day D is the sum of its
- * changes over the days before D. */
+/* Measures, in the column order of dossier_agg (AGG_DOSSIER_COLUMNS) after the key. OPEN, OVERDUE
+ * and WAITING are stocks kept as +1/-1 changes: a stock at local midnight of day D is the sum of
+ * its changes over the days before D; the ratings (sql/021) are flows again. */
 enum {
 	AGG_D_RECEIVED,
 	AGG_D_ONLINE,
@@ -33,9 +33,12 @@ enum {
 	AGG_D_OPEN,
 	AGG_D_OVERDUE,
 	AGG_D_WAITING,
+	AGG_D_RATED_SAT,        /* finished that day, rated (very) satisfied */
+	AGG_D_RATED_UNSAT,      /* finished that day, rated unsatisfied */
+	AGG_D_RATED_UNSAT_LATE, /* of those, resolved late */
 	AGG_ND
 };
-/* Measures of feedback_agg, in column order after the key. */
+/* Measures of feedback_agg, in column order after the key. OPEN and OVERDUE are stocks. */
 enum {
 	AGG_F_RECEIVED,
 	AGG_F_REGULATION,
@@ -43,6 +46,8 @@ enum {
 	AGG_F_RESOLVED,
 	AGG_F_PUBLISHED,
 	AGG_F_OPEN,
+	AGG_F_ON_TIME, /* resolved that day, before its deadline (sql/021) */
+	AGG_F_OVERDUE, /* pending with its deadline passed */
 	AGG_NFB
 };
 

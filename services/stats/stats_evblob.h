@@ -2,9 +2,10 @@
  * event's state is then derived from the old events read with the state row and the new ones in
  * hand, without reading dossier_event back (docs/performance.md). The blob holds exactly what
  * state.c looks at; dossier_event stays the record of truth (`cchc-stats --verify`).
- * Layout, big-endian: a version byte (1), then per dossier event kind u8, channel u8, at i64,
- * due i64 (INT64_MIN: none), procedure and field as u16 length + bytes; per feedback event
- * kind u8, topic u8, at i64. */
+ * Layout, big-endian: a version byte (1), then per dossier event kind u8, channel u8 (the rating of
+ * a `rated` event in its high nibble, migration 020: blobs written before hold 0 there, as their
+ * events had no rating), at i64, due i64 (INT64_MIN: none), procedure and field as u16 length +
+ * bytes; per feedback event kind u8, topic u8, at i64. */
 #ifndef CCHC_STATS_EVBLOB_H
 #define CCHC_STATS_EVBLOB_H
 

@@ -49,10 +49,11 @@ void items_units_free(items_units *u);
 	"procedure, field, channel, has_received, received_at, due, due_from, due_val, "           \
 	"supp_from, supp_to, supplement_waiting, finished_at, finish_kind, resolved_class, "       \
 	"submitted_at, waiting_end_at, not_accepted_at, delivered_at, paid_online_at, "            \
-	"digitized_at, anomalies, events, ev"
+	"digitized_at, anomalies, events, ev, rating"
 #define ITEMS_FEEDBACK_COLS                                                                        \
 	"office, feedback, anchor_at, unit_snapshot, unit_valid_from, unit_valid_to, level, "      \
-	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev"
+	"has_received, received_at, topic, resolved_at, published_at, anomalies, events, ev, "     \
+	"deadline"
 void items_row_dossier(db_buf *b, const items_units *u, const char *office, const char *code,
                        const dossier_state *s, const dossier_event *ev, size_t n);
 void items_row_feedback(db_buf *b, const items_units *u, const char *office, const char *code,

@@ -13,6 +13,9 @@
  *   within due" at a past period's end is answered from what was known then;
  * - flags (delivered, paid_online, digitized) keep their earliest time but the figures count a
  *   dossier received in the period whatever the flag's time;
+ * - the rating is that of the latest `rated` event (docs/design.md §16), whenever it came: before
+ *   or after the end, or even before the `received`; it changes no other figure. Two `rated`
+ *   events at the same instant: the less satisfied one counts (the sort below puts it last);
  * - resolved_class uses the process TZ when the state is computed: changing `timezone` needs a
  *   recomputation of all states (not done automatically);
  * - due / supplement / finishing events before the `received` are ignored (listed as anomalies),
@@ -43,6 +46,7 @@ typedef struct dossier_event {
 	int64_t due_ms;        /* STATE_NO_TIME when absent */
 	const char *procedure; /* may be NULL or "" */
 	const char *field;     /* may be NULL or "" */
+	int rating;            /* Cchc__V1__Rating, on `rated` (0 otherwise) */
 } dossier_event;
 
 /* One step of the due history: `due_ms` holds from `from_ms` (the event that set it) on. */
@@ -86,6 +90,8 @@ typedef struct dossier_state {
 	int64_t paid_online_at;
 	int64_t digitized_at;
 
+	int rating; /* Cchc__V1__Rating of the latest `rated` event, 0 when never rated */
+
 	int anomalies; /* STATE_ANOMALY_* */
 	size_t events; /* events considered (all given) */
 } dossier_state;
@@ -108,9 +114,15 @@ typedef struct feedback_event {
 	int64_t at_ms;
 } feedback_event;
 
+/* A feedback item's answer is due within this many working days after the day it was received
+ * (docs/design.md §16), on the process's calendar (workdays_current, lib/workdays.h). */
+#define STATE_FEEDBACK_WORKDAYS 15
+
 typedef struct feedback_state {
 	int has_received;
 	int64_t received_at;  /* earliest received, or STATE_NO_TIME */
+	int64_t deadline;     /* the local midnight ending the answer's last working day, or
+	                         STATE_NO_TIME without a received */
 	int64_t anchor_at;    /* received, else the first event */
 	int topic;            /* of the received */
 	int64_t resolved_at;  /* earliest resolved after received */
@@ -119,7 +131,13 @@ typedef struct feedback_state {
 	size_t events;
 } feedback_state;
 
-/* Same rules for a feedback item. Returns 0, or -1 when n is 0 or out of memory. */
+/* The deadline of a feedback item received at instant received_ms: the local midnight ending the
+ * STATE_FEEDBACK_WORKDAYS-th working day of w (NULL: weekends only) after the day received. */
+struct workdays;
+int64_t state_feedback_deadline(const struct workdays *w, int64_t received_ms);
+
+/* Same rules for a feedback item, its deadline counted on the process's working days. Returns 0,
+ * or -1 when n is 0 or out of memory. */
 int feedback_state_from_events(const feedback_event *ev, size_t n, feedback_state *out);
 
 #endif

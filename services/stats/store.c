@@ -28,7 +28,8 @@
 static const char staging_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS stage_dossier_event (pos integer, source" K ", "
     "event_id" K ", office" K ", dossier" K ", procedure text, field text, kind smallint, "
-    "channel smallint, at timestamptz, due timestamptz, store_seq bigint) ON COMMIT DELETE ROWS;"
+    "channel smallint, at timestamptz, due timestamptz, store_seq bigint, rating smallint) "
+    "ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_feedback_event (pos integer, source" K ", "
     "event_id" K ", office" K ", feedback" K ", kind smallint, topic smallint, at timestamptz, "
     "store_seq bigint) ON COMMIT DELETE ROWS";
@@ -39,8 +40,8 @@ static const char staging_sql[] =
  * (DISTINCT ON … pos); without, the cheaper form skips that sort. */
 #define INSERT_DOSSIER_EVENTS(distinct, order)                                                     \
 	"WITH ins AS (INSERT INTO dossier_event (source, event_id, office, dossier, procedure, "   \
-	"field, kind, channel, at, due, store_seq) SELECT " distinct " source, event_id, office, " \
-	"dossier, procedure, field, kind, channel, at, due, store_seq FROM "                       \
+	"field, kind, channel, at, due, store_seq, rating) SELECT " distinct " source, event_id, " \
+	"office, dossier, procedure, field, kind, channel, at, due, store_seq, rating FROM "       \
 	"stage_dossier_event " order                                                               \
 	"ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id) "                   \
 	"SELECT source, event_id FROM ins"
@@ -51,7 +52,8 @@ static const char insert_dossier_events_dedup_sql[] =
 static const char classify_dossier_sql[] =
     "SELECT s.pos, (d.office = s.office AND d.dossier = s.dossier AND "
     "d.procedure = s.procedure AND d.field = s.field AND d.kind = s.kind AND "
-    "d.channel = s.channel AND d.at = s.at AND d.due IS NOT DISTINCT FROM s.due) "
+    "d.channel = s.channel AND d.at = s.at AND d.due IS NOT DISTINCT FROM s.due AND "
+    "d.rating = s.rating) "
     "FROM stage_dossier_event s CROSS JOIN LATERAL (SELECT * FROM dossier_event d "
     "WHERE d.source = s.source AND d.event_id = s.event_id OFFSET 0) d ORDER BY s.pos";
 
@@ -203,12 +205,13 @@ static void stage_items(batch *b)
 			if (!text_ok(d->event_id, 1) || !text_ok(d->office, 1) ||
 			    !text_ok(d->dossier, 1) || !text_ok(d->procedure, 0) ||
 			    !text_ok(d->field, 0) || d->kind < CCHC__V1__DOSSIER_KIND__SUBMITTED ||
-			    d->kind > CCHC__V1__DOSSIER_KIND__DIGITIZED || (int)d->channel < 0 ||
-			    d->channel > CCHC__V1__CHANNEL__POSTAL) {
+			    d->kind > CCHC__V1__DOSSIER_KIND__RATED || (int)d->channel < 0 ||
+			    d->channel > CCHC__V1__CHANNEL__POSTAL || (int)d->rating < 0 ||
+			    d->rating > CCHC__V1__RATING__UNSATISFIED) {
 				reject(
 				    b, i, "bad_field",
-				    "record %u: event_id, office, dossier, kind or channel missing "
-				    "or invalid",
+				    "record %u: event_id, office, dossier, kind, channel or rating "
+				    "missing or invalid",
 				    item_index(b, i));
 				continue;
 			}
@@ -303,7 +306,7 @@ static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, in
 	db_bin_start(buf);
 	for (size_t p = 0; p < n; p++) {
 		const staged *s = rows[p].s;
-		db_bin_row(buf, (feedback ? 8 : 11) + with_pos);
+		db_bin_row(buf, (feedback ? 8 : 12) + with_pos);
 		if (with_pos)
 			db_bin_i32(buf, (int32_t)p);
 		db_bin_text(buf, batch_source(rows[p].b));
@@ -318,6 +321,7 @@ static void buf_events(db_buf *buf, const slot *rows, size_t n, int feedback, in
 			db_bin_ts(buf, s->at);
 			db_bin_ts(buf, s->due);
 			db_bin_i64(buf, seq);
+			db_bin_i16(buf, s->d->rating);
 		} else {
 			db_bin_text(buf, s->f->event_id);
 			db_bin_text(buf, s->f->office);
@@ -344,14 +348,14 @@ static int copy_direct(PGconn *conn, const slot *rows, size_t n, int feedback, i
 	if (db_exec(conn, "savepoint", "SAVEPOINT direct", err, errlen) != 0)
 		return -1;
 	buf_events(&buf, rows, n, feedback, 0, seq);
-	rc = db_copy_state(conn, feedback ? "copy feedback events" : "copy dossier events",
-	                   feedback
-	                       ? "COPY feedback_event (source, event_id, office, feedback, "
-	                         "kind, topic, at, store_seq) FROM STDIN (FORMAT binary)"
-	                       : "COPY dossier_event (source, event_id, office, dossier, "
-	                         "procedure, field, kind, channel, at, due, store_seq) FROM STDIN "
-	                         "(FORMAT binary)",
-	                   &buf, st, err, errlen);
+	rc =
+	    db_copy_state(conn, feedback ? "copy feedback events" : "copy dossier events",
+	                  feedback ? "COPY feedback_event (source, event_id, office, feedback, "
+	                             "kind, topic, at, store_seq) FROM STDIN (FORMAT binary)"
+	                           : "COPY dossier_event (source, event_id, office, dossier, "
+	                             "procedure, field, kind, channel, at, due, store_seq, rating) "
+	                             "FROM STDIN (FORMAT binary)",
+	                  &buf, st, err, errlen);
 	db_buf_free(&buf);
 	if (rc == 0)
 		return db_exec(conn, "release savepoint", "RELEASE SAVEPOINT direct", err, errlen);
@@ -504,7 +508,8 @@ static int store_kind(PGconn *conn, batch *bs, size_t nb, int feedback, int64_t 
 			                                             .at_ms = s->at,
 			                                             .due_ms = s->due,
 			                                             .procedure = s->d->procedure,
-			                                             .field = s->d->field}))
+			                                             .field = s->d->field,
+			                                             .rating = s->d->rating}))
 				goto oom;
 		}
 	}

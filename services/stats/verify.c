@@ -40,8 +40,8 @@
 /* clang-format off */
 static const char dossier_events_cursor[] =
     "DECLARE verify_ev NO SCROLL CURSOR FOR SELECT office, dossier, procedure, field, kind, "
-    "channel, (extract(epoch FROM at) * 1000)::bigint, (extract(epoch FROM due) * 1000)::bigint "
-    "FROM dossier_event ORDER BY office COLLATE \"C\", dossier COLLATE \"C\"";
+    "channel, (extract(epoch FROM at) * 1000)::bigint, (extract(epoch FROM due) * 1000)::bigint, "
+    "rating FROM dossier_event ORDER BY office COLLATE \"C\", dossier COLLATE \"C\"";
 
 static const char dossier_states_cursor[] =
     "DECLARE verify_st NO SCROLL CURSOR FOR SELECT s.office, s.dossier, "
@@ -58,7 +58,7 @@ static const char dossier_states_cursor[] =
     TS("s.not_accepted_at") ", "
     TS("s.delivered_at") ", "
     TS("s.paid_online_at") ", "
-    TS("s.digitized_at") ", s.anomalies::text, s.events::text, "
+    TS("s.digitized_at") ", s.anomalies::text, s.events::text, s.rating::text, "
     UNIT_STORED ", "
     UNIT_EXPECTED ", s.ev"
     " FROM dossier_state s ORDER BY s.office COLLATE \"C\", s.dossier COLLATE \"C\"";
@@ -73,7 +73,7 @@ static const char feedback_states_cursor[] =
     TS("s.anchor_at") ", s.has_received::int::text, "
     TS("s.received_at") ", s.topic::text, "
     TS("s.resolved_at") ", "
-    TS("s.published_at") ", s.anomalies::text, s.events::text, "
+    TS("s.published_at") ", s.anomalies::text, s.events::text, " TS("s.deadline") ", "
     UNIT_STORED ", "
     UNIT_EXPECTED ", s.ev"
     " FROM feedback_state s ORDER BY s.office COLLATE \"C\", s.feedback COLLATE \"C\"";
@@ -93,13 +93,14 @@ static const field_def dossier_fields[] = {
     {"finished_at", 1},  {"finish_kind", 0},    {"resolved_class", 0},
     {"submitted_at", 1}, {"waiting_end_at", 1}, {"not_accepted_at", 1},
     {"delivered_at", 1}, {"paid_online_at", 1}, {"digitized_at", 1},
-    {"anomalies", 0},    {"events", 0},
+    {"anomalies", 0},    {"events", 0},         {"rating", 0},
 };
 enum { N_DOSSIER_FIELDS = sizeof dossier_fields / sizeof dossier_fields[0] };
 
 static const field_def feedback_fields[] = {
-    {"anchor_at", 1},   {"has_received", 0}, {"received_at", 1}, {"topic", 0},
-    {"resolved_at", 1}, {"published_at", 1}, {"anomalies", 0},   {"events", 0},
+    {"anchor_at", 1}, {"has_received", 0}, {"received_at", 1},
+    {"topic", 0},     {"resolved_at", 1},  {"published_at", 1},
+    {"anomalies", 0}, {"events", 0},       {"deadline", 1},
 };
 enum { N_FEEDBACK_FIELDS = sizeof feedback_fields / sizeof feedback_fields[0] };
 enum { MAX_FIELDS = N_DOSSIER_FIELDS };
@@ -225,6 +226,7 @@ static int dossier_canon(const dossier_state *s, canon *c)
 	c->v[k++] = ms_text(s->digitized_at);
 	c->v[k++] = int_text(s->anomalies);
 	c->v[k++] = int_text((long long)s->events);
+	c->v[k++] = int_text(s->rating);
 	for (int i = 0; i < k; i++)
 		if (!c->v[i])
 			return -1;
@@ -243,6 +245,7 @@ static int feedback_canon(const feedback_state *s, canon *c)
 	c->v[k++] = ms_text(s->published_at);
 	c->v[k++] = int_text(s->anomalies);
 	c->v[k++] = int_text((long long)s->events);
+	c->v[k++] = ms_text(s->deadline);
 	for (int i = 0; i < k; i++)
 		if (!c->v[i])
 			return -1;
@@ -442,6 +445,7 @@ static int read_group(cursor *ev, int feedback, group *g, char *err, size_t errl
 			    .channel = atoi(PQgetvalue(r, i, 5)),
 			    .at_ms = db_get_ms(r, i, 6),
 			    .due_ms = db_get_ms(r, i, 7),
+			    .rating = atoi(PQgetvalue(r, i, 8)),
 			};
 		}
 		ev->i++;

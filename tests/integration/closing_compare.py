@@ -15,7 +15,8 @@ DOSSIER_KEYS = ["carried_over", "received", "received_online", "received_direct"
                 "received_postal", "resolved", "resolved_early", "resolved_on_time",
                 "resolved_late", "intake", "returned", "withdrawn", "pending",
                 "pending_within_due", "pending_overdue", "waiting", "not_accepted",
-                "paid_online", "digitized"]
+                "paid_online", "digitized", "rated", "rated_satisfied", "rated_unsatisfied",
+                "rated_unsatisfied_late"]
 LEVELS = ["province", "district", "commune"]
 
 
@@ -50,6 +51,8 @@ def add(a, b):
         known = {x["code"] for x in d[name]}
         d[name] += [x for x in e[name] if x["code"] not in known]
     out["feedback"] = plus(a["feedback"], b["feedback"], list(a["feedback"].keys()))
+    # the 766 ratios are not additive: the sum's truth has none (property_compare then skips them)
+    out.pop("index_766", None)
     return out
 
 

@@ -1,5 +1,6 @@
 """The console in a real browser (docs/design.md §14): headless Chromium driven by Selenium through
-the pages a clerk uses, on a stack test_console_browser.sh prepared (accounts, a generated quarter
+the pages a clerk uses (the satisfaction table and the 766 estimate of §16 too, on a phone's width
+as well), on a stack test_console_browser.sh prepared (accounts, a generated quarter
 and its truth). Every step acts as a person would (types, clicks, follows links, downloads) and
 asserts what the page then shows. Waits poll for their condition with a deadline; nothing sleeps.
 
@@ -40,6 +41,39 @@ def step(msg):
 def vn(n):
     """A count as the Vietnamese pages write it: '.' groups thousands."""
     return ("-" if n < 0 else "") + "{:,}".format(abs(n)).replace(",", ".")
+
+
+def rate(num, den):
+    """num / den as the pages write a rate: two decimals after ',' (half away from zero), '-'
+    without a denominator."""
+    if not den:
+        return "-"
+    x = (num * 20000 + den) // (2 * den)
+    return "%d,%02d%%" % (x // 100, x % 100)
+
+
+def index_766(d):
+    """{indicator: (ratio text, approximation, badge's border colour or None)} of #bang-chi-so-766."""
+    got = d.execute_script("""
+        const out = [];
+        for (const tr of document.querySelectorAll('#bang-chi-so-766 tr[data-indicator]')) {
+          if (!tr.dataset.indicator) continue;
+          const badge = tr.querySelector('.xap-xi');
+          out.push([tr.dataset.indicator, tr.querySelector('td[data-col=ratio]').textContent.trim(),
+                    tr.dataset.approximation === '1',
+                    badge ? getComputedStyle(badge).borderTopColor : null]);
+        }
+        return out;""")
+    return {i: (r, a, b) for i, r, a, b in got}
+
+
+def phone_fits(d):
+    """The page at a phone's width: [page width, viewport width, 766 box's client and scroll
+    widths, the section's width]."""
+    return d.execute_script("""
+        const box = document.getElementById('bang-chi-so-766').parentElement;
+        return [document.documentElement.scrollWidth, window.innerWidth, box.clientWidth,
+                box.scrollWidth, document.getElementById('chi-so-766').getBoundingClientRect().width];""")
 
 
 def browser():
@@ -192,6 +226,50 @@ def main():
             img = d.find_element(By.ID, chart)
             wait(d, "chart " + chart + " drawn",
                  lambda: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img))
+
+        step("the satisfaction table and the 766 estimate as the truth has them")
+        sat = cells(d, "bang-hai-long", "col")
+        a = dossiers["all"]
+        for k in ("rated", "rated_satisfied", "rated_unsatisfied"):
+            if sat.get(("total", "", k)) != vn(a[k]):
+                fail("satisfaction total %s: page %r, truth %d" % (k, sat.get(("total", "", k)), a[k]))
+        if sat.get(("total", "", "rate_satisfied")) != rate(a["rated_satisfied"], a["rated"]):
+            fail("satisfaction rate: page %r" % sat.get(("total", "", "rate_satisfied")))
+        if not a["rated"]:
+            fail("the generated quarter has no rating")
+        shown = index_766(d)
+        approximations = {i["id"]: i["approximation"] for i in report["index_766"]["indicators"]}
+        for ind in truth["index_766"]["all"]["indicators"]:
+            ratio, approx, badge = shown.get(ind["id"], (None, None, None))
+            if ratio != rate(ind["numerator"], ind["denominator"]):
+                fail("766 %s: page %r, truth %d / %d" % (ind["id"], ratio, ind["numerator"], ind["denominator"]))
+            if approx != approximations[ind["id"]] or (badge is not None) != approx:
+                fail("766 %s: approximation %r on the page, %r in the JSON" % (ind["id"], approx, approximations[ind["id"]]))
+            # the badge is drawn by /style.css (the CSP allows no inline style)
+            if approx and badge != "rgb(191, 135, 0)":
+                fail("766 %s: the approximation badge is not styled (%r)" % (ind["id"], badge))
+        if len(d.find_elements(By.CSS_SELECTOR, "#chi-so-766-chua-tinh li[data-indicator]")) != \
+                len(report["index_766"]["not_computed"]):
+            fail("the indicators not computed differ from the JSON's")
+        print("ok: satisfaction and %d indicators as the truth has them" % len(shown))
+
+        step("on a phone's width: nothing wider than the screen, the 766 table scrolls in its box")
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                          {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        try:
+            d.get(URL + "/?" + q)
+            wait(d, "the page at 390 px", lambda: d.execute_script("return window.innerWidth") == 390)
+            page, view, box, inner, section = phone_fits(d)
+            if page > view or section > view:
+                fail("at 390 px the page is %d px wide (section %d)" % (page, section))
+            if box > view or inner <= box:
+                fail("at 390 px the 766 table's box is %d px showing %d px: it does not scroll in it" % (box, inner))
+            if index_766(d) != shown:
+                fail("the 766 figures differ at a phone's width")
+            d.save_screenshot(os.path.join(WORK, "figures-phone.png"))
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        print("ok: at 390 px the page is %d px wide, the 766 table %d px in a %d px box" % (page, inner, box))
 
         step("the scope chooser: choosing a district shows its figures")
         Select(d.find_element(By.ID, "don-vi")).select_by_value("474")

@@ -19,34 +19,15 @@ static void usage(FILE *f)
 	fprintf(f, "usage: figures_at --period P [--scope CODE] [--as-of-seq N] [--config FILE]\n");
 }
 
-static void print_dossiers(const char *path, const Cchc__V1__DossierFigures *d)
+/* Every int64 figure of m under its contract name: walking the descriptor, so a figure added to
+ * the contract is printed (and compared) without a change here. */
+static void print_figures(const char *path, const ProtobufCMessage *m)
 {
-	const struct {
-		const char *name;
-		int64_t v;
-	} f[] = {
-	    {"carried_over", d->carried_over},
-	    {"received", d->received},
-	    {"received_online", d->received_online},
-	    {"received_direct", d->received_direct},
-	    {"received_postal", d->received_postal},
-	    {"resolved", d->resolved},
-	    {"resolved_early", d->resolved_early},
-	    {"resolved_on_time", d->resolved_on_time},
-	    {"resolved_late", d->resolved_late},
-	    {"intake", d->intake},
-	    {"returned", d->returned},
-	    {"withdrawn", d->withdrawn},
-	    {"pending", d->pending},
-	    {"pending_within_due", d->pending_within_due},
-	    {"pending_overdue", d->pending_overdue},
-	    {"waiting", d->waiting},
-	    {"not_accepted", d->not_accepted},
-	    {"paid_online", d->paid_online},
-	    {"digitized", d->digitized},
-	};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		printf("%s.%s %lld\n", path, f[i].name, (long long)f[i].v);
+	const ProtobufCMessageDescriptor *md = m->descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++)
+		printf("%s.%s %lld\n", path, md->fields[i].name,
+		       (long long)*(const int64_t *)(const void *)((const char *)m +
+		                                                   md->fields[i].offset));
 }
 
 enum { OPT_PERIOD = CLIENT_OPT_FIRST_FREE, OPT_SCOPE, OPT_AS_OF_SEQ };
@@ -127,15 +108,9 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof path, "dossiers.%s", x->key);
 		else
 			snprintf(path, sizeof path, "%ss.%s", x->group, x->key);
-		print_dossiers(path, x->dossiers);
+		print_figures(path, &x->dossiers->base);
 	}
-	const Cchc__V1__FeedbackFigures *fb = r->feedback;
-	printf("feedback.carried_over %lld\nfeedback.received %lld\n"
-	       "feedback.about_regulation %lld\nfeedback.about_behavior %lld\n"
-	       "feedback.resolved %lld\nfeedback.published %lld\nfeedback.pending %lld\n",
-	       (long long)fb->carried_over, (long long)fb->received,
-	       (long long)fb->about_regulation, (long long)fb->about_behavior,
-	       (long long)fb->resolved, (long long)fb->published, (long long)fb->pending);
+	print_figures("feedback", &r->feedback->base);
 	cchc__v1__stats_reply__free_unpacked(rep, NULL);
 	client_cleanup(&cl);
 	return 0;

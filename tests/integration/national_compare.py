@@ -3,8 +3,11 @@
 §15, test_national.sh). Usage: national_compare.py VN.json PROVINCE.json...
 
 Every province's own JSON export (from its own stack) must be what the national report says of it
-(its totals, its levels, its feedback), and the national figures must be their sums: all, each
-level, each field (summed by code) and the feedback. Exit 1 with the differences listed."""
+(its totals, its levels, its feedback, the ratings among them), and the national figures must be
+their sums: all, each level, each field (summed by code) and the feedback. The 766 index
+(docs/design.md §16): each province's entry in index_766.provinces is its own report's index of
+its totals (the same weights here), and each national indicator's numerator and denominator the
+provinces' sums. Exit 1 with the differences listed."""
 import json
 import sys
 
@@ -65,6 +68,25 @@ def main(argv):
     vn_fields = {f["code"]: counts(f) for f in vn["dossiers"]["fields"]}
     own_fields = {k: v for k, v in sums["fields"].items() if any(v.values())}
     expect("VN fields = the provinces' sums by code", own_fields, vn_fields)
+    # the 766 index: per province as at home, nationally over the provinces' counts
+    vix = vn.get("index_766")
+    if vix is None:
+        bad.append("VN has no index_766")
+    else:
+        nat_ix = {p["code"]: p for p in vix.get("provinces", [])}
+        summed = {}
+        for own in provinces:
+            code = own["scope"]["code"]
+            mine = own["index_766"]["all"]
+            expect(f"province {code}: index_766", mine, {k: v for k, v in nat_ix.get(code, {}).items()
+                                                         if k not in ("code", "name")})
+            for i in mine["indicators"]:
+                s = summed.setdefault(i["id"], [0, 0])
+                s[0] += i["numerator"]
+                s[1] += i["denominator"]
+        got = {i["id"]: [i["numerator"], i["denominator"]] for i in vix["all"]["indicators"]}
+        expect("VN index_766 counts = the provinces' sums", summed, got)
+        expect("VN index_766 units", [], vix.get("units"))
     failed = [c for c in vn.get("checks", []) if not c.get("ok")]
     expect("VN checks that fail", [], failed)
     if bad:

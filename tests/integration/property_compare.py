@@ -4,8 +4,13 @@
 # feedback) must equal the report's; the report's rates must equal the ones the truth's counts give
 # (docs/design.md §6, docs/decisions.md: two decimals, half away from zero, 0 when the denominator is 0);
 # a unit or field the truth does not list must be all zeros; every check of the report must be ok.
+# The 766 index (docs/design.md §16): each indicator's numerator, denominator and ratio must be the
+# truth's for the scope, each level and each unit, and its points what the weights and targets of
+# deploy/data/index-766.csv give for that ratio, worked out here on their own.
 # Prints each difference and exits 1 if there is any; prints how many figures were compared.
+import csv
 import json
+import os
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,7 +19,27 @@ RATES = {
     "rate_resolved": (("resolved",), "received"),
     "rate_on_time": (("resolved_early", "resolved_on_time"), "resolved"),
     "progress_766": (("resolved_early", "resolved_on_time", "pending_within_due"), "intake"),
+    "rate_satisfied": (("rated_satisfied",), "rated"),
 }
+WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "data",
+                       "index-766.csv")
+
+
+def weights():
+    """indicator -> (max_points, target_percent) of the indicators with a target."""
+    out = {}
+    with open(WEIGHTS, encoding="utf-8-sig") as f:
+        rows = [r for r in csv.reader(l for l in f if l.strip() and not l.startswith("#"))]
+    for ind, mx, target in rows[1:]:
+        if target.strip():
+            out[ind.strip()] = (Decimal(mx), Decimal(target))
+    return out
+
+
+def points(ratio, den, mx, target):
+    if den == 0:
+        return Decimal("0.00")
+    return (mx * min(ratio, target) / target).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def pct(num, den):
@@ -79,6 +104,42 @@ def main():
         fb = fb["all"]
     for k, v in truth["feedback"].items():
         same(f"feedback.{k}", v, fb.get(k))
+
+    if "index_766" in truth:
+        w = weights()
+        ti, ri = truth["index_766"], report.get("index_766", {})
+
+        def index_row(where, t, r):
+            if r is None:
+                diffs.append(f"{where}: missing in the report")
+                return
+            got = {i.get("id"): i for i in r.get("indicators", [])}
+            total = Decimal("0")
+            for ind in t["indicators"]:
+                i = got.get(ind["id"])
+                name = f"{where}.{ind['id']}"
+                if i is None:
+                    diffs.append(f"{name}: missing in the report")
+                    continue
+                for k in ("numerator", "denominator"):
+                    same(f"{name}.{k}", ind[k], i.get(k))
+                ratio = Decimal(str(ind["ratio"])).quantize(Decimal("0.01"))
+                same(f"{name}.ratio", ratio, Decimal(str(i.get("ratio"))).quantize(Decimal("0.01")))
+                mx, target = w[ind["id"]]
+                want = points(ratio, ind["denominator"], mx, target)
+                same(f"{name}.points", want, Decimal(str(i.get("points"))).quantize(Decimal("0.01")))
+                total += want
+            same(f"{where}.points", total, Decimal(str(r.get("points"))).quantize(Decimal("0.01")))
+
+        for group in ("all", "province", "district", "commune"):
+            index_row(f"index_766.{group}", ti[group], ri.get(group))
+        runits = {key(u): u for u in ri.get("units", [])}
+        for u in ti["units"]:
+            index_row(f"index_766.units[{'/'.join(key(u))}]", u, runits.pop(key(u), None))
+        for k2, u in runits.items():  # units only the report has: nothing counted there
+            for i in u.get("indicators", []):
+                same(f"index_766.units[{'/'.join(k2)}].{i.get('id')}.denominator (not in the truth)",
+                     0, i.get("denominator"))
 
     for c in report.get("checks", []):
         compared += 1

@@ -3,7 +3,9 @@
 # Debian's /usr/bin/python3, through the pages as a clerk uses them, on a stack of its own (it
 # closes a period and pushes late records). console_browser.py holds the steps: the sign-in and
 # back, every figure of a generated quarter's truth on the figures page and the unit table's rows
-# those of the JSON export, a district chosen in the chooser, closing from the page, the DOCX and
+# those of the JSON export, the satisfaction table and the 766 estimate as the truth has them and
+# at a phone's width (390 px: nothing wider than the screen, the table scrolling in its box), a
+# district chosen in the chooser, closing from the page, the DOCX and
 # XLSX downloaded by the browser byte-equal to `cchc report`'s, late records shown in the diff, a
 # viewer without buttons whose forged close is refused, a POST without its CSRF token refused, a
 # district account refused another district, and five wrong passwords locking the name.

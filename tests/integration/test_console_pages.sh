@@ -3,7 +3,10 @@
 # and pushes late records), with curl and a cookie jar per account, as a browser without
 # JavaScript would: sign-in with its double-submit token; every figure of a generated quarter's
 # truth on the figures page in its Vietnamese form and the unit table's rows those of the JSON
-# export; the charts as SVG; the downloads and the API byte-equal to `cchc report`; the checks
+# export; the satisfaction table and the 766 estimate (docs/design.md §16): every rating figure
+# and every indicator's counts and ratio for the scope, each level and unit as the truth has
+# them, the points, formulas, approximations and the indicators not computed as the JSON export
+# has them; the charts as SVG; the downloads and the API byte-equal to `cchc report`; the checks
 # listing the silent offices `cchc period status` names; closing (refused while offices are
 # silent, then forced), the diff after late records, reopening; a viewer's forged close refused;
 # a district account refused another district; POSTs without their CSRF token refused; a page
@@ -97,15 +100,24 @@ class Page(HTMLParser):
         super().__init__()
         self.table = None; self.row = None; self.cell = None; self.text = ""
         self.cells = {}; self.rows = {}; self.section = None; self.para = ""
+        self.approx = {}; self.missing = []
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "table": self.table = a.get("id")
         if tag == "section": self.section = a.get("id")
         if tag == "tr" and self.table:
-            self.row = (a.get("data-group") or a.get("data-kind") or "", a.get("data-code"))
+            self.row = (a.get("data-group") or a.get("data-kind") or "",
+                        a["data-code"] if "data-code" in a else a.get("data-indicator"))
             self.rows.setdefault(self.table, []).append(self.row)
+            if "data-approximation" in a:
+                self.approx[a["data-indicator"]] = a["data-approximation"] == "1"
+        if tag == "span" and a.get("class") == "xap-xi" and self.table and self.row is not None:
+            self.cells[(self.table, self.row, "badge")] = "1"
+        if tag == "li" and self.section == "chi-so-766" and "data-indicator" in a:
+            self.missing.append(a["data-indicator"])
         if tag == "td" and self.row is not None:
-            self.cell = a.get("data-figure") or a.get("data-col"); self.text = ""
+            self.cell = a.get("data-figure") or a.get("data-col") or a.get("data-indicator")
+            self.text = ""
     def handle_endtag(self, tag):
         if tag == "td" and self.cell:
             self.cells[(self.table, self.row, self.cell)] = self.text.strip(); self.cell = None
@@ -118,12 +130,23 @@ class Page(HTMLParser):
 def vn(n):
     return ("-" if n < 0 else "") + "{:,}".format(abs(n)).replace(",", ".")
 
+def pct_x100(x):
+    return "%d,%02d%%" % (x // 100, x % 100)
+
+def rate(num, den):
+    """num / den as the pages write a rate (rounded half away from zero), "-" without den."""
+    return pct_x100((num * 20000 + den) // (2 * den)) if den else "-"
+
+def points(x):
+    return "{:,.2f}".format(x).replace(",", " ").replace(".", ",").replace(" ", ".")
+
 p = Page(); p.feed(open(sys.argv[1], encoding="utf-8").read())
 truth = json.load(open(sys.argv[2])); report = json.load(open(sys.argv[3]))
 keys = ["carried_over", "received", "received_online", "received_direct", "received_postal",
         "resolved", "resolved_early", "resolved_on_time", "resolved_late", "intake", "returned",
         "withdrawn", "pending", "pending_within_due", "pending_overdue", "waiting",
-        "not_accepted", "paid_online", "digitized"]
+        "not_accepted", "paid_online", "digitized", "rated", "rated_satisfied",
+        "rated_unsatisfied", "rated_unsatisfied_late"]
 bad = []; checked = 0
 def check(group, code, figures):
     global checked
@@ -132,6 +155,10 @@ def check(group, code, figures):
         if got != vn(figures[k]):
             bad.append("%s %s %s: page %r, truth %s" % (group, code, k, got, figures[k]))
         checked += 1
+    got = p.cells.get(("bang-chi-tiet", (group, code), "rate_satisfied")); checked += 1
+    if got != rate(figures["rated_satisfied"], figures["rated"]):
+        bad.append("%s %s rate_satisfied: page %r, truth %s/%s" % (group, code, got,
+                   figures["rated_satisfied"], figures["rated"]))
 d = truth["dossiers"]
 check("all", "", d["all"])
 for level in report["dossiers"]["levels"]:
@@ -147,6 +174,59 @@ for k in ["carried_over", "received", "about_regulation", "about_behavior", "res
     got = p.cells.get(("bang-phan-anh-kien-nghi", ("total", "46"), k)); checked += 1
     if got != vn(fb[k]):
         bad.append("feedback %s: page %r, truth %s" % (k, got, fb[k]))
+# the satisfaction table (tables.c's, as the XLSX sheet): the total, each level, each unit
+def satisfaction(kind, code, f):
+    global checked
+    want = {"finished": vn(f["resolved"] + f["returned"] + f["withdrawn"]),
+            "rated": vn(f["rated"]), "rated_satisfied": vn(f["rated_satisfied"]),
+            "rated_unsatisfied": vn(f["rated_unsatisfied"]),
+            "rate_satisfied": rate(f["rated_satisfied"], f["rated"])}
+    for k, v in want.items():
+        got = p.cells.get(("bang-hai-long", (kind, code), k)); checked += 1
+        if got != v:
+            bad.append("satisfaction %s %s %s: page %r, truth %s" % (kind, code, k, got, v))
+satisfaction("total", "", d["all"])
+for level in report["dossiers"]["levels"]:
+    satisfaction("group", level, d[level])
+for u in d["units"]:
+    satisfaction("item", u["code"], u)
+if d["all"]["rated"] == 0:
+    bad.append("the generated quarter has no rating: the satisfaction checks prove nothing")
+# the 766 estimate: the scope's indicators with their counts, ratio, points, formula
+ix, rix = truth["index_766"], report["index_766"]
+defs = {i["id"]: i for i in rix["indicators"]}
+rall = {i["id"]: i for i in rix["all"]["indicators"]}
+for ind in ix["all"]["indicators"]:
+    i = ind["id"]; row = ("", i); checked += 4
+    want = {"counts": "%s / %s" % (vn(ind["numerator"]), vn(ind["denominator"])),
+            "ratio": rate(ind["numerator"], ind["denominator"]),
+            "points": "%s / %s" % (points(rall[i]["points"]), points(rall[i]["max_points"])),
+            "formula": rall[i]["formula"]}
+    for k, v in want.items():
+        got = p.cells.get(("bang-chi-so-766", row, k))
+        if got != v:
+            bad.append("766 %s %s: page %r, want %r" % (i, k, got, v))
+    if p.approx.get(i) != defs[i]["approximation"] or \
+            bool(p.cells.get(("bang-chi-so-766", row, "badge"))) != defs[i]["approximation"]:
+        bad.append("766 %s: approximation marked %r, the JSON says %s" % (i, p.approx.get(i), defs[i]["approximation"]))
+total = p.cells.get(("bang-chi-so-766", ("", ""), "points"))
+if total != "%s / %s" % (points(rix["all"]["points"]), points(rix["all"]["max_points"])):
+    bad.append("766 total points: page %r, JSON %s" % (total, rix["all"]["points"]))
+if p.missing != [m["id"] for m in rix["not_computed"]] or not p.missing:
+    bad.append("766 not computed: page %s, JSON %s" % (p.missing, [m["id"] for m in rix["not_computed"]]))
+# and every level's and unit's ratios, as the truth has them
+def ratios(group, code, t):
+    global checked
+    for ind in t["indicators"]:
+        got = p.cells.get(("bang-chi-so-766-chi-tiet", (group, code), ind["id"])); checked += 1
+        if got != rate(ind["numerator"], ind["denominator"]):
+            bad.append("766 %s %s %s: page %r, truth %s/%s" % (group, code, ind["id"], got,
+                       ind["numerator"], ind["denominator"]))
+ratios("all", "", ix["all"])
+for level in report["dossiers"]["levels"]:
+    ratios("level", level, ix[level])
+for u in ix["units"]:
+    ratios("unit", u["code"], u)
 # the form's unit table lists the JSON export's units, in its order
 units_page = [c for kind, c in p.rows.get("bang-theo-don-vi", []) if kind == "item"]
 units_json = [u["code"] for u in report["dossiers"]["units"]]

@@ -2,7 +2,8 @@
 # The report as DOCX end to end: push a generated quarter, ask for the JSON and the DOCX report of
 # the same period and scope, and find every figure of II.2.c (total and each level), II.2.d and the
 # II.6 online share in word/document.xml, written in Vietnamese form as computed here from the JSON
-# (independently of vnfmt). Then LibreOffice must open the DOCX: its PDF has the text, Liberation
+# (independently of vnfmt), the citizens' ratings and target.satisfaction (the dev stack's 90 %)
+# met or not met (docs/design.md §16). Then LibreOffice must open the DOCX: its PDF has the text, Liberation
 # Serif as the font (Times New Roman's stand-in) and no page number on page 1 but one on page 2.
 source "$(dirname "$0")/lib.sh"
 PERIOD=2024-Q4
@@ -91,6 +92,15 @@ print("ANY\tvề quy định hành chính: %s; số phản ánh, kiến nghị v
 print("ANY\tSố phản ánh, kiến nghị đã xử lý: %s; trong đó số đã được đăng tải công khai: %s." % (small(fb["resolved"]), small(fb["published"])))
 print("ANY\tSố phản ánh, kiến nghị đang xử lý: %s." % small(fb["pending"]))
 print("ANY\tđạt %s (%s/%s hồ sơ)" % (rate(a["received_online"], a["received"]), small(a["received_online"]), small(a["received"])))
+# docs/design.md §16: the ratings of the finished dossiers, and the programme's 90 % target
+finished = a["resolved"] + a["returned"] + a["withdrawn"]
+if not a["rated"]:
+    sys.exit("no dossier of the quarter was rated: the generated data should have some")
+print("ANY\t- Đánh giá mức độ hài lòng: trong quý IV năm 2024, có %s hồ sơ được người dân, doanh nghiệp đánh giá trên tổng số %s hồ sơ đã giải quyết xong (có kết quả, trả lại, rút); trong đó rất hài lòng và hài lòng: %s hồ sơ, không hài lòng: %s hồ sơ; tỷ lệ hài lòng đạt %s."
+      % (small(a["rated"]), small(finished), small(a["rated_satisfied"]), small(a["rated_unsatisfied"]), rate(a["rated_satisfied"], a["rated"])))
+x = rate(a["rated_satisfied"], a["rated"])
+met = float(x.rstrip("%").replace(".", "").replace(",", ".")) >= 90  # the rounded rate
+print("ANY\tđánh giá rất hài lòng, hài lòng) quý IV năm 2024 đạt %s, %s chỉ tiêu ≥ 90%%." % (x, "đạt" if met else "chưa đạt"))
 EOF
 
 step "every figure in word/document.xml"

@@ -39,7 +39,7 @@ tables() {
 	local names
 	names=$(cd "$out.csvdir" && printf '%s ' *)
 	assert_eq "csv files of $scope" \
-		"$2-phan-anh-kien-nghi.csv $2-theo-cap.csv $2-theo-don-vi.csv $2-theo-linh-vuc.csv " "$names"
+		"$2-hai-long.csv $2-phan-anh-kien-nghi.csv $2-theo-cap.csv $2-theo-don-vi.csv $2-theo-linh-vuc.csv " "$names"
 	assert_contains "cchc report names each file it wrote" "$2-theo-don-vi.csv" "$(cat "$WORK/csv.err")"
 }
 
@@ -47,6 +47,7 @@ tables() {
 compare() {
 	"$PY" - "$WORK/$1.xlsx" "$WORK/$1.csvdir/$1" "$WORK/$1.json" <<'EOF'
 import csv, json, sys
+from decimal import ROUND_HALF_UP, Decimal
 import openpyxl
 
 xlsx, prefix, jpath = sys.argv[1:4]
@@ -64,6 +65,17 @@ def columns(f):
             f["carried_over"], f["resolved"], f["resolved_early"], f["resolved_on_time"],
             f["resolved_late"], f["pending"], f["pending_within_due"], f["pending_overdue"]]
 
+# docs/design.md §16: the satisfaction table's (3)..(7): finished, rated, satisfied, unsatisfied and
+# the rate in percent with two decimals, half away from zero, 0 with nothing rated
+def pct(num, den):
+    if den == 0:
+        return Decimal("0.00")
+    return (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+def satisfaction(f):
+    return [f["resolved"] + f["returned"] + f["withdrawn"], f["rated"], f["rated_satisfied"],
+            f["rated_unsatisfied"], pct(f["rated_satisfied"], f["rated"])]
+
 d = rep["dossiers"]
 fb = rep["feedback"].get("all", rep["feedback"]) if isinstance(rep["feedback"].get("all"), dict) else rep["feedback"]
 units = {u["code"]: u for u in d["units"]}
@@ -74,7 +86,8 @@ fb_cols = [fb["carried_over"] + fb["received"], fb["carried_over"], fb["received
            fb["pending"]]
 
 sheets = {"theo-cap": "Theo cấp", "theo-don-vi": "Theo đơn vị",
-          "theo-linh-vuc": "Theo lĩnh vực", "phan-anh-kien-nghi": "Phản ánh, kiến nghị"}
+          "theo-linh-vuc": "Theo lĩnh vực", "phan-anh-kien-nghi": "Phản ánh, kiến nghị",
+          "hai-long": "Mức độ hài lòng"}
 if wb.sheetnames != list(sheets.values()):
     err("sheets %r" % wb.sheetnames)
 first = ("%s/%s/%s" % tuple(reversed(rep["period"]["from"].split("-"))),
@@ -119,29 +132,34 @@ for tid, sheet in sheets.items():
         for k, (xv, cv) in enumerate(zip(x[2:ncols], nums)):
             cells += 1
             cell = ws.cell(row=num + 2 + i, column=k + 3)
+            rate = tid == "hai-long" and k == 4  # the rate column: two decimals
             if not isinstance(xv, (int, float)) or cell.data_type != "n":
                 err("%s col (%d): xlsx cell is not a number: %r" % (where, k + 3, xv))
-            elif cell.number_format != "#,##0":
+            elif cell.number_format != ("0.00" if rate else "#,##0"):
                 err("%s col (%d): number format %r" % (where, k + 3, cell.number_format))
-            elif int(xv) != int(cv) or str(int(cv)) != cv:
+            elif rate and Decimal(str(xv)).quantize(Decimal("0.01")) != Decimal(cv):
+                err("%s col (%d): xlsx %r, csv %r" % (where, k + 3, xv, cv))
+            elif not rate and (int(xv) != int(cv) or str(int(cv)) != cv):
                 err("%s col (%d): xlsx %r, csv %r" % (where, k + 3, xv, cv))
         if cell.font.name != "Times New Roman":
             err("%s: font %r" % (where, cell.font.name))
         # the same row from the JSON figures
+        cols = satisfaction if tid == "hai-long" else columns
         if tid == "phan-anh-kien-nghi":
             want = fb_cols
         elif label == "Tổng cộng":
-            want = columns(d["all"])
-        elif tid == "theo-cap" or (tid == "theo-don-vi" and tt in ("I", "II", "III")):
-            want = columns(levels[code])
-        elif tid == "theo-don-vi":
-            want = columns(units[code])
+            want = cols(d["all"])
+        elif tid == "theo-cap" or (tid in ("theo-don-vi", "hai-long") and tt in ("I", "II", "III")):
+            want = cols(levels[code])
+        elif tid in ("theo-don-vi", "hai-long"):
+            want = cols(units[code])
             seen_units.add(code)
         else:
-            want = columns(fields[code])
-        if [int(v) for v in nums] != want:
+            want = cols(fields[code])
+        got = [Decimal(v) if "." in v else int(v) for v in nums]
+        if got != want:
             err("%s: csv %r, json %r" % (where, nums, want))
-    if tid == "theo-don-vi" and seen_units != set(units):
+    if tid in ("theo-don-vi", "hai-long") and seen_units != set(units):
         err("units in the json but not in the table: %r" % sorted(set(units) - seen_units))
 for m in bad[:30]:
     print("MISMATCH", m, file=sys.stderr)

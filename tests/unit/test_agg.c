@@ -22,15 +22,18 @@
 #include "period.h"
 #include "stats_agg.h"
 #include "stats_db.h"
+#include "stats_db_calendar.h"
 #include "stats_db_units.h"
 #include "stats_handler.h"
 #include "stats_migrations.h"
 #include "stats_query.h"
 #include "units.h"
 #include "wire.h"
+#include "workdays.h"
 
 static char schema[64];
 static PGconn *admin, *qconn;
+static workdays *days_off; /* deploy/data/days-off.txt: the process's calendar */
 static stats_ctx ctx;
 static int have_db;
 
@@ -41,6 +44,7 @@ typedef struct rec {
 	char event_id[32], office[16], item[32], field[16];
 	int kind, channel, topic;
 	char at[64], due[64];
+	int rating; /* on kind 12, rated */
 } rec;
 
 static rec *recs;
@@ -172,6 +176,13 @@ static void gen_dossier(int n)
 		EV(11, rnd_time(t, 5));
 	if (rnd(4) == 0)
 		EV(9, rnd_time(t, 40));
+	/* docs/design.md §16: ratings, some changed later, some two at one instant */
+	if (rnd(3) == 0) {
+		int64_t at = rnd_time(t, 40);
+		EV(12, at)->rating = 1 + (int)rnd(3);
+		if (rnd(5) == 0)
+			EV(12, rnd(2) ? at : rnd_time(at, 20))->rating = 1 + (int)rnd(3);
+	}
 #undef EV
 }
 
@@ -228,6 +239,8 @@ static void store(rec *const *rs, size_t n)
 			de[i].channel = x->channel;
 			de[i].at = (char *)x->at;
 			de[i].due = x->due[0] ? (char *)x->due : NULL;
+			de[i].has_rating = x->rating != 0;
+			de[i].rating = x->rating;
 			rr[i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
 			rr[i].dossier = &de[i];
 		} else {
@@ -263,22 +276,32 @@ static void store(rec *const *rs, size_t n)
 
 /* ---- comparing ---- */
 
-static const char *const fig_names[] = {"carried_over", "received",    "online",   "direct",
-                                        "postal",       "resolved",    "early",    "on_time",
-                                        "late",         "intake",      "returned", "withdrawn",
-                                        "pending",      "within_due",  "overdue",  "waiting",
-                                        "not_accepted", "paid_online", "digitized"};
-
-static void figs(const Cchc__V1__DossierFigures *d, int64_t v[19])
+/* A figure of message m (DossierFigures or FeedbackFigures) by its descriptor: every figure of
+ * the contract is compared, those added later too. */
+static int64_t figure(const ProtobufCMessage *m, unsigned i)
 {
-	int64_t x[19] = {d->carried_over,    d->received,           d->received_online,
-	                 d->received_direct, d->received_postal,    d->resolved,
-	                 d->resolved_early,  d->resolved_on_time,   d->resolved_late,
-	                 d->intake,          d->returned,           d->withdrawn,
-	                 d->pending,         d->pending_within_due, d->pending_overdue,
-	                 d->waiting,         d->not_accepted,       d->paid_online,
-	                 d->digitized};
-	memcpy(v, x, sizeof x);
+	return *(const int64_t *)(const void *)((const char *)m + m->descriptor->fields[i].offset);
+}
+
+/* Figure by figure; names the first rows that differ. Returns 1 when they differ. */
+static int differ(const char *what, const Cchc__V1__FigureRow *row, const ProtobufCMessage *a,
+                  const ProtobufCMessage *b)
+{
+	int bad = 0;
+	if (!a || !b)
+		return a != b;
+	for (unsigned k = 0; k < a->descriptor->n_fields; k++)
+		if (figure(a, k) != figure(b, k)) {
+			fprintf(stderr, "test_agg: %s: %s/%s %s%s: states %lld, aggregates %lld\n",
+			        what, row ? row->group : "feedback", row ? row->key : "",
+			        a->descriptor == &cchc__v1__feedback_figures__descriptor
+			            ? "feedback."
+			            : "",
+			        a->descriptor->fields[k].name, (long long)figure(a, k),
+			        (long long)figure(b, k));
+			bad = 1;
+		}
+	return bad;
 }
 
 static void run_query(int64_t from, int64_t to, const char *scope, const char *map_to,
@@ -315,9 +338,6 @@ static void compare(int64_t from, int64_t to, const char *scope, const char *map
 	run_query(from, to, scope, map_to, QUERY_AGGREGATES, &b);
 	int bad = a.n_rows != b.n_rows;
 	for (size_t i = 0; !bad && i < a.n_rows; i++) {
-		int64_t x[19], y[19];
-		figs(a.rows[i]->dossiers, x);
-		figs(b.rows[i]->dossiers, y);
 		if (strcmp(a.rows[i]->group, b.rows[i]->group) ||
 		    strcmp(a.rows[i]->key, b.rows[i]->key)) {
 			fprintf(stderr, "test_agg: %s: row %zu is %s/%s, aggregates give %s/%s\n",
@@ -325,14 +345,12 @@ static void compare(int64_t from, int64_t to, const char *scope, const char *map
 			        b.rows[i]->key);
 			bad = 1;
 		}
-		for (int k = 0; k < 19; k++)
-			if (x[k] != y[k]) {
-				fprintf(stderr,
-				        "test_agg: %s: %s/%s %s: states %lld, aggregates %lld\n",
-				        what, a.rows[i]->group, a.rows[i]->key, fig_names[k],
-				        (long long)x[k], (long long)y[k]);
-				bad = 1;
-			}
+		bad |=
+		    differ(what, a.rows[i], &a.rows[i]->dossiers->base, &b.rows[i]->dossiers->base);
+		/* each row's feedback (all, levels, units) */
+		bad |=
+		    differ(what, a.rows[i], a.rows[i]->feedback ? &a.rows[i]->feedback->base : NULL,
+		           b.rows[i]->feedback ? &b.rows[i]->feedback->base : NULL);
 	}
 	if (a.n_rows != b.n_rows) {
 		fprintf(stderr, "test_agg: %s: %zu rows from the states, %zu from aggregates\n",
@@ -342,18 +360,7 @@ static void compare(int64_t from, int64_t to, const char *scope, const char *map
 		for (size_t i = 0; i < b.n_rows; i++)
 			fprintf(stderr, "  aggs   %s/%s\n", b.rows[i]->group, b.rows[i]->key);
 	}
-	const Cchc__V1__FeedbackFigures *p = a.feedback, *q = b.feedback;
-	int64_t fx[7] = {p->carried_over, p->received,  p->about_regulation, p->about_behavior,
-	                 p->resolved,     p->published, p->pending};
-	int64_t fy[7] = {q->carried_over, q->received,  q->about_regulation, q->about_behavior,
-	                 q->resolved,     q->published, q->pending};
-	for (int k = 0; k < 7; k++)
-		if (fx[k] != fy[k]) {
-			fprintf(stderr,
-			        "test_agg: %s: feedback figure %d: states %lld, aggs %lld\n", what,
-			        k, (long long)fx[k], (long long)fy[k]);
-			bad = 1;
-		}
+	bad |= differ(what, NULL, &a.feedback->base, &b.feedback->base);
 	query_reply_clear(&a);
 	query_reply_clear(&b);
 	assert_false(bad);
@@ -409,6 +416,13 @@ static int setup(void **st)
 		return -1;
 	}
 	units_free(reg);
+	/* feedback deadlines across the province's holidays, as cchc-stats counts them */
+	if (workdays_load(CCHC_SOURCE_DIR "/deploy/data/days-off.txt", &days_off, err,
+	                  sizeof err) != 0) {
+		fprintf(stderr, "test_agg: %s\n", err);
+		return -1;
+	}
+	workdays_set_current(days_off);
 	if (stats_ctx_init(&ctx, w, r) != 0)
 		return -1;
 	have_db = 1;
@@ -424,6 +438,8 @@ static int teardown(void **st)
 	stats_ctx_destroy(&ctx);
 	PQfinish(qconn);
 	scratch_drop(admin, schema);
+	workdays_set_current(NULL);
+	workdays_free(days_off);
 	return 0;
 }
 
@@ -510,6 +526,16 @@ static void test_random_batches(void **st)
 	compare(p.from_ms, p.to_ms, "", "CURRENT", "2024-Q1 map_to CURRENT");
 	fprintf(stderr, "test_agg: %zu records in %d batches, %d comparisons\n", nrecs, batches,
 	        compared);
+	/* the comparisons covered every kind of the §16 figures */
+	Cchc__V1__QueryReply a;
+	run_query(p.from_ms, p.to_ms, "", NULL, QUERY_AGGREGATES, &a);
+	const Cchc__V1__DossierFigures *d = a.rows[0]->dossiers;
+	const Cchc__V1__FeedbackFigures *f = a.feedback;
+	assert_true(d->rated_satisfied > 0 && d->rated_unsatisfied > 0 &&
+	            d->rated_unsatisfied_late > 0);
+	assert_true(f->resolved_on_time > 0 && f->resolved_on_time < f->resolved);
+	assert_true(f->pending_within_due > 0 && f->pending_within_due < f->pending);
+	query_reply_clear(&a);
 }
 
 /* A bound that is not a local midnight is answered from the states. */
@@ -603,13 +629,60 @@ static void test_verify_and_rebuild(void **st)
 	fclose(out);
 }
 
+/* docs/design.md §16: the days off change (a holiday added, here: all of them gone): at start
+ * cchc-stats counts every feedback deadline again and rebuilds the feedback aggregates, which
+ * then agree with the reference query and --verify on the new days; once done, nothing is
+ * counted again. */
+static void test_calendar_change(void **st)
+{
+	char err[512];
+	size_t items = 99;
+	uint64_t diff = 0;
+	FILE *out = tmpfile();
+
+	(void)st;
+	if (!have_db)
+		skip();
+	assert_non_null(out);
+	/* the first sync records the file's days: the deadlines were counted on them already */
+	assert_int_equal(db_sync_calendar(qconn, days_off, &items, err, sizeof err), 0);
+	assert_true(items > 0);
+	assert_int_equal(db_sync_calendar(qconn, days_off, &items, err, sizeof err), 0);
+	assert_int_equal(items, 0);
+	PGresult *r =
+	    PQexec(qconn, "SELECT sum(resolved_on_time), sum(d_overdue) FROM feedback_agg");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	char before[64];
+	snprintf(before, sizeof before, "%s/%s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	PQclear(r);
+
+	workdays *weekends = workdays_weekends_only();
+	workdays_set_current(weekends);
+	assert_int_equal(db_sync_calendar(qconn, weekends, &items, err, sizeof err), 0);
+	assert_true(items > 0);
+	r = PQexec(qconn, "SELECT sum(resolved_on_time), sum(d_overdue) FROM feedback_agg");
+	char after[64];
+	snprintf(after, sizeof after, "%s/%s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	PQclear(r);
+	assert_string_not_equal(before, after); /* fewer days off: more answers late */
+	compare_periods();
+	assert_int_equal(agg_verify(qconn, out, 5, &diff, err, sizeof err), 0);
+	assert_int_equal(diff, 0);
+
+	workdays_set_current(days_off);
+	assert_int_equal(db_sync_calendar(qconn, days_off, &items, err, sizeof err), 0);
+	assert_true(items > 0);
+	compare_periods();
+	workdays_free(weekends);
+	fclose(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_month_start),
-	    cmocka_unit_test(test_random_batches),
-	    cmocka_unit_test(test_not_midnight),
-	    cmocka_unit_test(test_verify_and_rebuild),
+	    cmocka_unit_test(test_month_start),     cmocka_unit_test(test_random_batches),
+	    cmocka_unit_test(test_not_midnight),    cmocka_unit_test(test_verify_and_rebuild),
+	    cmocka_unit_test(test_calendar_change),
 	};
 	return cmocka_run_group_tests_name("agg", tests, setup, teardown);
 }

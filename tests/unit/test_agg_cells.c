@@ -19,6 +19,7 @@
 #include "cchc/v1/records.pb-c.h"
 #include "stats_agg_cells.h"
 #include "stats_state.h"
+#include "workdays.h"
 
 enum {
 	SUB = CCHC__V1__DOSSIER_KIND__SUBMITTED,
@@ -31,6 +32,7 @@ enum {
 	WDR = CCHC__V1__DOSSIER_KIND__WITHDRAWN,
 	PAY = CCHC__V1__DOSSIER_KIND__PAID_ONLINE,
 	DIG = CCHC__V1__DOSSIER_KIND__DIGITIZED,
+	RATED = CCHC__V1__DOSSIER_KIND__RATED,
 	DIRECT = CCHC__V1__CHANNEL__DIRECT,
 	ONLINE = CCHC__V1__CHANNEL__ONLINE,
 	POSTAL = CCHC__V1__CHANNEL__POSTAL,
@@ -218,6 +220,71 @@ static void test_feedback(void **st)
 	assert_int_equal(cell(a, 0, (int32_t)d + 2, AGG_F_OPEN), -1);
 	assert_int_equal(total(a, 0, AGG_F_OPEN), 1);
 	agg_acc_free(a);
+}
+
+/* docs/design.md §16: a finished dossier's rating counts on its finishing day (unhappy and late
+ * also as such), a re-rating moves it; a feedback item answered before its deadline (15 working
+ * days on the process's calendar) is on time, one still pending after it overdue from the day
+ * the deadline ends to the day of the answer. */
+static void test_ratings_and_deadlines(void **st)
+{
+	(void)st;
+	char err[256];
+	workdays *w = NULL;
+	assert_int_equal(
+	    workdays_load(CCHC_SOURCE_DIR "/deploy/data/days-off.txt", &w, err, sizeof err), 0);
+	workdays_set_current(w);
+	const int64_t d = cal_days_from_civil(2024, 2, 1);
+	dossier_event late[] = {E(REC, at(d, 8, 0), at(d + 2, 17, 0)), E(RES, at(d + 6, 9, 0), NO),
+	                        E(RATED, at(d + 7, 9, 0), NO)};
+	late[2].rating = CCHC__V1__RATING__UNSATISFIED;
+	dossier_state s, s2;
+	agg_acc *a = agg_acc_new();
+	assert_int_equal(dossier_state_from_events(late, 3, &s), 0);
+	agg_acc_dossier(a, "46", "2024-01-01", 1, &s, 1);
+	assert_int_equal(cell(a, 0, (int32_t)d + 6, AGG_D_RATED_UNSAT), 1);
+	assert_int_equal(cell(a, 0, (int32_t)d + 6, AGG_D_RATED_UNSAT_LATE), 1);
+	assert_int_equal(total(a, 0, AGG_D_RATED_SAT), 0);
+	/* re-rated satisfied: old out, new in */
+	late[2].rating = CCHC__V1__RATING__SATISFIED;
+	assert_int_equal(dossier_state_from_events(late, 3, &s2), 0);
+	agg_acc_dossier(a, "46", "2024-01-01", 1, &s, -1);
+	agg_acc_dossier(a, "46", "2024-01-01", 1, &s2, 1);
+	assert_int_equal(total(a, 0, AGG_D_RATED_UNSAT), 0);
+	assert_int_equal(total(a, 0, AGG_D_RATED_UNSAT_LATE), 0);
+	assert_int_equal(cell(a, 0, (int32_t)d + 6, AGG_D_RATED_SAT), 1);
+	dossier_state_free(&s);
+	dossier_state_free(&s2);
+	agg_acc_free(a);
+
+	/* received Wednesday 07/02/2024, before Tết: the 15th working day is 06/03 */
+	const int64_t r = cal_days_from_civil(2024, 2, 7), dl = cal_days_from_civil(2024, 3, 6);
+	feedback_event on_time[] = {{F_REC, REG, at(r, 9, 0)}, {F_RES, 0, at(dl, 16, 0)}};
+	feedback_event too_late[] = {{F_REC, REG, at(r, 10, 0)}, {F_RES, 0, at(dl + 6, 9, 0)}};
+	feedback_event open[] = {{F_REC, BEH, at(r, 11, 0)}};
+	feedback_state f1, f2, f3;
+	a = agg_acc_new();
+	assert_int_equal(feedback_state_from_events(on_time, 2, &f1), 0);
+	assert_true(f1.deadline == cal_day_start(dl + 1));
+	assert_int_equal(feedback_state_from_events(too_late, 2, &f2), 0);
+	assert_int_equal(feedback_state_from_events(open, 1, &f3), 0);
+	agg_acc_feedback(a, "46", "2024-01-01", 1, &f1, 1);
+	agg_acc_feedback(a, "46", "2024-01-01", 1, &f2, 1);
+	agg_acc_feedback(a, "46", "2024-01-01", 1, &f3, 1);
+	assert_int_equal(cell(a, 0, (int32_t)dl, AGG_F_ON_TIME), 1);
+	assert_int_equal(total(a, 0, AGG_F_ON_TIME), 1);
+	/* overdue at a midnight: none at the end of the deadline, two the midnight after, one
+	 * after the late answer */
+	assert_int_equal(prefix(a, 0, AGG_F_OVERDUE, (int32_t)dl + 1), 0);
+	assert_int_equal(prefix(a, 0, AGG_F_OVERDUE, (int32_t)dl + 2), 2);
+	assert_int_equal(prefix(a, 0, AGG_F_OVERDUE, (int32_t)dl + 7), 1);
+	assert_int_equal(total(a, 0, AGG_F_OVERDUE), 1);
+	agg_acc_free(a);
+	/* weekends only, the same item is due a week earlier */
+	workdays_set_current(NULL);
+	assert_int_equal(feedback_state_from_events(on_time, 2, &f1), 0);
+	assert_true(f1.deadline == cal_day_start(cal_days_from_civil(2024, 2, 28) + 1));
+	workdays_free(w);
 }
 
 /* ---- sums ---- */
@@ -453,7 +520,7 @@ int main(void)
 	    cmocka_unit_test(test_feedback),      cmocka_unit_test(test_contributions_cancel),
 	    cmocka_unit_test(test_stocks_random), cmocka_unit_test(test_stocks_long_history),
 	    cmocka_unit_test(test_stocks_dst),    cmocka_unit_test(test_keys),
-	    cmocka_unit_test(test_month_cells),
+	    cmocka_unit_test(test_month_cells),   cmocka_unit_test(test_ratings_and_deadlines),
 	};
 	return cmocka_run_group_tests_name("agg_cells", tests, setup, NULL);
 }

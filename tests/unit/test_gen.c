@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "commands.h"
+#include "calendar.h"
 #include "gen.h"
 #include "service.h"
 
@@ -22,13 +23,15 @@
 #define MINUTE_MS 60000LL
 
 static units *reg;
+static workdays *cal;
 
 static int setup(void **state)
 {
 	(void)state;
 	service_set_timezone("Asia/Ho_Chi_Minh");
 	char err[256];
-	if (units_load(UNITS_CSV, &reg, err, sizeof err)) {
+	if (units_load(UNITS_CSV, &reg, err, sizeof err) ||
+	    workdays_load(CCHC_SOURCE_DIR "/deploy/data/days-off.txt", &cal, err, sizeof err)) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -39,6 +42,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	units_free(reg);
+	workdays_free(cal);
 	return 0;
 }
 
@@ -48,7 +52,7 @@ static gen_model *build(const char *label, size_t n, uint64_t seed)
 	char err[256];
 	assert_int_equal(period_parse(label, &p, err, sizeof err), 0);
 	gen_model *m = NULL;
-	assert_int_equal(gen_model_build(reg, &p, n, seed, &m, err, sizeof err), 0);
+	assert_int_equal(gen_model_build(reg, cal, &p, n, seed, &m, err, sizeof err), 0);
 	assert_non_null(m);
 	return m;
 }
@@ -149,6 +153,11 @@ static void assert_identities(const gen_figures *x)
 	assert_int_equal(x->resolved, x->resolved_early + x->resolved_on_time + x->resolved_late);
 	assert_int_equal(x->pending, x->pending_within_due + x->pending_overdue);
 	assert_true(x->paid_online <= x->received && x->digitized <= x->received);
+	/* ratings count over the finished dossiers; unhappy and late ones are among both */
+	assert_int_equal(x->rated, x->rated_satisfied + x->rated_unsatisfied);
+	assert_true(x->rated <= x->resolved + x->returned + x->withdrawn);
+	assert_true(x->rated_unsatisfied_late <= x->rated_unsatisfied);
+	assert_true(x->rated_unsatisfied_late <= x->resolved_late);
 }
 
 static void truth_identities(void **state)
@@ -182,10 +191,23 @@ static void truth_identities(void **state)
 		            t.all.pending_within_due > 0 && t.all.pending_overdue > 0 &&
 		            t.all.waiting > 0 && t.all.not_accepted > 0 && t.all.paid_online > 0 &&
 		            t.all.digitized > 0 && t.all.received_postal > 0);
+		assert_true(t.all.rated > 0 && t.all.rated_unsatisfied > 0);
 		const gen_fb_figures *f = &t.feedback;
 		assert_int_equal(f->carried_over + f->received, f->resolved + f->pending);
 		assert_int_equal(f->received, f->about_regulation + f->about_behavior);
 		assert_true(f->published <= f->resolved);
+		assert_true(f->resolved_on_time <= f->resolved);
+		assert_true(f->pending_within_due <= f->pending);
+		/* the scope's feedback is its units', and its levels' */
+		gen_fb_figures us = {0}, ls = {0};
+		for (size_t i = 0; i < t.nunits; i++)
+			for (size_t k = 0; k < sizeof us / sizeof(int64_t); k++)
+				((int64_t *)&us)[k] += ((int64_t *)&t.unit_feedback[i])[k];
+		for (int lv = 0; lv < 3; lv++)
+			for (size_t k = 0; k < sizeof ls / sizeof(int64_t); k++)
+				((int64_t *)&ls)[k] += ((int64_t *)&t.level_feedback[lv])[k];
+		assert_memory_equal(&us, f, sizeof us);
+		assert_memory_equal(&ls, f, sizeof ls);
 		gen_truth_free(&t);
 		gen_model_free(m);
 	}
@@ -250,6 +272,90 @@ static void boundaries(void **state)
 	assert_true(resolved_last > 0 && resolved_after > 0);
 	assert_true(orphan > 0 && double_finish > 0 && late_received > 0);
 	assert_true(exact_due > 0 && due_plus_1 > 0);
+	gen_model_free(m);
+}
+
+/* docs/design.md §16: a realistic share of the finished dossiers is rated, mostly satisfied; some
+ * are rated again (a few at the very same instant); ratings are written with their rating and
+ * never on a dossier that was not taken up. */
+static void ratings(void **state)
+{
+	(void)state;
+	gen_model *m = build("2024-Q1", 30000, 21);
+	gen_truth t;
+	assert_int_equal(gen_truth_compute(m, &t), 0);
+	int64_t finished = t.all.resolved + t.all.returned + t.all.withdrawn;
+	assert_in_range((int)(100 * t.all.rated / finished), 25, 50);
+	assert_in_range((int)(100 * t.all.rated_unsatisfied / t.all.rated), 2, 12);
+	/* late results make unhappy citizens */
+	assert_true(t.all.rated_unsatisfied_late * 100 > t.all.rated_unsatisfied * 10);
+	size_t rerated = 0, same_instant = 0, pending_rated = 0, after_end = 0, events = 0;
+	gen_event ev[GEN_MAX_EVENTS];
+	for (size_t i = 0; i < m->ndossiers; i++) {
+		const gen_dossier *d = &m->dossiers[i];
+		if (d->rated == GEN_NONE) {
+			assert_int_equal(d->rerated, GEN_NONE);
+			continue;
+		}
+		assert_true(d->received != GEN_NONE && d->rated > d->received);
+		assert_in_range(d->rating, GEN_VERY_SATISFIED, GEN_UNSATISFIED);
+		rerated += d->rerated != GEN_NONE;
+		same_instant += d->rerated == d->rated;
+		pending_rated += d->finish_kind == GEN_KIND_NONE;
+		after_end += d->finish < m->per.to_ms && d->rated >= m->per.to_ms;
+		size_t n = gen_dossier_events(m, i, ev);
+		for (size_t j = 0; j < n; j++)
+			if (ev[j].kind == GEN_RATED) {
+				assert_in_range(ev[j].rating, GEN_VERY_SATISFIED, GEN_UNSATISFIED);
+				events++;
+			}
+	}
+	assert_true(rerated > 0 && same_instant > 0 && pending_rated > 0 && after_end > 0);
+	assert_true(events > 0);
+	size_t len;
+	char *text = jsonl(m, &len);
+	assert_non_null(strstr(text, "\"kind\":\"rated\",\"rating\":\"very_satisfied\""));
+	assert_non_null(strstr(text, "\"rating\":\"unsatisfied\""));
+	free(text);
+	gen_truth_free(&t);
+	gen_model_free(m);
+}
+
+/* Feedback deadlines in working days (15 after the day received): a share is drawn so that the
+ * deadline is the last working day before a weekend or a holiday and answered on either side of
+ * it; every deadline is the one the province's calendar gives (lib/workdays.h, counted apart). */
+static void feedback_deadlines(void **state)
+{
+	(void)state;
+	gen_model *m = build("2024-Q1", 60000, 22); /* Tết and New Year in the period */
+	int sides[3][2] = {{0}};
+	for (size_t i = 0; i < m->nfeedback; i++) {
+		const gen_feedback *fb = &m->feedback[i];
+		long r = gen_day_of(m, fb->received), e = gen_day_of(m, fb->deadline_end);
+		assert_true(r >= 0 && e > r);
+		int64_t day = cal_days_from_civil(m->days[r].ymd / 10000,
+		                                  m->days[r].ymd / 100 % 100, m->days[r].ymd % 100);
+		char want[11], got[11];
+		cal_format_date(workdays_after(cal, day, GEN_FEEDBACK_WORKDAYS) + 1, want);
+		cal_format_date(cal_days_from_civil(m->days[e].ymd / 10000,
+		                                    m->days[e].ymd / 100 % 100,
+		                                    m->days[e].ymd % 100),
+		                got);
+		assert_string_equal(got, want);
+		assert_int_equal(m->days[e].start_ms, fb->deadline_end);
+		if (fb->edge) {
+			assert_false(m->days[e].working); /* the day after the deadline is off */
+			int holiday = m->days[e].wday != 0 && m->days[e].wday != 6;
+			assert_int_equal(holiday, fb->edge == 2);
+			assert_true(fb->resolved != GEN_NONE);
+			sides[fb->edge][fb->resolved < fb->deadline_end]++;
+		}
+	}
+	for (int edge = 1; edge <= 2; edge++)
+		for (int on_time = 0; on_time < 2; on_time++)
+			if (!sides[edge][on_time])
+				fail_msg("no %s answer at a %s", on_time ? "timely" : "late",
+				         edge == 1 ? "weekend" : "holiday");
 	gen_model_free(m);
 }
 
@@ -601,7 +707,8 @@ static void command_writes_records_and_truth(void **state)
 	snprintf(truth, sizeof truth, "%s/truth.json", dir);
 	FILE *f = fopen(conf_path, "w");
 	assert_non_null(f);
-	fprintf(f, "units_file = %s\ntimezone = Asia/Ho_Chi_Minh\n", UNITS_CSV);
+	fprintf(f, "units_file = %s\ncalendar_file = %s\ntimezone = Asia/Ho_Chi_Minh\n", UNITS_CSV,
+	        CCHC_SOURCE_DIR "/deploy/data/days-off.txt");
 	fclose(f);
 
 	char *ok[] = {"gen", "--period", "2024-Q1", "--dossiers", "400",      "--seed", "9",
@@ -622,14 +729,30 @@ static void command_writes_records_and_truth(void **state)
 	    json_string_value(json_object_get(json_object_get(root, "scope"), "code")), "46");
 	json_t *dossiers = json_object_get(root, "dossiers");
 	json_t *all = json_object_get(dossiers, "all");
-	assert_int_equal(json_object_size(all), 19);
-	const char *keys[] = {"carried_over",    "received",           "received_online",
-	                      "received_direct", "received_postal",    "resolved",
-	                      "resolved_early",  "resolved_on_time",   "resolved_late",
-	                      "intake",          "returned",           "withdrawn",
-	                      "pending",         "pending_within_due", "pending_overdue",
-	                      "waiting",         "not_accepted",       "paid_online",
-	                      "digitized"};
+	assert_int_equal(json_object_size(all), 23);
+	const char *keys[] = {"carried_over",
+	                      "received",
+	                      "received_online",
+	                      "received_direct",
+	                      "received_postal",
+	                      "resolved",
+	                      "resolved_early",
+	                      "resolved_on_time",
+	                      "resolved_late",
+	                      "intake",
+	                      "returned",
+	                      "withdrawn",
+	                      "pending",
+	                      "pending_within_due",
+	                      "pending_overdue",
+	                      "waiting",
+	                      "not_accepted",
+	                      "paid_online",
+	                      "digitized",
+	                      "rated",
+	                      "rated_satisfied",
+	                      "rated_unsatisfied",
+	                      "rated_unsatisfied_late"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		assert_non_null(json_object_get(all, keys[i]));
 	for (const char *const *l = (const char *const[]){"province", "district", "commune", NULL};
@@ -637,8 +760,25 @@ static void command_writes_records_and_truth(void **state)
 		assert_non_null(json_object_get(dossiers, *l));
 	assert_int_equal(json_array_size(json_object_get(dossiers, "units")), 151);
 	assert_true(json_array_size(json_object_get(dossiers, "fields")) > 5);
-	assert_int_equal(json_object_size(json_object_get(root, "feedback")), 7);
+	assert_int_equal(json_object_size(json_object_get(root, "feedback")), 9);
+	/* the 766 ratios the records decide, for the scope, each level and unit */
+	json_t *ix = json_object_get(root, "index_766");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(ix, "all"), "indicators")),
+	                 6);
+	assert_int_equal(json_array_size(json_object_get(ix, "units")), 151);
+	json_t *progress =
+	    json_array_get(json_object_get(json_object_get(ix, "all"), "indicators"), 0);
+	assert_string_equal(json_string_value(json_object_get(progress, "id")), "2.1");
+	assert_int_equal(json_integer_value(json_object_get(progress, "denominator")),
+	                 json_integer_value(json_object_get(all, "intake")));
 	json_decref(root);
+
+	/* a calendar that is not there is an error, not weekends only */
+	char nocal[160];
+	snprintf(nocal, sizeof nocal, "%s/none.txt", dir);
+	char *bad_cal[] = {"gen", "--period", "2024-Q1", "--dossiers", "1",  "-o",
+	                   out,   "--config", conf_path, "--calendar", nocal};
+	assert_int_equal(cmd_gen(sizeof bad_cal / sizeof bad_cal[0], bad_cal), 1);
 
 	/* --units overrides the configuration; bad options fail with 2 */
 	char *bad_n[] = {"gen", "--period", "2024-Q1", "--dossiers", "x", "-o", out};
@@ -749,6 +889,8 @@ int main(void)
 	    cmocka_unit_test(truth_identities),
 	    cmocka_unit_test(realistic_shares),
 	    cmocka_unit_test(boundaries),
+	    cmocka_unit_test(ratings),
+	    cmocka_unit_test(feedback_deadlines),
 	    cmocka_unit_test(resolved_class),
 	    cmocka_unit_test(out_of_order_arrivals),
 	    cmocka_unit_test(other_time_zone),

@@ -8,11 +8,15 @@
 /* cmocka needs the headers above first */
 #include <cmocka.h>
 
+#include "index766.h"
 #include "model.h"
+#include "render.h"
 
+#include <jansson.h>
 #include <string.h>
 
 typedef struct fixture {
+	Cchc__V1__FeedbackFigures fb[32];
 	Cchc__V1__DossierFigures d[32];
 	Cchc__V1__FigureRow r[32];
 	Cchc__V1__FigureRow *rp[32];
@@ -181,6 +185,91 @@ static void test_rates(void **st)
 	assert_int_equal(r.progress_766_x100, 3333);
 	assert_false(r.has_online);
 	assert_false(r.has_on_time);
+	/* docs/design.md §16: rated_satisfied / rated, nothing without a rating */
+	assert_false(r.has_satisfied);
+	z.rated = 53;
+	z.rated_satisfied = 52;
+	model_rates_of(&z, &r);
+	assert_true(r.has_satisfied);
+	assert_int_equal(r.satisfied_x100, 9811);
+}
+
+/* The feedback of the row's offices (§16, for the 766 index): a unit listed for two snapshots
+ * adds both rows' feedback, a level takes stats' level row, the scope the reply's. */
+static Cchc__V1__FeedbackFigures *feedback_of(Cchc__V1__DossierFigures *d, long long received,
+                                              long long on_time)
+{
+	size_t i = (size_t)(d - fx.d);
+	Cchc__V1__FeedbackFigures f0 = CCHC__V1__FEEDBACK_FIGURES__INIT;
+	fx.fb[i] = f0;
+	fx.fb[i].received = received;
+	fx.fb[i].resolved = fx.fb[i].resolved_on_time = on_time;
+	fx.fb[i].pending = received - on_time;
+	fx.r[i].feedback = &fx.fb[i];
+	return &fx.fb[i];
+}
+
+static void test_feedback_per_row(void **st)
+{
+	(void)st;
+	report_model m;
+	char err[128];
+	reset();
+	fx.q.feedback = feedback_of(add("all", "", NULL, 0, NULL, 30, 30), 12, 9);
+	feedback_of(add("level", "province", NULL, 1, NULL, 0, 0), 2, 2);
+	feedback_of(add("level", "commune", NULL, 3, NULL, 30, 30), 10, 7);
+	feedback_of(add("unit", "19753", "Phường Thuận Lộc", 3, "474", 10, 10), 4, 3);
+	feedback_of(add("unit", "19753", "Phường Thuận Lộc", 3, "474", 20, 20), 6, 4);
+	assert_int_equal(model_build(&fx.f, "46", &m, err, sizeof err), 0);
+	const model_row *u = unit(&m, "19753", NULL);
+	assert_non_null(u);
+	assert_int_equal(u->fb.received, 10);
+	assert_int_equal(u->fb.resolved_on_time, 7);
+	assert_int_equal(model_level_get(&m, 3)->row.fb.received, 10);
+	assert_int_equal(m.all.fb.received, 12);
+
+	/* the JSON's index_766: per scope, level and unit, from these rows (index766.c) */
+	char cerr[256];
+	index766_conf *c;
+	assert_int_equal(
+	    index766_conf_load(CCHC_SOURCE_DIR "/deploy/data/index-766.csv", &c, cerr, sizeof cerr),
+	    0);
+	period p;
+	assert_int_equal(period_parse("2024-Q1", &p, cerr, sizeof cerr), 0);
+	render_input in = {.period = &p, .scope = "46", .figures = &fx.f, .index766 = c};
+	render_output out = {0};
+	assert_int_equal(render_json(&in, &out, cerr, sizeof cerr), 0);
+	json_error_t je;
+	json_t *root = json_loadb((const char *)out.files[0].data, out.files[0].len, 0, &je);
+	assert_non_null(root);
+	json_t *ix = json_object_get(root, "index_766");
+	json_t *units = json_object_get(ix, "units");
+	assert_int_equal(json_array_size(units), 1);
+	json_t *fbind = json_array_get(json_object_get(json_array_get(units, 0), "indicators"), 4);
+	assert_string_equal(json_string_value(json_object_get(fbind, "id")), "5.2");
+	/* 3 + 4 answered on time of 4 + 6 received: 70 %, 6 × 0,7 points */
+	assert_int_equal(json_integer_value(json_object_get(fbind, "numerator")), 7);
+	assert_int_equal(json_integer_value(json_object_get(fbind, "denominator")), 10);
+	assert_true(json_real_value(json_object_get(fbind, "ratio")) == 70.0);
+	assert_true(json_real_value(json_object_get(fbind, "points")) == 4.2);
+	assert_string_equal(json_string_value(json_object_get(fbind, "formula")),
+	                    "ratio = (feedback.resolved_on_time + feedback.pending_within_due) / "
+	                    "(feedback.carried_over + feedback.received); points = 6 × ratio");
+	json_t *all = json_object_get(ix, "all");
+	assert_true(json_real_value(json_object_get(all, "max_points")) == 48.0);
+	assert_int_equal(json_array_size(json_object_get(ix, "not_computed")), 17);
+	assert_non_null(json_object_get(ix, "district")); /* the three levels are always there */
+	assert_true(json_is_real(json_object_get(
+	    json_object_get(json_object_get(root, "dossiers"), "all"), "rate_satisfied")));
+	json_decref(root);
+	render_output_free(&out);
+	/* without the weights file's contents the JSON has no index */
+	in.index766 = NULL;
+	assert_int_equal(render_json(&in, &out, cerr, sizeof cerr), 0);
+	assert_null(strstr((const char *)out.files[0].data, "index_766"));
+	render_output_free(&out);
+	index766_conf_free(c);
+	model_free(&m);
 }
 
 /* Fields: any figure keeps a field; its Vietnamese name where the code is known. */
@@ -206,11 +295,9 @@ static void test_fields(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_snapshots_combine),
-	    cmocka_unit_test(test_levels_shown),
-	    cmocka_unit_test(test_unknown_level),
-	    cmocka_unit_test(test_rates),
-	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_snapshots_combine), cmocka_unit_test(test_levels_shown),
+	    cmocka_unit_test(test_unknown_level),     cmocka_unit_test(test_rates),
+	    cmocka_unit_test(test_feedback_per_row),  cmocka_unit_test(test_fields),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  * handler, and a national one (013 as the national database: the same tables partitioned by
  * province) into which each province's published rows are copied as its subscription would apply
  * them. Then: a province asked nationally answers exactly as at home, VN is the provinces' sum (or
- * a province's standing closed version), the check names a province without a recent heartbeat,
+ * a province's standing closed version), ratings and feedback deadlines included (issue 15), the
+ * check names a province without a recent heartbeat,
  * and the national stack refuses what only a province does. Logical replication itself, with its
  * faults, is tests/integration/test_national.sh's. Skips without a database. */
 #include <setjmp.h>
@@ -117,32 +118,63 @@ static void replicate_province(const side *p)
 
 /* ---- requests ---- */
 
-static Cchc__V1__StatsReply *store_dossiers(side *s, const char *const *offices, size_t n)
+/* One event to store: a dossier's (kind, and on `received` its field, channel and due; on
+ * `rated` its rating) or, with `feedback` set, a feedback item's (fkind). */
+typedef struct ev {
+	const char *id, *office, *dossier, *at;
+	Cchc__V1__DossierKind kind;
+	const char *field, *due;
+	Cchc__V1__Channel channel;
+	Cchc__V1__Rating rating;
+	const char *feedback;
+	Cchc__V1__FeedbackKind fkind;
+} ev;
+
+/* One StoreRequest of events e[0..n) through stats' handler; the reply is the caller's. */
+static Cchc__V1__StatsReply *store_events(side *s, const ev *e, size_t n)
 {
 	Cchc__V1__StoreItem items[16], *pitems[16];
 	Cchc__V1__Record recs[16];
 	Cchc__V1__DossierEvent de[16];
-	char ids[16][32];
+	Cchc__V1__FeedbackEvent fe[16];
 	Cchc__V1__StoreRequest st = CCHC__V1__STORE_REQUEST__INIT;
 	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
 	assert_true(n <= 16);
 	for (size_t i = 0; i < n; i++) {
 		cchc__v1__store_item__init(&items[i]);
 		cchc__v1__record__init(&recs[i]);
-		cchc__v1__dossier_event__init(&de[i]);
-		snprintf(ids[i], sizeof ids[i], "nat-%s-%zu", s->code, i);
-		de[i].event_id = ids[i];
-		de[i].office = (char *)offices[i];
-		de[i].dossier = ids[i];
-		de[i].procedure = "1.001234";
-		de[i].field = i % 2 ? "datdai" : "hotich";
-		de[i].has_kind = de[i].has_channel = 1;
-		de[i].kind = CCHC__V1__DOSSIER_KIND__RECEIVED;
-		de[i].channel = i % 3 ? CCHC__V1__CHANNEL__ONLINE : CCHC__V1__CHANNEL__DIRECT;
-		de[i].at = "2024-01-10T09:00:00+07:00";
-		de[i].due = "2024-01-20T17:00:00+07:00";
-		recs[i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
-		recs[i].dossier = &de[i];
+		if (e[i].feedback) {
+			cchc__v1__feedback_event__init(&fe[i]);
+			fe[i].event_id = (char *)e[i].id;
+			fe[i].office = (char *)e[i].office;
+			fe[i].feedback = (char *)e[i].feedback;
+			fe[i].has_kind = 1;
+			fe[i].kind = e[i].fkind;
+			fe[i].has_topic = e[i].fkind == CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED;
+			fe[i].topic = CCHC__V1__FEEDBACK_TOPIC__REGULATION;
+			fe[i].at = (char *)e[i].at;
+			recs[i].event_case = CCHC__V1__RECORD__EVENT_FEEDBACK;
+			recs[i].feedback = &fe[i];
+		} else {
+			cchc__v1__dossier_event__init(&de[i]);
+			de[i].event_id = (char *)e[i].id;
+			de[i].office = (char *)e[i].office;
+			de[i].dossier = (char *)e[i].dossier;
+			de[i].has_kind = 1;
+			de[i].kind = e[i].kind;
+			if (e[i].field) {
+				de[i].procedure = "1.001234";
+				de[i].field = (char *)e[i].field;
+			}
+			de[i].has_channel = e[i].channel != 0;
+			de[i].channel = e[i].channel;
+			de[i].due = (char *)e[i].due;
+			de[i].has_rating = e[i].rating != 0;
+			de[i].rating = e[i].rating;
+			de[i].at = (char *)e[i].at;
+			recs[i].event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+			recs[i].dossier = &de[i];
+		}
 		items[i].record = &recs[i];
 		pitems[i] = &items[i];
 	}
@@ -152,6 +184,37 @@ static Cchc__V1__StatsReply *store_dossiers(side *s, const char *const *offices,
 	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
 	rq.store = &st;
 	return stats_call(&s->ctx, &rq);
+}
+
+/* store_events, which must commit every event. */
+static void store_ok(side *s, const ev *e, size_t n)
+{
+	Cchc__V1__StatsReply *out = store_events(s, e, n);
+	if (!out->store->committed)
+		fail_msg("store %s: %s", s->code, out->store->error);
+	assert_int_equal(out->store->n_rejections, 0);
+	cchc__v1__stats_reply__free_unpacked(out, NULL);
+}
+
+/* A dossier received at each of offices[0..n) on 10/01/2024 (event and dossier "nat-CODE-i"). */
+static Cchc__V1__StatsReply *store_dossiers(side *s, const char *const *offices, size_t n)
+{
+	ev e[16];
+	char ids[16][32];
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(ids[i], sizeof ids[i], "nat-%s-%zu", s->code, i);
+		e[i] =
+		    (ev){.id = ids[i],
+		         .office = offices[i],
+		         .dossier = ids[i],
+		         .at = "2024-01-10T09:00:00+07:00",
+		         .kind = CCHC__V1__DOSSIER_KIND__RECEIVED,
+		         .field = i % 2 ? "datdai" : "hotich",
+		         .due = "2024-01-20T17:00:00+07:00",
+		         .channel = i % 3 ? CCHC__V1__CHANNEL__ONLINE : CCHC__V1__CHANNEL__DIRECT};
+	}
+	return store_events(s, e, n);
 }
 
 static Cchc__V1__StatsReply *query(side *s, const char *scope, int standing)
@@ -397,6 +460,141 @@ static void test_figures(void **st)
 	cchc__v1__stats_reply__free_unpacked(vn, NULL);
 }
 
+/* docs/design.md §16 nationally: the rating figures (migration 021's columns, which reach every
+ * province's partition) summed over provinces, and every row's feedback with the deadline
+ * figures, each province's as its own stack counts them. */
+static void test_ratings(void **st)
+{
+	(void)st;
+	NEED_DB();
+#define RESOLVED CCHC__V1__DOSSIER_KIND__RESOLVED
+#define RATED    CCHC__V1__DOSSIER_KIND__RATED
+#define FB_IN    CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED
+	static const ev e46[] = {
+	    {.id = "r46-1",
+	     .office = "46",
+	     .dossier = "nat-46-0",
+	     .at = "2024-01-15T09:00:00+07:00",
+	     .kind = RESOLVED},
+	    {.id = "r46-2",
+	     .office = "46",
+	     .dossier = "nat-46-0",
+	     .at = "2024-01-16T09:00:00+07:00",
+	     .kind = RATED,
+	     .rating = CCHC__V1__RATING__SATISFIED},
+	    /* late (due 20/01 17:00) and unhappy */
+	    {.id = "r46-3",
+	     .office = "474",
+	     .dossier = "nat-46-1",
+	     .at = "2024-01-25T09:00:00+07:00",
+	     .kind = RESOLVED},
+	    {.id = "r46-4",
+	     .office = "474",
+	     .dossier = "nat-46-1",
+	     .at = "2024-01-26T09:00:00+07:00",
+	     .kind = RATED,
+	     .rating = CCHC__V1__RATING__UNSATISFIED},
+	    /* answered two days after it came: on time */
+	    {.id = "r46-5",
+	     .office = "474",
+	     .at = "2024-01-10T09:00:00+07:00",
+	     .feedback = "PAKN-46-1",
+	     .fkind = FB_IN},
+	    {.id = "r46-6",
+	     .office = "474",
+	     .at = "2024-01-12T09:00:00+07:00",
+	     .feedback = "PAKN-46-1",
+	     .fkind = CCHC__V1__FEEDBACK_KIND__FEEDBACK_RESOLVED},
+	};
+	static const ev e48[] = {
+	    {.id = "r48-1",
+	     .office = "490",
+	     .dossier = "nat-48-1",
+	     .at = "2024-01-15T09:00:00+07:00",
+	     .kind = RESOLVED},
+	    {.id = "r48-2",
+	     .office = "490",
+	     .dossier = "nat-48-1",
+	     .at = "2024-01-15T10:00:00+07:00",
+	     .kind = RATED,
+	     .rating = CCHC__V1__RATING__VERY_SATISFIED},
+	    /* pending at the end: within its 15 working days, and long past them */
+	    {.id = "r48-3",
+	     .office = "490",
+	     .at = "2024-03-11T09:00:00+07:00",
+	     .feedback = "PAKN-48-1",
+	     .fkind = FB_IN},
+	    {.id = "r48-4",
+	     .office = "48",
+	     .at = "2024-01-02T09:00:00+07:00",
+	     .feedback = "PAKN-48-2",
+	     .fkind = FB_IN},
+	};
+#undef RESOLVED
+#undef RATED
+#undef FB_IN
+	store_ok(&prov[0], e46, sizeof e46 / sizeof e46[0]);
+	store_ok(&prov[1], e48, sizeof e48 / sizeof e48[0]);
+	replicate_province(&prov[0]);
+	replicate_province(&prov[1]);
+	/* 021's columns on the partitioned parents reached each province's partition */
+	assert_string_equal(
+	    one_value(nat.admin, "SELECT count(*) FROM pg_attribute WHERE (attrelid, attname) IN "
+	                         "(('dossier_agg_p46'::regclass, 'rated_unsatisfied_late'), "
+	                         "('dossier_agg_month_p48'::regclass, 'rated_satisfied'), "
+	                         "('feedback_agg_p48'::regclass, 'd_overdue'), "
+	                         "('agg_meta_p46'::regclass, 'calendar'))"),
+	    "4");
+
+	/* still byte for byte as at home, ratings and feedback rows included */
+	Cchc__V1__StatsReply *own = query(&prov[0], "46", 0);
+	Cchc__V1__StatsReply *there = query(&nat, "46", 0);
+	assert_int_equal(row(own->query, "all", "", NULL)->dossiers->rated, 2);
+	size_t a = cchc__v1__query_reply__get_packed_size(own->query);
+	size_t b = cchc__v1__query_reply__get_packed_size(there->query);
+	uint8_t *pa = malloc(a), *pb = malloc(b);
+	cchc__v1__query_reply__pack(own->query, pa);
+	cchc__v1__query_reply__pack(there->query, pb);
+	assert_int_equal(a, b);
+	assert_memory_equal(pa, pb, a);
+	free(pa);
+	free(pb);
+	cchc__v1__stats_reply__free_unpacked(own, NULL);
+	cchc__v1__stats_reply__free_unpacked(there, NULL);
+
+	Cchc__V1__StatsReply *vn = query(&nat, NATIONAL_SCOPE, 0);
+	const Cchc__V1__QueryReply *q = vn->query;
+	const Cchc__V1__FigureRow *all = row(q, "all", "", NULL);
+	assert_int_equal(all->dossiers->rated, 3);
+	assert_int_equal(all->dossiers->rated_satisfied, 2);
+	assert_int_equal(all->dossiers->rated_unsatisfied, 1);
+	assert_int_equal(all->dossiers->rated_unsatisfied_late, 1);
+	assert_int_equal(row(q, "level", "district", NULL)->dossiers->rated, 2);
+	assert_int_equal(row(q, "level", "province", NULL)->dossiers->rated_satisfied, 1);
+	assert_int_equal(row(q, "province", "46", NULL)->dossiers->rated_unsatisfied, 1);
+	assert_int_equal(row(q, "province", "48", NULL)->dossiers->rated_satisfied, 1);
+	assert_int_equal(row(q, "province_level", "district", "48")->dossiers->rated, 1);
+	/* feedback: every row but the fields', summed like the dossiers */
+	assert_non_null(all->feedback);
+	assert_int_equal(all->feedback->received, 3);
+	assert_int_equal(all->feedback->resolved_on_time, 1);
+	assert_int_equal(all->feedback->pending, 2);
+	assert_int_equal(all->feedback->pending_within_due, 1);
+	assert_int_equal(q->feedback->resolved_on_time, 1);
+	assert_int_equal(q->feedback->pending_within_due, 1);
+	const Cchc__V1__FigureRow *district = row(q, "level", "district", NULL);
+	assert_int_equal(district->feedback->received, 2);
+	assert_int_equal(district->feedback->resolved_on_time, 1);
+	assert_int_equal(district->feedback->pending_within_due, 1);
+	assert_int_equal(row(q, "level", "province", NULL)->feedback->pending_within_due, 0);
+	assert_int_equal(row(q, "province", "46", NULL)->feedback->resolved_on_time, 1);
+	assert_int_equal(row(q, "province", "48", NULL)->feedback->received, 2);
+	assert_int_equal(row(q, "province_level", "province", "48")->feedback->pending, 1);
+	assert_int_equal(q->provinces[1]->feedback->pending_within_due, 1);
+	assert_null(row(q, "field", "hotich", NULL)->feedback);
+	cchc__v1__stats_reply__free_unpacked(vn, NULL);
+}
+
 /* A province's standing closed version of the period is what VN shows of it when asked so. */
 static void test_standing_closing(void **st)
 {
@@ -506,11 +704,9 @@ static void test_check_and_refusals(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_schemas),
-	    cmocka_unit_test(test_publication),
-	    cmocka_unit_test(test_figures),
-	    cmocka_unit_test(test_standing_closing),
-	    cmocka_unit_test(test_check_and_refusals),
+	    cmocka_unit_test(test_schemas),          cmocka_unit_test(test_publication),
+	    cmocka_unit_test(test_figures),          cmocka_unit_test(test_ratings),
+	    cmocka_unit_test(test_standing_closing), cmocka_unit_test(test_check_and_refusals),
 	};
 	return cmocka_run_group_tests_name("national", tests, setup, teardown);
 }

@@ -64,7 +64,7 @@ static void json_feedback_ok(void **state)
 static void json_every_kind(void **state)
 {
 	(void)state;
-	for (int k = 1; k <= 11; k++) {
+	for (int k = 1; k <= CCHC__V1__DOSSIER_KIND__RATED; k++) {
 		const char *name = records_dossier_kind_name((Cchc__V1__DossierKind)k);
 		char line[512], err[256];
 		Cchc__V1__Record *r = NULL;
@@ -99,6 +99,51 @@ static void json_every_kind(void **state)
 	assert_string_equal(records_feedback_topic_name(CCHC__V1__FEEDBACK_TOPIC__BEHAVIOR),
 	                    "behavior");
 	assert_string_equal(records_dossier_kind_name((Cchc__V1__DossierKind)99), "");
+	assert_string_equal(records_rating_name(CCHC__V1__RATING__VERY_SATISFIED),
+	                    "very_satisfied");
+	assert_string_equal(records_rating_name((Cchc__V1__Rating)4), "");
+}
+
+/* docs/design.md §16: the rating is read from a JSONL key and a CSV column alike; the reader only
+ * knows the names, ingest decides on which kind a rating may stand. */
+static void ratings_both_formats(void **state)
+{
+	static const char *const names[] = {"very_satisfied", "satisfied", "unsatisfied"};
+	Cchc__V1__Record *r = NULL;
+	char line[512], err[256];
+
+	(void)state;
+	for (int k = 1; k <= 3; k++) {
+		snprintf(line, sizeof line,
+		         "{\"event_id\":\"e\",\"office\":\"46\",\"dossier\":\"d\",\"kind\":"
+		         "\"rated\",\"rating\":\"%s\",\"at\":\"2024-01-05T08:15:00+07:00\"}",
+		         names[k - 1]);
+		assert_int_equal(records_parse_json(line, &r, err, sizeof err), 0);
+		assert_int_equal(r->dossier->kind, CCHC__V1__DOSSIER_KIND__RATED);
+		assert_true(r->dossier->has_rating);
+		assert_int_equal(r->dossier->rating, k);
+		records_free(r);
+	}
+	assert_int_equal(records_parse_json("{\"event_id\":\"e\",\"office\":\"46\",\"dossier\":"
+	                                    "\"d\",\"kind\":\"rated\",\"rating\":\"good\","
+	                                    "\"at\":\"x\"}",
+	                                    &r, err, sizeof err),
+	                 -1);
+	assert_non_null(strstr(err, "field 'rating': unknown rating 'good' (expected one of "
+	                            "very_satisfied, satisfied, unsatisfied)"));
+	assert_int_equal(records_parse_json("{\"event_id\":\"e\",\"office\":\"46\",\"dossier\":"
+	                                    "\"d\",\"kind\":\"rated\",\"at\":\"x\"}",
+	                                    &r, err, sizeof err),
+	                 0);
+	assert_false(r->dossier->has_rating); /* ingest refuses it: rated needs a rating */
+	records_free(r);
+
+	const char *names_csv[] = {"event_id", "office", "dossier", "kind", "rating", "at"};
+	const char *values_csv[] = {"e",     "19753",       "D",
+	                            "rated", "unsatisfied", "2024-01-05T08:15:00+07:00"};
+	assert_int_equal(records_from_fields(names_csv, values_csv, 6, &r, err, sizeof err), 0);
+	assert_int_equal(r->dossier->rating, CCHC__V1__RATING__UNSATISFIED);
+	records_free(r);
 }
 
 static void json_unknown_keys_and_null_ignored(void **state)
@@ -414,6 +459,7 @@ int main(void)
 	    cmocka_unit_test(json_bad_lines),
 	    cmocka_unit_test(fields_ok_and_bad),
 	    cmocka_unit_test(reader_jsonl),
+	    cmocka_unit_test(ratings_both_formats),
 	    cmocka_unit_test(reader_csv),
 	    cmocka_unit_test(reader_csv_without_type_column),
 	    cmocka_unit_test(reader_csv_unclosed_quote),

@@ -29,6 +29,10 @@ enum {
 	DEL = CCHC__V1__DOSSIER_KIND__DELIVERED,
 	PAY = CCHC__V1__DOSSIER_KIND__PAID_ONLINE,
 	DIG = CCHC__V1__DOSSIER_KIND__DIGITIZED,
+	RATED = CCHC__V1__DOSSIER_KIND__RATED,
+	VERY = CCHC__V1__RATING__VERY_SATISFIED,
+	SATIS = CCHC__V1__RATING__SATISFIED,
+	UNSAT = CCHC__V1__RATING__UNSATISFIED,
 	DIRECT = CCHC__V1__CHANNEL__DIRECT,
 	ONLINE = CCHC__V1__CHANNEL__ONLINE,
 	F_REC = CCHC__V1__FEEDBACK_KIND__FEEDBACK_RECEIVED,
@@ -165,6 +169,7 @@ static void assert_same_state(const dossier_state *a, const dossier_state *b)
 	assert_int_equal(a->paid_online_at, b->paid_online_at);
 	assert_int_equal(a->digitized_at, b->digitized_at);
 	assert_int_equal(a->anomalies, b->anomalies);
+	assert_int_equal(a->rating, b->rating);
 }
 
 /* Every permutation of `ev` gives the state of the first order (Heap's algorithm). */
@@ -601,9 +606,13 @@ static void test_evblob_roundtrip(void **st)
 {
 	(void)st;
 	dossier_event in[] = {
-	    {REC, 2, -86400000LL * 365 * 60, STATE_NO_TIME, "1.0\t;\\", "h\xe1\xbb\x99 t\u00edch"},
-	    {RES, 0, INT64_MAX - 1, INT64_MIN + 1, NULL, ""},
-	    {SREQ, 3, 0, 1711929600000LL, "", "x"},
+	    {REC, 2, -86400000LL * 365 * 60, STATE_NO_TIME, "1.0\t;\\", "h\xe1\xbb\x99 t\u00edch",
+	     0},
+	    {RES, 0, INT64_MAX - 1, INT64_MIN + 1, NULL, "", 0},
+	    {SREQ, 3, 0, 1711929600000LL, "", "x", 0},
+	    /* a rating shares the channel's byte (stats_evblob.h) */
+	    {CCHC__V1__DOSSIER_KIND__RATED, 3, 5, STATE_NO_TIME, "", "", 3},
+	    {CCHC__V1__DOSSIER_KIND__RATED, 0, 6, STATE_NO_TIME, "", "", 1},
 	};
 	feedback_event fin[] = {{1, 2, 1711929600123LL}, {3, 0, -1}};
 	db_buf b = {0};
@@ -612,14 +621,15 @@ static void test_evblob_roundtrip(void **st)
 	size_t n = 0, cap = 0;
 	char *strings = NULL;
 
-	evblob_put_dossier(&b, in, 3);
+	evblob_put_dossier(&b, in, 5);
 	char *hex = bytea_text(&b);
 	assert_int_equal(b.p[0], 1);
 	assert_int_equal(evblob_get_dossier(hex, &out, &n, &cap, &strings), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 5);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(out[i].kind, in[i].kind);
 		assert_int_equal(out[i].channel, in[i].channel);
+		assert_int_equal(out[i].rating, in[i].rating);
 		assert_true(out[i].at_ms == in[i].at_ms);
 		assert_true(out[i].due_ms == in[i].due_ms);
 		assert_string_equal(out[i].procedure, in[i].procedure ? in[i].procedure : "");
@@ -654,6 +664,71 @@ static void test_evblob_roundtrip(void **st)
 	db_buf_free(&b);
 }
 
+static dossier_event R(int64_t at, int rating)
+{
+	dossier_event e = E(RATED, at, NO);
+	e.procedure = e.field = NULL;
+	e.rating = rating;
+	return e;
+}
+
+/* docs/design.md §16: the rating is the latest `rated` event's, whatever the order the events came
+ * in; it changes nothing else of the state. */
+static void test_ratings(void **st)
+{
+	(void)st;
+	dossier_event base[] = {
+	    E(REC, L(2024, 1, 5, 8, 0), L(2024, 1, 12, 17, 0)),
+	    E(RES, L(2024, 1, 11, 9, 0), NO),
+	};
+	dossier_state plain, s;
+	derive(base, 2, &plain);
+	assert_int_equal(plain.rating, 0);
+
+	/* rated once, then re-rated: the later one counts, in every order */
+	dossier_event ev[] = {
+	    base[0],
+	    base[1],
+	    R(L(2024, 1, 11, 10, 0), UNSAT),
+	    R(L(2024, 1, 20, 8, 30), VERY),
+	};
+	derive(ev, 4, &s);
+	assert_int_equal(s.rating, VERY);
+	assert_int_equal(s.events, 4);
+	/* nothing else moves: the state without the ratings, but for the rating and the count */
+	s.rating = plain.rating;
+	s.events = plain.events;
+	assert_same_state(&plain, &s);
+	dossier_state_free(&s);
+	check_all_orders(ev, 4);
+
+	/* a rating long after the period, or before the receipt (an office system's clock), still
+	 * counts: it is the latest */
+	dossier_event early[] = {R(L(2024, 1, 4, 8, 0), SATIS), base[0], base[1]};
+	derive(early, 3, &s);
+	assert_int_equal(s.rating, SATIS);
+	assert_int_equal(s.anomalies, 0); /* a rating is never an anomaly */
+	assert_int_equal(s.finish_kind, RES);
+	dossier_state_free(&s);
+
+	/* two ratings at one instant: the less satisfied counts, whichever came first */
+	dossier_event tie[] = {base[0], R(L(2024, 1, 12, 9, 0), SATIS),
+	                       R(L(2024, 1, 12, 9, 0), UNSAT), R(L(2024, 1, 12, 9, 0), VERY)};
+	check_all_orders(tie, 4);
+	derive(tie, 4, &s);
+	assert_int_equal(s.rating, UNSAT);
+	dossier_state_free(&s);
+
+	/* a rating of a dossier never received: kept, counted nowhere (an orphan) */
+	dossier_event alone[] = {R(L(2024, 1, 12, 9, 0), VERY)};
+	derive(alone, 1, &s);
+	assert_int_equal(s.rating, VERY);
+	assert_false(s.has_received);
+	assert_true(s.anomalies & STATE_ANOMALY_ORPHAN);
+	dossier_state_free(&s);
+	dossier_state_free(&plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +738,7 @@ int main(void)
 	    cmocka_unit_test(test_orphans),           cmocka_unit_test(test_submissions),
 	    cmocka_unit_test(test_flags_and_fields),  cmocka_unit_test(test_no_due_and_empty),
 	    cmocka_unit_test(test_feedback),          cmocka_unit_test(test_evblob_roundtrip),
+	    cmocka_unit_test(test_ratings),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, NULL);
 }

@@ -1088,6 +1088,89 @@ static void test_rows_without_packed_events(void **st)
 	                  0, NULL);
 }
 
+/* One `rated` event (docs/design.md §16) of dossier `item` at office 19750. */
+static Cchc__V1__StatsReply *store_rated(const char *event_id, const char *item, int rating,
+                                         const char *at)
+{
+	Cchc__V1__DossierEvent de = CCHC__V1__DOSSIER_EVENT__INIT;
+	Cchc__V1__Record record = CCHC__V1__RECORD__INIT;
+	Cchc__V1__StoreItem it = CCHC__V1__STORE_ITEM__INIT, *pit = &it;
+	Cchc__V1__StoreRequest st = CCHC__V1__STORE_REQUEST__INIT;
+	Cchc__V1__StatsRequest rq = CCHC__V1__STATS_REQUEST__INIT;
+
+	de.event_id = (char *)event_id;
+	de.office = "19750";
+	de.dossier = (char *)item;
+	de.has_kind = 1;
+	de.kind = CCHC__V1__DOSSIER_KIND__RATED;
+	de.has_rating = 1;
+	de.rating = rating;
+	de.at = (char *)at;
+	record.event_case = CCHC__V1__RECORD__EVENT_DOSSIER;
+	record.dossier = &de;
+	it.record = &record;
+	st.source = "test";
+	st.n_items = 1;
+	st.items = &pit;
+	rq.body_case = CCHC__V1__STATS_REQUEST__BODY_STORE;
+	rq.store = &st;
+	Cchc__V1__StatsReply *out = call(&rq);
+	assert_int_equal(out->body_case, CCHC__V1__STATS_REPLY__BODY_STORE);
+	return out;
+}
+
+/* A rating is stored with its event and is part of its content: the same event_id with another
+ * rating is a conflict. The packed events keep it (C and 020's SQL packing agree: --verify). */
+static void test_ratings_stored(void **st)
+{
+	(void)st;
+	NEED_DB();
+	char err[256];
+	rec recv[] = {
+	    {0, "rt1", "19750", "RT1", NULL, 2, 1, 0, "2024-04-02T09:00:00+07:00",
+	     "2024-04-10T17:00:00+07:00", NULL},
+	    {0, "rt2", "19750", "RT1", NULL, 6, 0, 0, "2024-04-05T09:00:00+07:00", NULL, NULL}};
+	Cchc__V1__StatsReply *r = store(recv, 2);
+	assert_true(r->store->committed);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	r = store_rated("rt3", "RT1", CCHC__V1__RATING__SATISFIED, "2024-04-05T10:00:00+07:00");
+	assert_true(r->store->committed);
+	assert_int_equal(r->store->accepted, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = store_rated("rt3", "RT1", CCHC__V1__RATING__SATISFIED, "2024-04-05T10:00:00+07:00");
+	assert_int_equal(r->store->duplicate, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = store_rated("rt3", "RT1", CCHC__V1__RATING__UNSATISFIED, "2024-04-05T10:00:00+07:00");
+	assert_int_equal(r->store->n_rejections, 1);
+	assert_string_equal(r->store->rejections[0]->code, "conflict");
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	r = store_rated("rt4", "RT1", 7, "2024-04-06T10:00:00+07:00");
+	assert_int_equal(r->store->n_rejections, 1);
+	assert_string_equal(r->store->rejections[0]->code, "bad_field");
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+
+	/* re-rated later: the dossier's rating is the latest */
+	r = store_rated("rt5", "RT1", CCHC__V1__RATING__UNSATISFIED, "2024-04-09T08:00:00+07:00");
+	assert_int_equal(r->store->accepted, 1);
+	cchc__v1__stats_reply__free_unpacked(r, NULL);
+	PGresult *q = db_query(admin, "check",
+	                       "SELECT e.rating, s.rating, s.events, s.finish_kind FROM "
+	                       "dossier_event e, dossier_state s WHERE e.event_id = 'rt3' AND "
+	                       "s.dossier = 'RT1'",
+	                       0, NULL, err, sizeof err);
+	assert_non_null(q);
+	assert_string_equal(PQgetvalue(q, 0, 0), "2");
+	assert_string_equal(PQgetvalue(q, 0, 1), "3");
+	assert_string_equal(PQgetvalue(q, 0, 2), "4");
+	assert_string_equal(PQgetvalue(q, 0, 3), "6");
+	PQclear(q);
+	admin_then_verify(NULL, 0, NULL);
+	admin_then_verify("UPDATE dossier_state SET ev = cchc_packed_dossier_events(office, "
+	                  "dossier) WHERE dossier = 'RT1'",
+	                  0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +1187,7 @@ int main(void)
 	    cmocka_unit_test(test_concurrent_requests),
 	    cmocka_unit_test(test_new_key_race),
 	    cmocka_unit_test(test_rows_without_packed_events),
+	    cmocka_unit_test(test_ratings_stored),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

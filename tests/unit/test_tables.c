@@ -1,6 +1,7 @@
 /* test_tables: the form II.06a table model (services/export/tables.c) built from a QueryReply made
  * by hand, its refusals when a figure does not add up, and the CSV text drawn from it; and the
- * national scope's model, tables and JSON (by province, docs/design.md §15). Level and scope rows
+ * national scope's model, tables and JSON (by province, docs/design.md §15; its satisfaction
+ * table and 766 index, §16). Level and scope rows
  * here are summed by the test itself, independently of tables.c. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,10 +10,12 @@
 
 #include <cmocka.h>
 
+#include "index766.h"
+#include "model.h"
 #include "render.h"
 #include "service.h"
 #include "tables.h"
-#include "model.h"
+#include "vnfmt.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -53,6 +56,9 @@ static void fill(Cchc__V1__DossierFigures *d, int s)
 	d->pending_overdue = d->pending / 4;
 	d->pending_within_due = d->pending - d->pending_overdue;
 	d->waiting = s;
+	d->rated_satisfied = 10 * s + 2;
+	d->rated_unsatisfied = s % 4;
+	d->rated = d->rated_satisfied + d->rated_unsatisfied;
 }
 
 static void add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *d)
@@ -70,6 +76,11 @@ static void add(Cchc__V1__DossierFigures *to, const Cchc__V1__DossierFigures *d)
 	to->pending += d->pending;
 	to->pending_within_due += d->pending_within_due;
 	to->pending_overdue += d->pending_overdue;
+	to->returned += d->returned;
+	to->withdrawn += d->withdrawn;
+	to->rated += d->rated;
+	to->rated_satisfied += d->rated_satisfied;
+	to->rated_unsatisfied += d->rated_unsatisfied;
 }
 
 static Cchc__V1__FigureRow *row(fixture *x, const char *group, const char *key, const char *name,
@@ -496,7 +507,7 @@ static void test_csv(void **state)
 	char err[512], line[1024], want[1024];
 	three_levels(&x);
 	assert_int_equal(render_csv(&x.in, &out, err, sizeof err), 0);
-	assert_int_equal(out.n, 4);
+	assert_int_equal(out.n, 5);
 	const render_file *lv = file_named(&out, "-theo-cap.csv");
 	file_named(&out, "-theo-don-vi.csv");
 	file_named(&out, "-theo-linh-vuc.csv");
@@ -531,7 +542,78 @@ static void test_csv(void **state)
 	assert_non_null(strstr(line, "\"Số phản ánh, kiến nghị tiếp nhận - Tổng số\""));
 	csv_line(fb, 1, line, sizeof line);
 	assert_string_equal(line, ",46,Tỉnh Thừa Thiên Huế,11,2,9,7,2,8,6,3");
+	/* the ratings: the rate with a decimal point, as a spreadsheet reads a number */
+	const render_file *hl = file_named(&out, "-hai-long.csv");
+	csv_line(hl, 0, line, sizeof line);
+	assert_string_equal(
+	    line + 3, "TT,Mã,Đơn vị,\"Số hồ sơ đã giải quyết xong (có kết quả, trả lại, rút)\","
+	              "Số hồ sơ được đánh giá - Tổng số,\"Số hồ sơ được đánh giá - Rất hài "
+	              "lòng, hài lòng\",Số hồ sơ được đánh giá - Không hài lòng,Tỷ lệ hài lòng "
+	              "(%)");
+	csv_line(hl, 2, line, sizeof line); /* 46, seed 5: 288 resolved, 2 returned, 1 withdrawn */
+	assert_string_equal(line, "1,46,Tỉnh Thừa Thiên Huế,291,53,52,1,98.11");
 	render_output_free(&out);
+}
+
+/* docs/design.md §16: the satisfaction table by level and unit adds up like form II.06a's, with
+ * the rate the model rounded and none without a rating; one that does not add up is refused. */
+static void test_satisfaction(void **state)
+{
+	(void)state;
+	fixture x;
+	tables_set ts;
+	char err[512];
+	three_levels(&x);
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	const tables_table *t = &ts.t[TABLES_SATISFACTION];
+	assert_string_equal(t->id, "hai-long");
+	assert_int_equal(t->ncols, 7);
+	assert_true(t->cols[6].percent);
+	assert_int_equal(t->nrows, 3 + 6 + 1); /* three level headings, six units, the total */
+	const tables_row *total = &t->rows[t->nrows - 1];
+	const Cchc__V1__DossierFigures *a = figs_of(&x, "all", "");
+	assert_int_equal(total->kind, TABLES_ROW_TOTAL);
+	assert_int_equal(total->v[0], a->resolved + a->returned + a->withdrawn);
+	assert_int_equal(total->v[1], a->rated);
+	assert_int_equal(total->v[2], a->rated_satisfied);
+	assert_int_equal(total->v[3], a->rated_unsatisfied);
+	assert_int_equal(total->v[4], (10000 * a->rated_satisfied + a->rated / 2) / a->rated);
+	assert_string_equal(t->rows[1].code, "46"); /* I, then the province's own unit */
+	tables_free(&ts);
+	/* nothing rated in a commune: no rate there; the sums still hold */
+	Cchc__V1__DossierFigures *c = figs_of(&x, "unit", "19753");
+	Cchc__V1__DossierFigures *rows[] = {figs_of(&x, "level", "commune"),
+	                                    figs_of(&x, "all", "")};
+	for (int i = 0; i < 2; i++) {
+		rows[i]->rated -= c->rated;
+		rows[i]->rated_satisfied -= c->rated_satisfied;
+		rows[i]->rated_unsatisfied -= c->rated_unsatisfied;
+	}
+	c->rated = c->rated_satisfied = c->rated_unsatisfied = 0;
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), 0);
+	char text[32];
+	t = &ts.t[TABLES_SATISFACTION];
+	for (size_t i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].code, "19753")) {
+			assert_int_equal(t->rows[i].v[4], 0);
+			/* as a person reads it: no rate, not 0 % */
+			tables_cell_text(t, &t->rows[i], 6, text, sizeof text);
+			assert_string_equal(text, "-");
+		}
+	tables_cell_text(t, &t->rows[t->nrows - 1], 6, text, sizeof text);
+	assert_non_null(strstr(text, ",")); /* 94,57% */
+	assert_non_null(strstr(text, "%"));
+	char count[32];
+	tables_cell_text(t, &t->rows[t->nrows - 1], 3, text, sizeof text);
+	vnfmt_count(t->rows[t->nrows - 1].v[1], count, sizeof count);
+	assert_string_equal(text, count);
+	tables_free(&ts);
+	/* ratings that do not add up: refused, naming the row */
+	c->rated = 3;
+	assert_int_equal(tables_build(&x.in, &ts, err, sizeof err), -1);
+	assert_non_null(strstr(err, "table hai-long"));
+	assert_non_null(strstr(err, "Phường Thuận Lộc"));
+	tables_free(&ts);
 }
 
 /* A label with a quote is quoted and the quote doubled (RFC 4180). */
@@ -629,6 +711,8 @@ static void national(national_fixture *n)
 		n->fb[i].resolved = 5;
 		n->fb[i].published = 3;
 		n->fb[i].pending = 1 + 2 * i;
+		n->fb[i].resolved_on_time = 4 - i;
+		n->fb[i].pending_within_due = i;
 		n->src[i].code = (char *)code[i];
 		n->src[i].name = (char *)name[i];
 		n->src[i].has_has_data = 1;
@@ -642,6 +726,8 @@ static void national(national_fixture *n)
 		x->fb.resolved += n->fb[i].resolved;
 		x->fb.published += n->fb[i].published;
 		x->fb.pending += n->fb[i].pending;
+		x->fb.resolved_on_time += n->fb[i].resolved_on_time;
+		x->fb.pending_within_due += n->fb[i].pending_within_due;
 	}
 	/* 46 closed on 15/03/2024 10:00 local, version 2; 48 current to 20/03/2024 08:30 local */
 	n->src[0].closed_version = 2;
@@ -715,6 +801,14 @@ static void test_national_tables(void **state)
 	assert_int_equal(f->rows[2].v[2], 11);
 	/* by level: the national levels, the unknown office's included, add up to the total */
 	assert_int_equal(ts.t[TABLES_BY_LEVEL].nrows, 5);
+	/* the satisfaction table is by province and its levels too, the total their sum */
+	const tables_table *h = &ts.t[TABLES_SATISFACTION];
+	assert_string_equal(h->id, "hai-long");
+	assert_string_equal(h->cols[1].name, "Tỉnh, thành phố / cấp hành chính");
+	assert_int_equal(h->nrows, t->nrows);
+	assert_int_equal(h->rows[4].kind, TABLES_ROW_GROUP);
+	assert_int_equal(h->rows[4].v[1], figs_of(&n.x, "province", "48")->rated);
+	assert_int_equal(h->rows[8].v[2], figs_of(&n.x, "all", "")->rated_satisfied);
 	tables_free(&ts);
 	/* a national total that is not the provinces' sum is refused */
 	figs_of(&n.x, "all", "")->resolved_early += 1;
@@ -724,6 +818,17 @@ static void test_national_tables(void **state)
 	assert_int_equal(tables_build(&n.x.in, &ts, err, sizeof err), -1);
 	assert_non_null(strstr(err, "theo-tinh"));
 	tables_free(&ts);
+}
+
+/* Indicator `id` of an index_766 row. */
+static json_t *indicator(json_t *row, const char *id)
+{
+	json_t *a = json_object_get(row, "indicators");
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(a, i), "id")), id))
+			return json_array_get(a, i);
+	fail_msg("no indicator %s", id);
+	return NULL;
 }
 
 /* The JSON of the national scope: each province with where its figures come from. */
@@ -738,6 +843,7 @@ static void test_national_json(void **state)
 	json_error_t je;
 	json_t *root = json_loadb((const char *)out.files[0].data, out.files[0].len, 0, &je);
 	assert_non_null(root);
+	assert_null(json_object_get(root, "index_766")); /* no index_766_file given */
 	json_t *p = json_object_get(root, "provinces");
 	assert_int_equal(json_array_size(p), 2);
 	json_t *p46 = json_array_get(p, 0), *p48 = json_array_get(p, 1);
@@ -757,21 +863,54 @@ static void test_national_json(void **state)
 	    json_integer_value(json_object_get(json_object_get(p48, "feedback"), "received")), 6);
 	assert_int_equal(
 	    json_array_size(json_object_get(json_object_get(root, "dossiers"), "units")), 0);
+	/* the satisfaction rate in every figures object, a province's too */
+	const Cchc__V1__DossierFigures *f48 = figs_of(&n.x, "province", "48");
+	assert_true(
+	    json_real_value(json_object_get(json_object_get(d48, "all"), "rate_satisfied")) > 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d48, "all"), "rated")),
+	                 f48->rated);
 	json_decref(root);
 	render_output_free(&out);
+
+	/* the 766 index: nationally per province (its totals and its own feedback), no units */
+	index766_conf *c;
+	assert_int_equal(
+	    index766_conf_load(CCHC_SOURCE_DIR "/deploy/data/index-766.csv", &c, err, sizeof err),
+	    0);
+	n.x.in.index766 = c;
+	assert_int_equal(render_json(&n.x.in, &out, err, sizeof err), 0);
+	root = json_loadb((const char *)out.files[0].data, out.files[0].len, 0, &je);
+	assert_non_null(root);
+	json_t *ix = json_object_get(root, "index_766");
+	assert_int_equal(json_array_size(json_object_get(ix, "units")), 0);
+	json_t *ip = json_object_get(ix, "provinces");
+	assert_int_equal(json_array_size(ip), 2);
+	json_t *i48 = json_array_get(ip, 1);
+	assert_string_equal(json_string_value(json_object_get(i48, "code")), "48");
+	assert_string_equal(json_string_value(json_object_get(i48, "name")), "Thành phố Đà Nẵng");
+	json_t *fb52 = indicator(i48, "5.2"), *all52 = indicator(json_object_get(ix, "all"), "5.2");
+	/* 48's feedback: 3 on time + 1 within due over 1 + 6 */
+	assert_int_equal(json_integer_value(json_object_get(fb52, "numerator")), 3 + 1);
+	assert_int_equal(json_integer_value(json_object_get(fb52, "denominator")), 2 + 6);
+	/* nationally, both provinces' */
+	assert_int_equal(json_integer_value(json_object_get(all52, "numerator")), 4 + 3 + 1);
+	assert_int_equal(json_integer_value(json_object_get(all52, "denominator")), 1 + 5 + 2 + 6);
+	json_decref(root);
+	render_output_free(&out);
+	index766_conf_free(c);
 }
 
 int main(void)
 {
 	service_set_timezone("Asia/Ho_Chi_Minh");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_header_lines),   cmocka_unit_test(test_by_level),
-	    cmocka_unit_test(test_by_unit),        cmocka_unit_test(test_by_field_and_feedback),
-	    cmocka_unit_test(test_two_tiers),      cmocka_unit_test(test_refuses_row_arithmetic),
-	    cmocka_unit_test(test_refuses_sums),   cmocka_unit_test(test_csv),
-	    cmocka_unit_test(test_csv_quoting),    cmocka_unit_test(test_xlsx_container),
-	    cmocka_unit_test(test_national_model), cmocka_unit_test(test_national_tables),
-	    cmocka_unit_test(test_national_json),
+	    cmocka_unit_test(test_header_lines),    cmocka_unit_test(test_by_level),
+	    cmocka_unit_test(test_by_unit),         cmocka_unit_test(test_by_field_and_feedback),
+	    cmocka_unit_test(test_two_tiers),       cmocka_unit_test(test_refuses_row_arithmetic),
+	    cmocka_unit_test(test_refuses_sums),    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_satisfaction),    cmocka_unit_test(test_csv_quoting),
+	    cmocka_unit_test(test_xlsx_container),  cmocka_unit_test(test_national_model),
+	    cmocka_unit_test(test_national_tables), cmocka_unit_test(test_national_json),
 	};
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
 }

@@ -174,6 +174,57 @@ static void test_every_error_code(void **state)
 	assert_string_equal(verdict(&empty, &src, msg), "bad_field");
 }
 
+/* docs/design.md §16: `rated` needs a rating, no other kind may carry one, and the message names
+ * the record (its event and dossier). */
+static void test_ratings(void **state)
+{
+	(void)state;
+	Cchc__V1__Record r;
+	Cchc__V1__DossierEvent e;
+	char msg[512];
+	auth_source src = source_with(grant_46, 1);
+
+	good_dossier(&r, &e);
+	e.kind = CCHC__V1__DOSSIER_KIND__RATED;
+	e.due = NULL;
+	e.has_channel = 0;
+	e.procedure = NULL;
+	e.field = NULL;
+	e.has_rating = 1;
+	e.rating = CCHC__V1__RATING__UNSATISFIED;
+	assert_string_equal(verdict(&r, &src, msg), "ok");
+	e.rating = CCHC__V1__RATING__VERY_SATISFIED;
+	assert_string_equal(verdict(&r, &src, msg), "ok");
+
+	e.has_rating = 0; /* rated without a rating */
+	assert_string_equal(verdict(&r, &src, msg), "bad_field");
+	assert_non_null(strstr(msg, "rating is missing"));
+	assert_non_null(strstr(msg, "474-000123-1"));
+	assert_non_null(strstr(msg, "000.00.22.H57-240105-0001"));
+
+	e.has_rating = 1; /* a value outside the scale */
+	e.rating = 4;
+	assert_string_equal(verdict(&r, &src, msg), "bad_field");
+	assert_non_null(strstr(msg, "474-000123-1"));
+	e.rating = 0;
+	assert_string_equal(verdict(&r, &src, msg), "bad_field");
+
+	good_dossier(&r, &e); /* a rating on another kind */
+	e.has_rating = 1;
+	e.rating = CCHC__V1__RATING__SATISFIED;
+	assert_string_equal(verdict(&r, &src, msg), "bad_field");
+	assert_non_null(strstr(msg, "rated event only, not on received"));
+	assert_non_null(strstr(msg, "474-000123-1"));
+	e.kind = CCHC__V1__DOSSIER_KIND__RESOLVED;
+	e.due = NULL;
+	assert_string_equal(verdict(&r, &src, msg), "bad_field");
+	assert_non_null(strstr(msg, "not on resolved"));
+
+	good_dossier(&r, &e); /* the kind after `rated` is no kind */
+	e.kind = CCHC__V1__DOSSIER_KIND__RATED + 1;
+	assert_string_equal(verdict(&r, &src, msg), "bad_field");
+}
+
 static void test_grants(void **state)
 {
 	(void)state;
@@ -268,11 +319,9 @@ static void test_key_files_and_sources(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid_records),
-	    cmocka_unit_test(test_every_error_code),
-	    cmocka_unit_test(test_grants),
-	    cmocka_unit_test(test_sign_verify),
-	    cmocka_unit_test(test_key_files_and_sources),
+	    cmocka_unit_test(test_valid_records), cmocka_unit_test(test_every_error_code),
+	    cmocka_unit_test(test_ratings),       cmocka_unit_test(test_grants),
+	    cmocka_unit_test(test_sign_verify),   cmocka_unit_test(test_key_files_and_sources),
 	};
 	return cmocka_run_group_tests_name("validate", tests, setup, teardown);
 }

@@ -124,6 +124,16 @@ static void test_percent_text(void **state)
 	assert_string_equal(b, "0,00%");
 	assert_int_equal(vnfmt_percent(5646, b, 6), -1);
 	assert_int_equal(vnfmt_percent(5646, b, 7), 0);
+	/* the same without '%' (points) */
+	assert_int_equal(vnfmt_decimal(1725, b, sizeof b), 0);
+	assert_string_equal(b, "17,25");
+	assert_int_equal(vnfmt_decimal(2000, b, sizeof b), 0);
+	assert_string_equal(b, "20,00");
+	assert_int_equal(vnfmt_decimal(123456, b, sizeof b), 0);
+	assert_string_equal(b, "1.234,56");
+	assert_int_equal(vnfmt_decimal(-5, b, sizeof b), 0);
+	assert_string_equal(b, "-0,05");
+	assert_int_equal(vnfmt_decimal(1725, b, 5), -1);
 }
 
 static void test_dates(void **state)

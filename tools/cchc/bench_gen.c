@@ -50,7 +50,12 @@ static int load_model(const conf *c, const char *label, size_t ndossiers, uint64
 		return -1;
 	if (!*reg && units_load(c->units_file, reg, err, errlen))
 		return -1;
-	return gen_model_build(*reg, &per, ndossiers, seed, m, err, errlen);
+	workdays *cal = NULL;
+	if (*c->calendar_file && workdays_load(c->calendar_file, &cal, err, errlen))
+		return -1;
+	int rc = gen_model_build(*reg, cal, &per, ndossiers, seed, m, err, errlen);
+	workdays_free(cal);
+	return rc;
 }
 
 /* Writes the model's JSONL to path, keeping the first `keep` lines (all when 0). */

@@ -1,6 +1,8 @@
 /* gen: the model behind `cchc gen`. Draws each dossier's life (receipt, supplements, extension,
- * finish, flags) and each feedback item's from one seeded xoshiro256** stream into plain structs;
- * events and truth are derived from those structs only, so they cannot disagree. */
+ * finish, flags) and each feedback item's from one seeded xoshiro256** stream into plain structs,
+ * and the citizens' ratings from a second stream (so adding them left every other draw as it
+ * was); events and truth are derived from those structs only, so they cannot disagree. Working
+ * days come from the province's calendar of days off (lib/workdays.h), read, never written here. */
 #include "gen.h"
 #include "calendar.h"
 #include "gen_rng.h"
@@ -69,7 +71,8 @@ static const char *const kind_names[GEN_KIND_COUNT] = {"submitted",
                                                        "withdrawn",
                                                        "delivered",
                                                        "paid_online",
-                                                       "digitized"};
+                                                       "digitized",
+                                                       "rated"};
 
 const char *gen_kind_name(int kind)
 {
@@ -90,24 +93,7 @@ const char *gen_channel_name(int channel)
 #define LOOKBACK_DAYS  150
 #define LOOKAHEAD_DAYS 150
 
-/* Public holidays that close one-stop offices (fixed dates and Tết by year). */
-static int is_holiday(int ymd)
-{
-	static const int ranges[][2] = {{20230120, 20230126},
-	                                {20240208, 20240214},
-	                                {20250125, 20250202},
-	                                {20260214, 20260222},
-	                                {20270205, 20270210}};
-	int md = ymd % 10000;
-	if (md == 101 || md == 430 || md == 501 || md == 902)
-		return 1;
-	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
-		if (ymd >= ranges[i][0] && ymd <= ranges[i][1])
-			return 1;
-	return 0;
-}
-
-static int build_days(gen_model *m, char *err, size_t errlen)
+static int build_days(gen_model *m, const workdays *cal, char *err, size_t errlen)
 {
 	int y, mon, d;
 	if (sscanf(m->per.first_day, "%4d-%2d-%2d", &y, &mon, &d) != 3) {
@@ -130,7 +116,8 @@ static int build_days(gen_model *m, char *err, size_t errlen)
 		day->start_ms = start;
 		day->ymd = cy * 10000 + cm * 100 + cd;
 		day->wday = cal_weekday(dn);
-		day->working = day->wday != 0 && day->wday != 6 && !is_holiday(day->ymd);
+		day->working =
+		    cal ? workdays_is_working(cal, dn) : day->wday != 0 && day->wday != 6;
 		day->gmtoff = cal_utc_offset(start);
 		if (start >= end)
 			break;
@@ -203,16 +190,27 @@ static int64_t office_from(const gen_model *m, gen_rng *g, int64_t ms)
 	return day_at(m, i, WORK_START) + (int64_t)gen_rng_below(g, 120) * MINUTE_MS;
 }
 
-/* 17:00 local of the n-th working day after the day of ms. */
-static int64_t due_after(const gen_model *m, int64_t ms, int n)
+/* Day index of the n-th working day after day i (the day itself not counted). */
+static long nth_working_after(const gen_model *m, long i, int n)
 {
-	long i = day_idx(m, ms);
 	while (n > 0 && i + 1 < (long)m->ndays) {
 		i++;
 		if (m->days[i].working)
 			n--;
 	}
-	return day_at(m, i, WORK_END);
+	return i;
+}
+
+/* 17:00 local of the n-th working day after the day of ms. */
+static int64_t due_after(const gen_model *m, int64_t ms, int n)
+{
+	return day_at(m, nth_working_after(m, day_idx(m, ms), n), WORK_END);
+}
+
+/* The end (the next local midnight) of a feedback item's deadline when received at ms. */
+static int64_t deadline_end(const gen_model *m, int64_t ms)
+{
+	return m->days[nth_working_after(m, day_idx(m, ms), GEN_FEEDBACK_WORKDAYS) + 1].start_ms;
 }
 
 /* The end of the local day holding ms: flags on a dossier happen on the day of its receipt, so
@@ -528,6 +526,69 @@ static void draw_dossier(const gen_model *m, gen_rng *g, pools *pl, gen_dossier 
 		d->flags |= GEN_F_LATE_RECEIVED;
 }
 
+/* A deadline day D for a feedback item's answer, between the days holding lo and hi: a working
+ * day followed by a day off, a Saturday (edge 1) or a holiday on a weekday (edge 2). Returns the
+ * day index, or -1 when the range has no such day. */
+static long edge_day(const gen_model *m, gen_rng *g, int64_t lo, int64_t hi, int edge)
+{
+	long a = day_idx(m, lo), b = day_idx(m, hi), pick = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		long k = 0;
+		for (long i = a; i <= b && i + 1 < (long)m->ndays; i++) {
+			const gen_day *next = &m->days[i + 1];
+			int holiday = next->wday != 0 && next->wday != 6;
+			if (!m->days[i].working || next->working || holiday != (edge == 2))
+				continue;
+			if (pass == 1 && k == pick)
+				return i;
+			k++;
+		}
+		if (k == 0)
+			return -1;
+		pick = (long)gen_rng_below(g, (uint64_t)k);
+	}
+	return -1;
+}
+
+/* Feedback drawn at a deadline's edge (gen_feedback.edge): received so that the answer is due on
+ * the last working day D before a weekend or a holiday, answered on D, in its last second, just
+ * after midnight (a day off: late) or on the next working day (late). 0, or -1 when the period
+ * has no such day (a holiday-free stretch): then it is drawn as any other. */
+static int draw_edge(const gen_model *m, gen_rng *g, gen_feedback *fb, int edge)
+{
+	const period *p = &m->per;
+	long d = edge_day(m, g, p->from_ms - 14 * DAY_MS, p->to_ms + 7 * DAY_MS, edge);
+	if (d < 0)
+		return -1;
+	long i = d;
+	for (int k = GEN_FEEDBACK_WORKDAYS; i > 0; i--)
+		if (m->days[i].working && --k == 0)
+			break;
+	/* i is the first working day counted: received any time on the day before it */
+	if (i < 1)
+		return -1;
+	int64_t received = office_time(m, g, i - 1);
+	if (received < m->earliest_ms)
+		return -1;
+	fb->edge = (uint8_t)edge;
+	fb->received = received;
+	int64_t end = m->days[d + 1].start_ms;
+	switch (gen_rng_below(g, 4)) {
+	case 0:
+		fb->resolved = office_time(m, g, d);
+		break;
+	case 1:
+		fb->resolved = end - 1000;
+		break;
+	case 2:
+		fb->resolved = end + 30 * 1000;
+		break;
+	default:
+		fb->resolved = office_time(m, g, next_working(m, d + 1));
+	}
+	return 0;
+}
+
 static void draw_feedback(const gen_model *m, gen_rng *g, pools *pl, gen_feedback *fb, uint32_t seq)
 {
 	const period *p = &m->per;
@@ -542,6 +603,17 @@ static void draw_feedback(const gen_model *m, gen_rng *g, pools *pl, gen_feedbac
 		        pl->by_level[pl->n[2] ? 2 : 1][gen_rng_below(g, pl->n[pl->n[2] ? 2 : 1])];
 	fb->seq = seq;
 	fb->topic = gen_rng_double(g) < 0.8 ? GEN_REGULATION : GEN_BEHAVIOR;
+	fb->edge = 0;
+	fb->resolved = fb->published = GEN_NONE;
+	u = gen_rng_double(g);
+	if (u < 0.3 && draw_edge(m, g, fb, u < 0.15 ? 1 : 2) == 0) {
+		if (gen_rng_double(g) < 0.85)
+			fb->published =
+			    min64(fb->resolved + (int64_t)(1 + gen_rng_below(g, 300)) * MINUTE_MS,
+			          end_of_day(m, fb->resolved));
+		fb->deadline_end = deadline_end(m, fb->received);
+		return;
+	}
 	u = gen_rng_double(g);
 	if (u < 0.15)
 		fb->received = office_time_between(m, g, p->from_ms - 40 * DAY_MS, p->from_ms);
@@ -552,7 +624,7 @@ static void draw_feedback(const gen_model *m, gen_rng *g, pools *pl, gen_feedbac
 	else
 		fb->received = office_time_between(m, g, p->from_ms, p->to_ms);
 	fb->received = max64(fb->received, m->earliest_ms);
-	fb->resolved = fb->published = GEN_NONE;
+	fb->deadline_end = deadline_end(m, fb->received);
 	if (gen_rng_double(g) < 0.9) {
 		fb->resolved =
 		    office_from(m, g, fb->received + (int64_t)(1 + gen_rng_below(g, 25)) * DAY_MS);
@@ -560,6 +632,57 @@ static void draw_feedback(const gen_model *m, gen_rng *g, pools *pl, gen_feedbac
 			fb->published =
 			    min64(fb->resolved + (int64_t)(1 + gen_rng_below(g, 300)) * MINUTE_MS,
 			          end_of_day(m, fb->resolved));
+	}
+}
+
+/* A rating, mostly satisfied: unsatisfied with probability `unsat`, else very satisfied six
+ * times in ten. */
+static uint8_t pick_rating(gen_rng *g, double unsat)
+{
+	double x = gen_rng_double(g);
+	if (x < unsat)
+		return GEN_UNSATISFIED;
+	return x < unsat + (1 - unsat) * 0.6 ? GEN_VERY_SATISFIED : GEN_SATISFIED;
+}
+
+/* The due in force when dossier d finished, for how likely its citizen is to be unhappy. */
+static int64_t final_due(const gen_dossier *d)
+{
+	if (d->extended != GEN_NONE)
+		return d->ext_due;
+	return d->supp_received != GEN_NONE ? d->supp_due : d->due;
+}
+
+/* The citizens' ratings (docs/design.md §16), a stream of their own: two in five resolved dossiers
+ * are rated, fewer of the returned or withdrawn, a few while still being handled (a rating of the
+ * reception). Most are satisfied; a late result or a refusal makes "unsatisfied" likelier. About
+ * one rating in twenty is changed later, some at the very same instant (the less satisfied
+ * counts), and a rating can come weeks after the result, beyond the period's end. */
+static void draw_rating(const gen_model *m, gen_rng *g, gen_dossier *d)
+{
+	d->rated = d->rerated = GEN_NONE;
+	d->rating = d->rerating = GEN_RATING_NONE;
+	if (d->received == GEN_NONE)
+		return; /* never taken up: nothing to rate */
+	int fk = d->finish_kind;
+	double share = fk == GEN_KIND_NONE ? 0.03 : fk == GEN_RESOLVED ? 0.4 : 0.15;
+	if (gen_rng_double(g) >= share)
+		return;
+	double unsat = 0.35;
+	if (fk == GEN_RESOLVED)
+		unsat =
+		    gen_resolved_class(m, d->finish, final_due(d)) == GEN_CLASS_LATE ? 0.3 : 0.03;
+	d->rating = pick_rating(g, unsat);
+	if (fk == GEN_KIND_NONE || gen_rng_double(g) < 0.1) /* while it is being handled */
+		d->rated = d->received + (int64_t)(1 + gen_rng_below(g, 240)) * MINUTE_MS;
+	else /* after the result, up to two weeks later */
+		d->rated = d->finish + (int64_t)(1 + gen_rng_below(g, 14 * 24 * 60)) * MINUTE_MS;
+	if (gen_rng_double(g) < 0.05) {
+		d->rerating = pick_rating(g, 0.2);
+		d->rerated =
+		    gen_rng_double(g) < 0.1
+		        ? d->rated
+		        : d->rated + (int64_t)(1 + gen_rng_below(g, 7 * 24 * 60)) * MINUTE_MS;
 	}
 }
 
@@ -641,8 +764,8 @@ int gen_truth_period_check(const gen_model *m, const period *p, char *err, size_
 	return 0;
 }
 
-int gen_model_build(const units *reg, const period *per, size_t ndossiers, uint64_t seed,
-                    gen_model **out, char *err, size_t errlen)
+int gen_model_build(const units *reg, const workdays *cal, const period *per, size_t ndossiers,
+                    uint64_t seed, gen_model **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	gen_model *m = calloc(1, sizeof *m);
@@ -659,7 +782,7 @@ int gen_model_build(const units *reg, const period *per, size_t ndossiers, uint6
 	m->earliest_ms = INT64_MIN;
 	for (size_t i = 0; i < m->nunits; i++)
 		m->earliest_ms = max64(m->earliest_ms, m->units[i]->valid_from_ms);
-	if (build_days(m, err, errlen))
+	if (build_days(m, cal, err, errlen))
 		goto fail;
 
 	for (int l = 0; l < 3; l++) {
@@ -700,6 +823,10 @@ int gen_model_build(const units *reg, const period *per, size_t ndossiers, uint6
 	}
 	for (size_t i = 0; i < m->nfeedback; i++)
 		draw_feedback(m, &g, &pl, &m->feedback[i], (uint32_t)i + 1);
+	gen_rng gr;
+	gen_rng_seed(&gr, seed ^ 0x7261746564ULL); /* "rated" */
+	for (size_t i = 0; i < ndossiers; i++)
+		draw_rating(m, &gr, &m->dossiers[i]);
 	pools_free(&pl);
 	*out = m;
 	return 0;
@@ -731,7 +858,15 @@ static void push(gen_event *out, size_t *n, int64_t at, int kind, int64_t due)
 	out[*n].at = at;
 	out[*n].kind = (uint8_t)kind;
 	out[*n].due = due;
+	out[*n].rating = 0;
 	(*n)++;
+}
+
+static void push_rated(gen_event *out, size_t *n, int64_t at, int rating)
+{
+	push(out, n, at, GEN_RATED, GEN_NONE);
+	if (at != GEN_NONE)
+		out[*n - 1].rating = (uint8_t)rating;
 }
 
 static void sort_events(gen_event *ev, size_t n)
@@ -740,7 +875,9 @@ static void sort_events(gen_event *ev, size_t n)
 		gen_event x = ev[i];
 		size_t j = i;
 		while (j > 0 &&
-		       (ev[j - 1].at > x.at || (ev[j - 1].at == x.at && ev[j - 1].kind > x.kind))) {
+		       (ev[j - 1].at > x.at || (ev[j - 1].at == x.at && ev[j - 1].kind > x.kind) ||
+		        (ev[j - 1].at == x.at && ev[j - 1].kind == x.kind &&
+		         ev[j - 1].rating > x.rating))) {
 			ev[j] = ev[j - 1];
 			j--;
 		}
@@ -772,6 +909,8 @@ size_t gen_dossier_events(const gen_model *m, size_t i, gen_event out[GEN_MAX_EV
 	push(out, &n, d->delivered, GEN_DELIVERED, GEN_NONE);
 	push(out, &n, d->paid_online, GEN_PAID_ONLINE, GEN_NONE);
 	push(out, &n, d->digitized, GEN_DIGITIZED, GEN_NONE);
+	push_rated(out, &n, d->rated, d->rating);
+	push_rated(out, &n, d->rerated, d->rerating);
 	return cut_at_horizon(m, out, n);
 }
 

@@ -7,6 +7,7 @@
 
 #include "period.h"
 #include "units.h"
+#include "workdays.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,11 +28,25 @@ typedef enum gen_kind {
 	GEN_DELIVERED,
 	GEN_PAID_ONLINE,
 	GEN_DIGITIZED,
+	GEN_RATED,
 	GEN_KIND_COUNT,
 	GEN_KIND_NONE = 0xff
 } gen_kind;
 
 typedef enum gen_channel { GEN_DIRECT, GEN_ONLINE, GEN_POSTAL } gen_channel;
+
+/* The ratings of docs/design.md §16, numbered as the contract's (records.proto Rating): of two
+ * given at the same instant the higher number counts. */
+typedef enum gen_rating {
+	GEN_RATING_NONE,
+	GEN_VERY_SATISFIED,
+	GEN_SATISFIED,
+	GEN_UNSATISFIED
+} gen_rating;
+
+/* A feedback item's answer is due within this many working days after the day it was received
+ * (docs/design.md §16; Quyết định 766's indicator "PAKN xử lý đúng hạn"). */
+#define GEN_FEEDBACK_WORKDAYS 15
 
 typedef enum gen_fb_kind { GEN_FB_RECEIVED, GEN_FB_RESOLVED, GEN_FB_PUBLISHED } gen_fb_kind;
 typedef enum gen_topic { GEN_REGULATION, GEN_BEHAVIOR } gen_topic;
@@ -60,13 +75,23 @@ typedef struct gen_dossier {
 	int64_t extended, ext_due;
 	int64_t finish, finish2;
 	int64_t delivered, paid_online, digitized;
+	/* the citizen's ratings: a first one and a rarer second (re-rating), GEN_NONE when not
+	 * given; the dossier's rating is the later of those written (docs/design.md §16) */
+	int64_t rated, rerated;
+	uint8_t rating, rerating; /* gen_rating */
 } gen_dossier;
 
 typedef struct gen_feedback {
 	uint32_t unit;
 	uint32_t seq;  /* global, from 1 */
 	uint8_t topic; /* gen_topic */
+	/* drawn at a deadline's edge: the deadline is the last working day before a weekend (1) or
+	 * a holiday (2), and the answer falls next to it on one side or the other; 0 otherwise */
+	uint8_t edge;
 	int64_t received, resolved, published;
+	/* local midnight after the last day of the answer's deadline, GEN_FEEDBACK_WORKDAYS working
+	 * days after the day of `received` (the model's own day table) */
+	int64_t deadline_end;
 } gen_feedback;
 
 typedef struct gen_procedure {
@@ -89,7 +114,7 @@ typedef struct gen_day {
 	int64_t start_ms; /* local 00:00 */
 	int ymd;          /* yyyymmdd */
 	int wday;         /* 0 Sunday */
-	int working;      /* 1 on a working day (Mon-Fri, not a public holiday) */
+	int working;      /* 1 on a working day (the calendar of days off, lib/workdays.h) */
 	long gmtoff;      /* seconds east of UTC at local 00:00 */
 } gen_day;
 
@@ -111,17 +136,19 @@ typedef struct gen_model {
 	uint64_t seed;
 } gen_model;
 
-/* Builds the model for `per` from the registry `reg` (which must outlive the model). Returns 0, or
- * -1 with a message in err. The process time zone must already be set (service_set_timezone). */
-int gen_model_build(const units *reg, const period *per, size_t ndossiers, uint64_t seed,
-                    gen_model **out, char *err, size_t errlen);
+/* Builds the model for `per` from the registry `reg` (which must outlive the model), its working
+ * days from `cal` (NULL: weekends only). Returns 0, or -1 with a message in err. The process time
+ * zone must already be set (service_set_timezone). */
+int gen_model_build(const units *reg, const workdays *cal, const period *per, size_t ndossiers,
+                    uint64_t seed, gen_model **out, char *err, size_t errlen);
 void gen_model_free(gen_model *m);
 
 /* One event of a dossier or feedback item, derived from its ground truth. */
 typedef struct gen_event {
 	int64_t at;
-	int64_t due;  /* GEN_NONE unless received / supplement_received / extended */
-	uint8_t kind; /* gen_kind, or gen_fb_kind for feedback */
+	int64_t due;    /* GEN_NONE unless received / supplement_received / extended */
+	uint8_t kind;   /* gen_kind, or gen_fb_kind for feedback */
+	uint8_t rating; /* gen_rating of a GEN_RATED event, else 0 */
 } gen_event;
 
 #define GEN_MAX_EVENTS 16
@@ -141,17 +168,18 @@ void gen_format_time(const gen_model *m, int64_t ms, char *buf, size_t len);
  * out-of-order lines, shuffled windows), reproducible from the model's seed. Returns 0 or -1. */
 int gen_write_jsonl(const gen_model *m, FILE *f);
 
-/* The figures of docs/design.md §6, keys in the contract's order. */
+/* The figures of docs/design.md §6 and §16, keys in the contract's order. */
 typedef struct gen_figures {
 	int64_t carried_over, received, received_online, received_direct, received_postal;
 	int64_t resolved, resolved_early, resolved_on_time, resolved_late, intake;
 	int64_t returned, withdrawn, pending, pending_within_due, pending_overdue;
 	int64_t waiting, not_accepted, paid_online, digitized;
+	int64_t rated, rated_satisfied, rated_unsatisfied, rated_unsatisfied_late;
 } gen_figures;
 
 typedef struct gen_fb_figures {
 	int64_t carried_over, received, about_regulation, about_behavior, resolved, published,
-	    pending;
+	    pending, resolved_on_time, pending_within_due;
 } gen_fb_figures;
 
 typedef struct gen_truth {
@@ -160,7 +188,9 @@ typedef struct gen_truth {
 	gen_figures *units;   /* nunits, the office's own dossiers */
 	gen_figures *fields;  /* one per gen_fields() entry */
 	size_t nunits, nfields;
-	gen_fb_figures feedback;
+	gen_fb_figures feedback;          /* the scope's */
+	gen_fb_figures level_feedback[3]; /* by the level of the office */
+	gen_fb_figures *unit_feedback;    /* nunits, each office's own */
 } gen_truth;
 
 /* Recomputes the figures of the model's period from the ground-truth structs (never from events).

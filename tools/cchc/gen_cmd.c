@@ -1,5 +1,6 @@
 /* gen_cmd: `cchc gen --period P --dossiers N --seed S -o FILE [--truth FILE] [--truth-period P]...
- * [--units FILE] [--config FILE]`: options, configuration and files only; the model lives in gen.c.
+ * [--units FILE] [--calendar FILE] [--config FILE]`: options, configuration and files only; the
+ * model lives in gen.c.
  */
 #include "commands.h"
 #include "conf.h"
@@ -19,7 +20,7 @@ static void gen_usage(FILE *f)
 	static const char text[] =
 	    "usage: cchc gen --period P --dossiers N [--seed S] -o FILE|- [--truth FILE]\n"
 	    "                [--truth-period Q]... [--truth-periods Q1,Q2,...]\n"
-	    "                [--units FILE] [--config FILE]\n"
+	    "                [--units FILE] [--calendar FILE] [--config FILE]\n"
 	    "Writes synthetic records (JSONL) for the dossiers of period P and, with --truth,\n"
 	    "the figures they must produce for P (the layout of `cchc report --format json`).\n"
 	    "  --truth-period Q  also the figures of period Q from the same records\n"
@@ -29,6 +30,8 @@ static void gen_usage(FILE *f)
 	    "                    --truth-period 2024-Q1 writes t.2024-Q1.json. Records stop\n"
 	    "                    30 days after P's end; Q's truth counts exactly the records\n"
 	    "                    written. Q must report on P's units (same unit structure).\n"
+	    "  --calendar FILE   the days off (default: calendar_file of the configuration)\n"
+	    "                    that dues and feedback deadlines are counted on\n"
 	    "Same seed, period and size give the same bytes; every event id and code carries\n"
 	    "a segment derived from them, so data sets never collide in one database.\n";
 	fputs(text, f);
@@ -90,6 +93,7 @@ static int write_truth(const gen_model *m, const period *p, const char *path)
 int cmd_gen(int argc, char **argv)
 {
 	const char *label = NULL, *out = NULL, *truth = NULL, *units_path = NULL, *config = NULL;
+	const char *calendar_path = NULL;
 	uint64_t ndossiers = 0, seed = 1;
 	int have_n = 0;
 	/* truth periods are kept as text until the configuration has set the time zone */
@@ -153,6 +157,8 @@ int cmd_gen(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--units")) {
 			units_path = v;
+		} else if (!strcmp(a, "--calendar")) {
+			calendar_path = v;
 		} else if (!strcmp(a, "--config")) {
 			config = v;
 		} else {
@@ -203,10 +209,21 @@ int cmd_gen(int argc, char **argv)
 		fprintf(stderr, "cchc gen: %s\n", err);
 		return 1;
 	}
+	/* the calendar is read once, for the model's table of days */
+	workdays *cal = NULL;
+	if (!calendar_path)
+		calendar_path = c.calendar_file;
+	if (*calendar_path && workdays_load(calendar_path, &cal, err, sizeof err)) {
+		fprintf(stderr, "cchc gen: %s\n", err);
+		units_free(reg);
+		return 1;
+	}
 
 	int rc = 1;
 	gen_model *m = NULL;
-	if (gen_model_build(reg, &per, (size_t)ndossiers, seed, &m, err, sizeof err)) {
+	int built = gen_model_build(reg, cal, &per, (size_t)ndossiers, seed, &m, err, sizeof err);
+	workdays_free(cal);
+	if (built) {
 		fprintf(stderr, "cchc gen: %s\n", err);
 		goto done;
 	}

@@ -90,7 +90,8 @@ static int write_dossier_line(const gen_model *m, const agency *ag, char *buf, s
 	fields = gen_fields(&nf);
 	const gen_field *f = &fields[d->field];
 	int ymd = m->days[d->code_day].ymd;
-	char at[40], due[64] = "", channel[48] = "";
+	static const char *const ratings[] = {"", "very_satisfied", "satisfied", "unsatisfied"};
+	char at[40], due[64] = "", channel[48] = "", rating[48] = "";
 	gen_format_time(m, e->at, at, sizeof at);
 	if (e->due != GEN_NONE) {
 		char t[40];
@@ -100,13 +101,15 @@ static int write_dossier_line(const gen_model *m, const agency *ag, char *buf, s
 	if (e->kind == GEN_SUBMITTED || e->kind == GEN_RECEIVED)
 		snprintf(channel, sizeof channel, ",\"channel\":\"%s\"",
 		         gen_channel_name(e->kind == GEN_SUBMITTED ? GEN_ONLINE : d->channel));
+	if (e->kind == GEN_RATED && e->rating >= 1 && e->rating <= 3)
+		snprintf(rating, sizeof rating, ",\"rating\":\"%s\"", ratings[e->rating]);
 	return snprintf(buf, len,
 	                "{\"type\":\"dossier\",\"event_id\":\"%s-%s-%06u-%zu\",\"office\":\"%s\","
 	                "\"dossier\":\"%s-%06d-%04u-%s\",\"procedure\":\"%s\",\"field\":\"%s\","
-	                "\"kind\":\"%s\"%s,\"at\":\"%s\"%s}\n",
+	                "\"kind\":\"%s\"%s%s,\"at\":\"%s\"%s}\n",
 	                u->code, m->set_id, d->seq, n + 1, u->code, ag[d->unit].code, ymd % 1000000,
 	                d->code_num, m->set_id, f->procedures[d->procedure].code, f->code,
-	                gen_kind_name(e->kind), channel, at, due);
+	                gen_kind_name(e->kind), channel, rating, at, due);
 }
 
 static int write_feedback_line(const gen_model *m, char *buf, size_t len, size_t i,
