@@ -222,10 +222,15 @@ static void test_drain_idle(void **state)
 	assert_int_equal(pthread_join(a.thread, NULL), 0);
 	assert_int_equal(a.rv, 0);
 	assert_string_equal(a.reply, "before");
-	assert_int_equal(wire_server_quiesce(s), 0);
+	/* The client has its reply; the worker may still be between handing it to nng and taking
+	 * the next request (a loaded machine), and then it is in hand, already answered. */
+	unsigned held = wire_server_quiesce(s);
+	assert_true(held <= 1);
 	assert_int_equal(wire_server_drain(s, 5000, &d), 0);
-	assert_int_equal(d.in_hand, 0);
-	assert_int_equal(d.answered, 0);
+	assert_int_equal(d.in_hand, held);
+	assert_int_equal(d.answered, held);
+	assert_int_equal(d.dropped, 0);
+	assert_int_equal(d.unsent, 0);
 	wire_server_stop(s);
 	wire_client_close(c);
 }
