@@ -2,8 +2,12 @@
 # Push a small hand-made file for district 476 and read the figures back through `cchc report`;
 # push it again (all duplicates, figures unchanged); resend one event_id with other content
 # (rejected as conflict, figures unchanged). The expected figures are worked out by hand in
-# tests/data/integration-476-2024Q1.expected.json.
+# tests/data/integration-476-2024Q1.expected.json. The figures are absolute, so it runs on a stack of
+# its own: a generated quarter of the shared stack (test_asof's 2023-Q1, province-wide) can leave a
+# dossier of 476's communes open for good, and that counts as carried over into every later period.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/private_stack.sh"
+pstack_fresh
 
 FILE="$DATA/integration-476-2024Q1.jsonl"
 EXPECTED="$DATA/integration-476-2024Q1.expected.json"
